@@ -1,0 +1,13 @@
+/** Jest runs every test under test/ through ts-jest (type errors are caught by `tsc --noEmit` in `npm test`). */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts", "**/*.test.tsx"],
+  transform: {
+    "^.+\\.tsx?$": ["ts-jest", { isolatedModules: true, tsconfig: "tsconfig.json" }],
+  },
+  // office-addin-mock imports office-addin-manifest, which Jest 30 cannot resolve on its own.
+  moduleNameMapper: {
+    "^office-addin-manifest$": "<rootDir>/node_modules/office-addin-manifest/lib/main.js",
+  },
+};

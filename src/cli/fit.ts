@@ -1,0 +1,133 @@
+/**
+ * Command line: fit a CSV file with the engine.
+ *
+ *   npm run --silent fit -- FILE.csv --formula "Weight ~ Time" --groups Pig
+ *        [--re-formula "~Time"] [--vc "NAME=0 + C(col)"]... [--method reml|ml] [--json] [--sep ";"]
+ *
+ * Prints the statsmodels-style summary, or with --json one JSON object (see src/report/json.ts).
+ * Bad input: exit status 2 and one line on stderr saying what to fix.
+ */
+import { readFileSync } from "fs";
+import { performance } from "perf_hooks";
+import { fitMixedModel, isMixedLMError, Method, ModelSpec, readCsv } from "../engine";
+import { fitToJson, stringifyFit } from "../report/json";
+import { summaryTextOf } from "../report/summary";
+
+const USAGE = `Usage: npm run --silent fit -- FILE.csv --formula "y ~ x" [--groups COLUMN] [--re-formula "~x"] [--vc "NAME=0 + C(col)"]... [--method reml|ml] [--json] [--sep ","]`;
+
+export class UsageError extends Error {}
+
+export interface CliArgs {
+  file: string;
+  spec: ModelSpec;
+  json: boolean;
+  separator?: string;
+}
+
+export function parseArgs(argv: string[]): CliArgs | "help" {
+  let file: string | null = null;
+  let formula: string | null = null;
+  let groups: string | null = null;
+  let reFormula: string | null = null;
+  const vc: Record<string, string> = {};
+  let method: Method = "REML";
+  let json = false;
+  let separator: string | undefined;
+  const valueOf = (i: number, name: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || (v.startsWith("--") && v.length > 2)) throw new UsageError(`${name} needs a value. ${USAGE}`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    let inline: string | undefined;
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    if (eq > 0) { inline = a.slice(eq + 1); a = a.slice(0, eq); }
+    const take = (name: string) => {
+      if (inline !== undefined) return inline;
+      const v = valueOf(i, name);
+      i++;
+      return v;
+    };
+    switch (a) {
+      case "-h":
+      case "--help":
+        return "help";
+      case "--formula": formula = take(a); break;
+      case "--groups": groups = take(a); break;
+      case "--re-formula": reFormula = take(a); break;
+      case "--vc": {
+        const v = take(a);
+        const k = v.indexOf("=");
+        if (k <= 0) throw new UsageError(`--vc takes NAME=FORMULA, as in --vc "cask=0 + C(cask)"; got "${v}".`);
+        const name = v.slice(0, k).trim();
+        if (vc[name] !== undefined) throw new UsageError(`--vc names "${name}" twice; give each variance component a different name.`);
+        vc[name] = v.slice(k + 1).trim();
+        break;
+      }
+      case "--method": {
+        const m = take(a).toUpperCase();
+        if (m !== "REML" && m !== "ML") throw new UsageError(`--method must be reml or ml, not "${m.toLowerCase()}".`);
+        method = m;
+        break;
+      }
+      case "--json": json = true; break;
+      case "--sep": separator = take(a).replace("\\t", "\t"); break;
+      default:
+        if (a.startsWith("-") && a.length > 1) throw new UsageError(`Unknown option ${a}. ${USAGE}`);
+        if (file !== null) throw new UsageError(`Only one data file can be given (got "${file}" and "${a}"). Quote formulas that contain spaces.`);
+        file = a;
+    }
+  }
+  if (file === null) throw new UsageError(`No data file given. ${USAGE}`);
+  if (formula === null) throw new UsageError(`No --formula given. ${USAGE}`);
+  const spec: ModelSpec = { formula, groups, reFormula, vcFormula: Object.keys(vc).length > 0 ? vc : null, method };
+  return { file, spec, json, separator };
+}
+
+export function main(argv: string[]): number {
+  let args: CliArgs | "help";
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) { process.stderr.write(`error: ${e.message}\n`); return 2; }
+    throw e;
+  }
+  if (args === "help") { process.stdout.write(USAGE + "\n"); return 0; }
+  try {
+    const t0 = performance.now();
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(args.file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String((e as Error).message);
+      process.stderr.write(`error: Cannot read ${args.file}: ${why}. Give the path of a CSV file.\n`);
+      return 2;
+    }
+    const table = readCsv(bytes, { separator: args.separator });
+    const t1 = performance.now();
+    const result = fitMixedModel(table, args.spec);
+    const t2 = performance.now();
+    if (args.json) {
+      process.stdout.write(stringifyFit(fitToJson(result, { parseMs: round(t1 - t0), fitMs: round(t2 - t1) })) + "\n");
+    } else {
+      process.stdout.write(summaryTextOf(result));
+    }
+    return 0;
+  } catch (e) {
+    if (isMixedLMError(e)) {
+      process.stderr.write(`error: ${e.message.replace(/\s*\n\s*/g, " ")}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

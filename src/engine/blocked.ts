@@ -1,0 +1,447 @@
+/**
+ * The blocked Cholesky factor L of lme4's penalised least-squares system, in the manner of
+ * MixedModels.jl. With relative covariance factors Λ_k (block-diagonal, one q×q lower-triangular
+ * template T_k per term, repeated over levels):
+ *
+ *   L L' = [ Λ'Z'ZΛ + I   Λ'Z'[X y] ]
+ *          [ [X y]'ZΛ    [X y]'[X y] ]
+ *
+ * Blocks follow the terms (sorted by number of levels, largest first) and then [X y]. The first
+ * term's diagonal block stays block-diagonal; the blocks below it keep the sparsity of Z_i'Z_1.
+ * A later term's diagonal block stays block-diagonal when it nests the terms before it (each of
+ * their levels sits inside one of its levels) and is dense otherwise (crossed designs). The last
+ * diagonal element of L is the square root of the penalised residual sum of squares.
+ */
+import { CrossProducts, SparseBlocks } from "./crossprod";
+import { cholesky, choleskyBlocked } from "./dense";
+
+type DiagKind = "blockdiag" | "dense";
+
+export class BlockedFactor {
+  readonly cp: CrossProducts;
+  readonly K: number;
+  readonly p1: number;
+  /** Size of each term's block: nLevels · q. */
+  readonly dims: number[];
+  readonly diagKind: DiagKind[];
+  /** Diagonal blocks of L: block-diagonal (nLevels q×q blocks) or dense (dims² column-major). */
+  readonly Ldiag: Float64Array[];
+  /** L[i][0] for i ≥ 1: same pattern as A[i][0]; values only (pattern in cp.off[i][0]). */
+  readonly Lfirst: (Float64Array | null)[];
+  /** L[i][j] for i > j ≥ 1: dense dims[i] × dims[j]. */
+  readonly Lmid: (Float64Array | null)[][];
+  /** L[X][j]: dense (p+1) × dims[j]. */
+  readonly LX: Float64Array[];
+  /** L[X][X]: (p+1)², lower triangular. */
+  readonly LXX: Float64Array;
+
+  constructor(cp: CrossProducts) {
+    this.cp = cp;
+    const K = (this.K = cp.terms.length);
+    this.p1 = cp.p + 1;
+    this.dims = cp.terms.map((t) => t.nLevels * t.q);
+    this.diagKind = cp.terms.map((_, j) => (j === 0 || (j === 1 && nestsFirst(cp.off[1][0]!)) ? "blockdiag" : "dense"));
+    this.Ldiag = cp.terms.map((t, j) => new Float64Array(this.diagKind[j] === "blockdiag" ? t.nLevels * t.q * t.q : this.dims[j] * this.dims[j]));
+    this.Lfirst = cp.terms.map((_, i) => (i === 0 ? null : new Float64Array(cp.off[i][0]!.data.length)));
+    this.Lmid = cp.terms.map((_, i) => cp.terms.map((__, j) => (j >= 1 && i > j ? new Float64Array(this.dims[i] * this.dims[j]) : null)));
+    this.LX = this.dims.map((d) => new Float64Array(this.p1 * d));
+    this.LXX = new Float64Array(this.p1 * this.p1);
+    void K;
+  }
+
+  /**
+   * Refactors for new templates T_k (q_k×q_k column-major lower triangles). Returns false when a
+   * block is not positive definite (which cannot happen for the Z part, whose diagonal carries +I,
+   * but can for [X y] when X is rank-deficient or y is fitted exactly).
+   */
+  update(T: Float64Array[]): boolean {
+    const { cp, K, p1 } = this;
+    for (let j = 0; j < K; j++) {
+      const qj = cp.terms[j].q;
+      const nj = cp.terms[j].nLevels;
+      // diagonal block: T_j' A_jj T_j + I
+      const D = this.Ldiag[j];
+      if (this.diagKind[j] === "blockdiag") {
+        scaleDiagBlocks(cp.diag[j], D, nj, qj, T[j]);
+      } else {
+        D.fill(0);
+        const tmp = this.tmpBlock(qj * qj);
+        const m = this.dims[j];
+        for (let l = 0; l < nj; l++) {
+          sandwich(cp.diag[j], l * qj * qj, T[j], T[j], qj, qj, tmp, 0);
+          for (let c = 0; c < qj; c++) for (let a = 0; a < qj; a++) D[(l * qj + c) * m + l * qj + a] = tmp[c * qj + a];
+        }
+        for (let a = 0; a < m; a++) D[a * m + a] += 1;
+      }
+      // minus L[j][k] L[j][k]' for k < j
+      if (j >= 1) this.subtractFirstFromDiag(j);
+      for (let k = 1; k < j; k++) syrkDense(D, this.dims[j], this.Lmid[j][k]!, this.dims[j], this.dims[k], this.diagKind[j] === "blockdiag" ? qj : 0);
+      // factor it
+      if (this.diagKind[j] === "blockdiag") {
+        for (let l = 0; l < nj; l++) if (!cholesky(D, qj, l * qj * qj)) return false;
+      } else if (!choleskyBlocked(D, this.dims[j])) return false;
+
+      // blocks below the diagonal
+      for (let i = j + 1; i < K; i++) {
+        if (j === 0) {
+          const A = cp.off[i][0]!;
+          const Lv = this.Lfirst[i]!;
+          scaleSparse(A, Lv, T[i], T[0]);
+          rdivSparseByBlockDiag(A, Lv, this.Ldiag[0]);
+        } else {
+          const M = this.Lmid[i][j]!;
+          const rows = this.dims[i];
+          M.fill(0);
+          scatterScaledSparse(cp.off[i][j]!, M, rows, T[i], T[j]);
+          // minus L[i][0] L[j][0]'
+          sparseTimesSparseT(cp.off[i][0]!, this.Lfirst[i]!, cp.off[j][0]!, this.Lfirst[j]!, M, rows);
+          for (let k = 1; k < j; k++) gemmNT(M, rows, this.Lmid[i][k]!, this.Lmid[j][k]!, rows, this.dims[j], this.dims[k]);
+          this.rdiv(M, rows, j);
+        }
+      }
+      // the [X y] row: A_Xj T_j - sum_k L[X][k] L[j][k]', then times L_jj^{-T}
+      const LXj = this.LX[j];
+      scaleXBlocks(cp.xz[j], LXj, nj, qj, p1, T[j]);
+      if (j >= 1) denseTimesSparseT(this.LX[0], p1, cp.off[j][0]!, this.Lfirst[j]!, LXj);
+      for (let k = 1; k < j; k++) gemmNT(LXj, p1, this.LX[k], this.Lmid[j][k]!, p1, this.dims[j], this.dims[k]);
+      this.rdiv(LXj, p1, j);
+    }
+    // [X y] diagonal block
+    const LXX = this.LXX;
+    LXX.set(cp.xx);
+    for (let k = 0; k < K; k++) syrkDense(LXX, p1, this.LX[k], p1, this.dims[k], 0);
+    return cholesky(LXX, p1);
+  }
+
+  private tmp = new Float64Array(16);
+  private tmpBlock(size: number): Float64Array {
+    if (this.tmp.length < size) this.tmp = new Float64Array(size);
+    return this.tmp;
+  }
+
+  /** M (rows × dims[j], column-major) ← M L_jj^{-T}. */
+  private rdiv(M: Float64Array, rows: number, j: number): void {
+    const q = this.cp.terms[j].q;
+    if (this.diagKind[j] === "blockdiag") rdivDenseByBlockDiag(M, rows, this.Ldiag[j], this.cp.terms[j].nLevels, q);
+    else rdivDenseByLower(M, rows, this.Ldiag[j], this.dims[j]);
+  }
+
+  /** Ldiag[j] -= L[j][0] L[j][0]', walking the columns (levels of the first term). */
+  private subtractFirstFromDiag(j: number): void {
+    const pat = this.cp.off[j][0]!;
+    const v = this.Lfirst[j]!;
+    const D = this.Ldiag[j];
+    const qr = pat.qr, qc = pat.qc;
+    const bs = qr * qc;
+    if (this.diagKind[j] === "blockdiag") {
+      for (let c = 0; c < pat.nColLevels; c++) {
+        for (let t = pat.colPtr[c]; t < pat.colPtr[c + 1]; t++) {
+          const r = pat.rowIdx[t];
+          const ob = t * bs;
+          const db = r * qr * qr;
+          for (let b = 0; b < qr; b++) for (let a = b; a < qr; a++) {
+            let s = 0;
+            for (let k = 0; k < qc; k++) s += v[ob + k * qr + a] * v[ob + k * qr + b];
+            D[db + b * qr + a] -= s;
+          }
+        }
+      }
+      return;
+    }
+    const m = this.dims[j];
+    for (let c = 0; c < pat.nColLevels; c++) {
+      const t0 = pat.colPtr[c], t1 = pat.colPtr[c + 1];
+      for (let tb = t0; tb < t1; tb++) {
+        const rb = pat.rowIdx[tb];
+        for (let ta = tb; ta < t1; ta++) {
+          const ra = pat.rowIdx[ta];
+          // block (ra, rb) -= Va Vb' ; only the lower triangle is needed (ra >= rb as rowIdx is sorted)
+          for (let b = 0; b < qr; b++) {
+            const col = (rb * qr + b) * m + ra * qr;
+            for (let a = 0; a < qr; a++) {
+              let s = 0;
+              for (let k = 0; k < qc; k++) s += v[ta * bs + k * qr + a] * v[tb * bs + k * qr + b];
+              D[col + a] -= s;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** log det(Λ'Z'ZΛ + I) = 2 Σ log diag(L_ZZ). */
+  logDetZ(): number {
+    let s = 0;
+    for (let j = 0; j < this.K; j++) {
+      const D = this.Ldiag[j];
+      const q = this.cp.terms[j].q;
+      if (this.diagKind[j] === "blockdiag") {
+        const n = this.cp.terms[j].nLevels;
+        for (let l = 0; l < n; l++) for (let a = 0; a < q; a++) s += Math.log(D[l * q * q + a * q + a]);
+      } else {
+        const m = this.dims[j];
+        for (let a = 0; a < m; a++) s += Math.log(D[a * m + a]);
+      }
+    }
+    return 2 * s;
+  }
+
+  /** log det(R_X R_X') = 2 Σ log diag of the X part of L[X][X]. */
+  logDetX(): number {
+    let s = 0;
+    const p1 = this.p1;
+    for (let a = 0; a < p1 - 1; a++) s += Math.log(this.LXX[a * p1 + a]);
+    return 2 * s;
+  }
+
+  /** Penalised residual sum of squares r² (the square of L's last diagonal element). */
+  pwrss(): number {
+    const r = this.LXX[this.p1 * this.p1 - 1];
+    return r * r;
+  }
+}
+
+/** True when each column block of A[1][0] touches at most one row block: term 0 nested in term 1. */
+function nestsFirst(a: SparseBlocks): boolean {
+  for (let c = 0; c < a.nColLevels; c++) if (a.colPtr[c + 1] - a.colPtr[c] > 1) return false;
+  return true;
+}
+
+/** Scratch space for sandwich(): grown on demand, never freed, so the objective allocates nothing. */
+let scratch = new Float64Array(16);
+
+/** out = Ti' B Tj for the qi × qj block of B at offset bo, written at out[oo..]. T's are lower triangular. */
+function sandwich(B: Float64Array, bo: number, Ti: Float64Array, Tj: Float64Array, qi: number, qj: number, out: Float64Array, oo: number): void {
+  if (qi === 2 && qj === 2) {
+    // the common random-slope case, unrolled: W = B Tj, out = Ti' W
+    const b00 = B[bo], b10 = B[bo + 1], b01 = B[bo + 2], b11 = B[bo + 3];
+    const t00 = Tj[0], t10 = Tj[1], t11 = Tj[3];
+    const w00 = b00 * t00 + b01 * t10, w10 = b10 * t00 + b11 * t10, w01 = b01 * t11, w11 = b11 * t11;
+    const s00 = Ti[0], s10 = Ti[1], s11 = Ti[3];
+    out[oo] = s00 * w00 + s10 * w10;
+    out[oo + 1] = s11 * w10;
+    out[oo + 2] = s00 * w01 + s10 * w11;
+    out[oo + 3] = s11 * w11;
+    return;
+  }
+  const size = qi * qj;
+  if (scratch.length < size) scratch = new Float64Array(size);
+  const w = scratch;
+  // W = B Tj (qi × qj); Tj lower: Tj[k, c] nonzero for k >= c
+  for (let c = 0; c < qj; c++) {
+    for (let a = 0; a < qi; a++) {
+      let s = 0;
+      for (let k = c; k < qj; k++) s += B[bo + k * qi + a] * Tj[c * qj + k];
+      w[c * qi + a] = s;
+    }
+  }
+  // out = Ti' W; (Ti')[a, k] = Ti[k, a], nonzero for k >= a
+  for (let c = 0; c < qj; c++) {
+    for (let a = 0; a < qi; a++) {
+      let s = 0;
+      for (let k = a; k < qi; k++) s += Ti[a * qi + k] * w[c * qi + k];
+      out[oo + c * qi + a] = s;
+    }
+  }
+}
+
+function scaleDiagBlocks(A: Float64Array, D: Float64Array, n: number, q: number, T: Float64Array): void {
+  if (q === 1) {
+    const t2 = T[0] * T[0];
+    for (let l = 0; l < n; l++) D[l] = A[l] * t2 + 1;
+    return;
+  }
+  const qq = q * q;
+  for (let l = 0; l < n; l++) {
+    sandwich(A, l * qq, T, T, q, q, D, l * qq);
+    for (let a = 0; a < q; a++) D[l * qq + a * q + a] += 1;
+  }
+}
+
+function scaleSparse(A: SparseBlocks, out: Float64Array, Ti: Float64Array, Tj: Float64Array): void {
+  const { qr, qc } = A;
+  const nb = A.rowIdx.length;
+  if (qr === 1 && qc === 1) {
+    const s = Ti[0] * Tj[0];
+    const a = A.data;
+    for (let t = 0; t < nb; t++) out[t] = a[t] * s;
+    return;
+  }
+  const bs = qr * qc;
+  for (let t = 0; t < nb; t++) sandwich(A.data, t * bs, Ti, Tj, qr, qc, out, t * bs);
+}
+
+/** V (block-sparse like A) ← V L0^{-T}, L0 block-diagonal with blocks of size qc. */
+function rdivSparseByBlockDiag(A: SparseBlocks, V: Float64Array, L0: Float64Array): void {
+  const { qr, qc } = A;
+  if (qr === 1 && qc === 1) {
+    for (let c = 0; c < A.nColLevels; c++) {
+      const inv = 1 / L0[c];
+      for (let t = A.colPtr[c]; t < A.colPtr[c + 1]; t++) V[t] *= inv;
+    }
+    return;
+  }
+  const bs = qr * qc;
+  for (let c = 0; c < A.nColLevels; c++) {
+    const lo = c * qc * qc;
+    for (let t = A.colPtr[c]; t < A.colPtr[c + 1]; t++) rdivSmall(V, t * bs, qr, L0, lo, qc);
+  }
+}
+
+/** The qr × qc block at V[vo..] ← block L^{-T} with L (qc × qc lower) at L[lo..]. Solves X L' = B column by column. */
+function rdivSmall(V: Float64Array, vo: number, qr: number, L: Float64Array, lo: number, qc: number): void {
+  // X L' = B  =>  for column c: X[:, c] = (B[:, c] - Σ_{k<c} X[:, k] L[c, k]) / L[c, c]
+  for (let c = 0; c < qc; c++) {
+    for (let k = 0; k < c; k++) {
+      const lck = L[lo + k * qc + c];
+      if (lck === 0) continue;
+      for (let a = 0; a < qr; a++) V[vo + c * qr + a] -= V[vo + k * qr + a] * lck;
+    }
+    const inv = 1 / L[lo + c * qc + c];
+    for (let a = 0; a < qr; a++) V[vo + c * qr + a] *= inv;
+  }
+}
+
+function rdivDenseByBlockDiag(M: Float64Array, rows: number, L: Float64Array, n: number, q: number): void {
+  if (q === 1) {
+    for (let l = 0; l < n; l++) {
+      const inv = 1 / L[l];
+      const o = l * rows;
+      for (let a = 0; a < rows; a++) M[o + a] *= inv;
+    }
+    return;
+  }
+  for (let l = 0; l < n; l++) rdivSmall(M, l * q * rows, rows, L, l * q * q, q);
+}
+
+/** M (rows × m) ← M L^{-T}, L dense lower m × m. */
+function rdivDenseByLower(M: Float64Array, rows: number, L: Float64Array, m: number): void {
+  for (let c = 0; c < m; c++) {
+    const mc = c * rows;
+    for (let k = 0; k < c; k++) {
+      const lck = L[k * m + c];
+      if (lck === 0) continue;
+      const mk = k * rows;
+      for (let a = 0; a < rows; a++) M[mc + a] -= M[mk + a] * lck;
+    }
+    const inv = 1 / L[c * m + c];
+    for (let a = 0; a < rows; a++) M[mc + a] *= inv;
+  }
+}
+
+function scaleXBlocks(A: Float64Array, out: Float64Array, n: number, q: number, p1: number, T: Float64Array): void {
+  if (q === 1) {
+    const t = T[0];
+    for (let i = 0; i < A.length; i++) out[i] = A[i] * t;
+    return;
+  }
+  // out[:, level block] = A[:, level block] T
+  for (let l = 0; l < n; l++) {
+    const o = l * q * p1;
+    for (let c = 0; c < q; c++) {
+      for (let a = 0; a < p1; a++) {
+        let s = 0;
+        for (let k = c; k < q; k++) s += A[o + k * p1 + a] * T[c * q + k];
+        out[o + c * p1 + a] = s;
+      }
+    }
+  }
+}
+
+/** Writes T_i' A T_j of block-sparse A into dense M (rows × cols, column-major). */
+function scatterScaledSparse(A: SparseBlocks, M: Float64Array, rows: number, Ti: Float64Array, Tj: Float64Array): void {
+  const { qr, qc } = A;
+  const bs = qr * qc;
+  const tmp = new Float64Array(bs);
+  for (let c = 0; c < A.nColLevels; c++) {
+    for (let t = A.colPtr[c]; t < A.colPtr[c + 1]; t++) {
+      const r = A.rowIdx[t];
+      sandwich(A.data, t * bs, Ti, Tj, qr, qc, tmp, 0);
+      for (let b = 0; b < qc; b++) for (let a = 0; a < qr; a++) M[(c * qc + b) * rows + r * qr + a] = tmp[b * qr + a];
+    }
+  }
+}
+
+/** M -= Vi Vj' for block-sparse Vi (pattern Pi) and Vj (pattern Pj) sharing column levels; M dense rows × (levels_j · qj). */
+function sparseTimesSparseT(Pi: SparseBlocks, Vi: Float64Array, Pj: SparseBlocks, Vj: Float64Array, M: Float64Array, rows: number): void {
+  const qi = Pi.qr, qj = Pj.qr, qc = Pi.qc;
+  const bi = qi * qc, bj = qj * qc;
+  for (let c = 0; c < Pi.nColLevels; c++) {
+    for (let tj = Pj.colPtr[c]; tj < Pj.colPtr[c + 1]; tj++) {
+      const rj = Pj.rowIdx[tj];
+      for (let ti = Pi.colPtr[c]; ti < Pi.colPtr[c + 1]; ti++) {
+        const ri = Pi.rowIdx[ti];
+        for (let b = 0; b < qj; b++) {
+          const col = (rj * qj + b) * rows + ri * qi;
+          for (let a = 0; a < qi; a++) {
+            let s = 0;
+            for (let k = 0; k < qc; k++) s += Vi[ti * bi + k * qi + a] * Vj[tj * bj + k * qj + b];
+            M[col + a] -= s;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** M (p1 × dims_j) -= X (p1 × dims_0) Vj' where Vj is block-sparse (rows: levels of j, columns: levels of 0). */
+function denseTimesSparseT(X: Float64Array, p1: number, Pj: SparseBlocks, Vj: Float64Array, M: Float64Array): void {
+  const qj = Pj.qr, qc = Pj.qc;
+  const bs = qj * qc;
+  for (let c = 0; c < Pj.nColLevels; c++) {
+    for (let t = Pj.colPtr[c]; t < Pj.colPtr[c + 1]; t++) {
+      const r = Pj.rowIdx[t];
+      for (let b = 0; b < qj; b++) {
+        const mo = (r * qj + b) * p1;
+        for (let k = 0; k < qc; k++) {
+          const v = Vj[t * bs + k * qj + b];
+          if (v === 0) continue;
+          const xo = (c * qc + k) * p1;
+          for (let a = 0; a < p1; a++) M[mo + a] -= X[xo + a] * v;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * C (m × m, lower triangle) -= A A' for dense A (m × k, column-major). When blockQ > 0, C is
+ * block-diagonal with blocks of size blockQ (only those blocks are updated).
+ */
+function syrkDense(C: Float64Array, m: number, A: Float64Array, rows: number, k: number, blockQ: number): void {
+  if (blockQ > 0) {
+    const nb = m / blockQ;
+    for (let l = 0; l < nb; l++) {
+      for (let b = 0; b < blockQ; b++) for (let a = b; a < blockQ; a++) {
+        let s = 0;
+        const ra = l * blockQ + a, rb = l * blockQ + b;
+        for (let t = 0; t < k; t++) s += A[t * rows + ra] * A[t * rows + rb];
+        C[l * blockQ * blockQ + b * blockQ + a] -= s;
+      }
+    }
+    return;
+  }
+  for (let t = 0; t < k; t++) {
+    const at = t * rows;
+    for (let b = 0; b < m; b++) {
+      const ab = A[at + b];
+      if (ab === 0) continue;
+      const cb = b * m;
+      for (let a = b; a < m; a++) C[cb + a] -= A[at + a] * ab;
+    }
+  }
+}
+
+/** C (m × n) -= A B' with A (m × k), B (n × k), all column-major. */
+function gemmNT(C: Float64Array, m: number, A: Float64Array, B: Float64Array, rowsA: number, n: number, k: number): void {
+  for (let t = 0; t < k; t++) {
+    const at = t * rowsA;
+    const bt = t * n;
+    for (let b = 0; b < n; b++) {
+      const bv = B[bt + b];
+      if (bv === 0) continue;
+      const cb = b * m;
+      for (let a = 0; a < m; a++) C[cb + a] -= A[at + a] * bv;
+    }
+  }
+}

@@ -1,0 +1,341 @@
+/**
+ * A CSV reader that goes straight from bytes to typed columns, in one pass over the file:
+ * numbers are parsed from the bytes without making strings, text columns are dictionary-encoded.
+ * RFC 4180 quoting, CRLF or LF, a UTF-8 byte-order mark, and ',' ';' or tab as separator.
+ * A field counts as missing with pandas' rules (empty, NA, NaN, #N/A, ...), and a column is
+ * numeric when all its other fields read as numbers, as pandas' read_csv decides.
+ */
+import { MixedLMError } from "./errors";
+import { Column, DataTable, headerNames, isMissingText, parseNumberText } from "./table";
+
+const QUOTE = 34;
+const CR = 13;
+const LF = 10;
+
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+export interface CsvOptions {
+  /** Field separator; detected from the header line when omitted. */
+  separator?: string;
+}
+
+export function readCsv(input: Uint8Array | string, options: CsvOptions = {}): DataTable {
+  // a plain Uint8Array view (a Node Buffer's subarray() is much slower)
+  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  let start = 0;
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  const sep = (options.separator ?? detectSeparator(bytes, start)).charCodeAt(0);
+  const reader = new FieldReader(bytes, start, sep);
+
+  // Header
+  const header: string[] = [];
+  while (true) {
+    const f = reader.next();
+    if (f === END_OF_FILE) break;
+    header.push(reader.text());
+    if (reader.atEndOfLine) break;
+  }
+  if (header.length === 0 || (header.length === 1 && header[0].trim() === "")) {
+    throw new MixedLMError("data", "The CSV file is empty: its first line must hold the column names.");
+  }
+  const names = headerNames(header);
+  const width = names.length;
+  const builders = names.map((name) => new ColumnBuilder(name));
+
+  let row = 0;
+  while (!reader.eof()) {
+    let j = 0;
+    let blankLine = true;
+    while (true) {
+      const f = reader.next();
+      if (f === END_OF_FILE) break;
+      if (reader.fieldStart !== reader.fieldEnd || reader.quoted) blankLine = false;
+      if (j < width) builders[j].push(reader, row);
+      else if (!reader.fieldIsBlank()) {
+        throw new MixedLMError("data", `Line ${row + 2} of the CSV file has more fields than the header (${width}): check the separator and the quoting.`);
+      }
+      j++;
+      if (reader.atEndOfLine) break;
+    }
+    if (j === 0 || (j === 1 && blankLine)) continue; // an empty line: skipped, as pandas does
+    for (; j < width; j++) builders[j].pushMissing(row);
+    row++;
+  }
+  if (row === 0) throw new MixedLMError("data", "The CSV file has a header line but no data lines.");
+  // Columns that turned out to hold text after starting as numbers are read again as text.
+  const needText = builders.filter((b) => b.needsTextPass).map((b) => builders.indexOf(b));
+  if (needText.length > 0) textPass(bytes, start, sep, row, builders, needText);
+  const columns: Column[] = builders.map((b) => b.finish(row));
+  return new DataTable(columns, row);
+}
+
+function detectSeparator(bytes: Uint8Array, start: number): string {
+  let commas = 0, semis = 0, tabs = 0, inQuote = false;
+  for (let i = start; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) inQuote = !inQuote;
+    else if (!inQuote) {
+      if (c === LF || c === CR) break;
+      if (c === 44) commas++;
+      else if (c === 59) semis++;
+      else if (c === 9) tabs++;
+    }
+  }
+  if (commas === 0 && semis > 0) return ";";
+  if (commas === 0 && tabs > 0) return "\t";
+  return ",";
+}
+
+const END_OF_FILE = -1;
+const FIELD = 1;
+
+/** Walks the fields of a CSV byte buffer. */
+class FieldReader {
+  pos: number;
+  fieldStart = 0;
+  fieldEnd = 0;
+  quoted = false;
+  /** Quoted field containing "" escapes: its text must be unescaped. */
+  escaped = false;
+  atEndOfLine = false;
+  private readonly decoder = new TextDecoder("utf-8");
+
+  constructor(readonly bytes: Uint8Array, start: number, readonly sep: number) {
+    this.pos = start;
+  }
+
+  eof(): boolean {
+    return this.pos >= this.bytes.length;
+  }
+
+  next(): number {
+    const b = this.bytes;
+    const n = b.length;
+    let i = this.pos;
+    if (i >= n) return END_OF_FILE;
+    this.quoted = false;
+    this.escaped = false;
+    if (b[i] === QUOTE) {
+      this.quoted = true;
+      i++;
+      this.fieldStart = i;
+      while (true) {
+        if (i >= n) {
+          throw new MixedLMError("data", "The CSV file ends inside a quoted field: a closing quote (\") is missing.");
+        }
+        if (b[i] === QUOTE) {
+          if (i + 1 < n && b[i + 1] === QUOTE) { this.escaped = true; i += 2; continue; }
+          break;
+        }
+        i++;
+      }
+      this.fieldEnd = i;
+      i++; // closing quote
+      // anything between the closing quote and the separator is ignored (spaces)
+      while (i < n && b[i] !== this.sep && b[i] !== LF && b[i] !== CR) i++;
+    } else {
+      this.fieldStart = i;
+      while (i < n && b[i] !== this.sep && b[i] !== LF && b[i] !== CR) i++;
+      this.fieldEnd = i;
+    }
+    if (i >= n) {
+      this.atEndOfLine = true;
+    } else if (b[i] === this.sep) {
+      this.atEndOfLine = false;
+      i++;
+    } else {
+      this.atEndOfLine = true;
+      if (b[i] === CR && i + 1 < n && b[i + 1] === LF) i += 2;
+      else i++;
+    }
+    this.pos = i;
+    return FIELD;
+  }
+
+  text(): string {
+    const b = this.bytes;
+    const end = this.fieldEnd;
+    let s = "";
+    let ascii = true;
+    for (let i = this.fieldStart; i < end; i++) {
+      const c = b[i];
+      if (c >= 128) { ascii = false; break; }
+      s += String.fromCharCode(c);
+    }
+    if (!ascii) s = this.decoder.decode(b.subarray(this.fieldStart, end));
+    return this.escaped ? s.replace(/""/g, '"') : s;
+  }
+
+  fieldIsBlank(): boolean {
+    for (let i = this.fieldStart; i < this.fieldEnd; i++) if (this.bytes[i] !== 32) return false;
+    return true;
+  }
+
+  /**
+   * Parses the field as a number straight from the bytes. Returns NaN when the field is not a
+   * plain decimal number; `this.lastWasInteger` tells whether it had no '.' and no exponent.
+   * Mantissas up to 15 digits with a power of ten up to 22 are exact (one correctly rounded
+   * division); anything longer goes through Number() to stay correctly rounded.
+   */
+  lastWasInteger = false;
+  number(): number {
+    const b = this.bytes;
+    let i = this.fieldStart;
+    let end = this.fieldEnd;
+    while (i < end && b[i] === 32) i++;
+    while (end > i && b[end - 1] === 32) end--;
+    if (i === end) return NaN;
+    let neg = false;
+    if (b[i] === 45 || b[i] === 43) { neg = b[i] === 45; i++; }
+    let mant = 0, digits = 0, frac = 0, sawDigit = false, sawDot = false;
+    for (; i < end; i++) {
+      const c = b[i];
+      if (c >= 48 && c <= 57) {
+        sawDigit = true;
+        if (mant !== 0 || c !== 48) digits++;
+        mant = mant * 10 + (c - 48);
+        if (sawDot) frac++;
+      } else if (c === 46 && !sawDot) {
+        sawDot = true;
+      } else break;
+    }
+    if (!sawDigit) return NaN;
+    if (i < end) {
+      if (b[i] !== 101 && b[i] !== 69) return NaN;
+      // exponent: let Number() do it, after checking the syntax
+      const s = this.decoder.decode(b.subarray(this.fieldStart, this.fieldEnd));
+      this.lastWasInteger = false;
+      return parseNumberText(s);
+    }
+    this.lastWasInteger = !sawDot;
+    if (digits > 15 || frac > 22) {
+      return Number(this.decoder.decode(b.subarray(this.fieldStart, this.fieldEnd)).trim());
+    }
+    const v = frac === 0 ? mant : mant / POW10[frac];
+    return neg ? -v : v;
+  }
+
+}
+
+/** Collects one column: numbers while every field reads as one, dictionary-encoded text after. */
+class ColumnBuilder {
+  values = new Float64Array(1024);
+  codes: Int32Array | null = null;
+  levels: string[] = [];
+  index = new Map<string, number>();
+  numeric = true;
+  integer = true;
+  missing = 0;
+  needsTextPass = false;
+
+  constructor(readonly name: string) {}
+
+  private ensure(row: number) {
+    if (row >= this.values.length) {
+      const v = new Float64Array(this.values.length * 2);
+      v.set(this.values);
+      this.values = v;
+    }
+  }
+
+  push(r: FieldReader, row: number) {
+    if (this.needsTextPass) return;
+    this.ensure(row);
+    if (this.numeric) {
+      const x = r.number();
+      if (!Number.isNaN(x) && Number.isFinite(x)) {
+        this.values[row] = x;
+        if (!r.lastWasInteger) this.integer = false;
+        return;
+      }
+      const text = r.text().trim();
+      if (isMissingText(text) || (!Number.isNaN(x) && !Number.isFinite(x))) {
+        this.values[row] = NaN;
+        this.integer = false; // pandas reads a column with missing values as float
+        return;
+      }
+      // text in a column that was numeric so far
+      if (row > 0 && this.hasNumbersBefore(row)) {
+        this.needsTextPass = true;
+        return;
+      }
+      this.numeric = false;
+      this.codes = new Int32Array(this.values.length);
+      for (let i = 0; i < row; i++) this.codes[i] = -1;
+      this.pushText(text, row);
+      return;
+    }
+    const text = r.text().trim();
+    this.pushText(isMissingText(text) ? null : text, row);
+  }
+
+  private hasNumbersBefore(row: number): boolean {
+    for (let i = 0; i < row; i++) if (!Number.isNaN(this.values[i])) return true;
+    return false;
+  }
+
+  pushText(s: string | null, row: number) {
+    if (this.codes!.length <= row) {
+      const c = new Int32Array(this.codes!.length * 2);
+      c.set(this.codes!);
+      this.codes = c;
+    }
+    if (s === null) { this.codes![row] = -1; return; }
+    let k = this.index.get(s);
+    if (k === undefined) { k = this.levels.length; this.levels.push(s); this.index.set(s, k); }
+    this.codes![row] = k;
+  }
+
+  pushMissing(row: number) {
+    if (this.needsTextPass) return;
+    this.ensure(row);
+    if (this.numeric) { this.values[row] = NaN; this.integer = false; }
+    else this.pushText(null, row);
+  }
+
+  resetForText(nRows: number) {
+    this.numeric = false;
+    this.codes = new Int32Array(nRows);
+    this.levels = [];
+    this.index = new Map();
+  }
+
+  finish(nRows: number): Column {
+    if (this.numeric) {
+      const values = this.values.slice(0, nRows);
+      let missing = 0;
+      for (let i = 0; i < nRows; i++) if (Number.isNaN(values[i])) missing++;
+      return { kind: "numeric", name: this.name, values, integer: this.integer && missing === 0, missing };
+    }
+    const codes = this.codes!.slice(0, nRows);
+    let missing = 0;
+    for (let i = 0; i < nRows; i++) if (codes[i] < 0) missing++;
+    return { kind: "categorical", name: this.name, codes, levels: this.levels, boolean: false, missing };
+  }
+}
+
+/** Second pass over the file for the few columns that mixed numbers and text: read them as text. */
+function textPass(bytes: Uint8Array, start: number, sep: number, nRows: number, builders: ColumnBuilder[], which: number[]) {
+  for (const j of which) builders[j].resetForText(nRows);
+  const wanted = new Set(which);
+  const r = new FieldReader(bytes, start, sep);
+  // skip header
+  while (r.next() !== END_OF_FILE && !r.atEndOfLine);
+  let row = 0;
+  while (!r.eof() && row < nRows) {
+    let j = 0;
+    let blank = true;
+    const texts = new Map<number, string | null>();
+    while (true) {
+      const f = r.next();
+      if (f === END_OF_FILE) break;
+      if (r.fieldStart !== r.fieldEnd || r.quoted) blank = false;
+      if (wanted.has(j)) { const t = r.text().trim(); texts.set(j, isMissingText(t) ? null : t); }
+      j++;
+      if (r.atEndOfLine) break;
+    }
+    if (j === 0 || (j === 1 && blank)) continue;
+    for (const k of which) builders[k].pushText(texts.has(k) ? texts.get(k)! : null, row);
+    row++;
+  }
+}

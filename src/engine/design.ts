@@ -1,0 +1,259 @@
+/**
+ * Design matrices exactly as patsy builds them: terms grouped by the numeric factors they hold
+ * (the group without numeric factors first, then in order of appearance), sorted by degree
+ * within a group, and each categorical factor coded full-rank or by treatment contrasts so
+ * that no column is redundant with the terms before it. Column names are patsy's:
+ * `C(Evit)[T.Evit100]`, `Time:C(Cu)[T.Cu035]`, `C(cask)[a]`.
+ */
+import { formulaError } from "./errors";
+import { Contrast, evaluateFactor, FactorMemo, FactorValue, parseFactorExpr } from "./formula/factor";
+import { Factor, Term, TermList } from "./formula/terms";
+import { DataTable, pythonFloatRepr } from "./table";
+
+/** One column block of a term: which factors it uses and, for categorical ones, full or reduced coding. */
+interface Subterm {
+  factors: { factor: Factor; full: boolean | null }[]; // null = numeric factor
+}
+
+export interface DesignColumn {
+  name: string;
+  values: Float64Array;
+  /** Index of the term (in TermList order, intercept first when present) this column belongs to. */
+  term: number;
+}
+
+export interface Design {
+  columns: DesignColumn[];
+  /** For each subterm (in column order): the row-wise "level" of its single nonzero column, used for vc terms. */
+  subterms: { columns: number[]; term: number }[];
+}
+
+type Evaluated = Map<string, FactorValue>;
+
+/** Evaluates every distinct factor of the terms once. */
+function evaluateFactors(terms: Term[], table: DataTable, source: string, memo: FactorMemo, fitting: boolean): Evaluated {
+  const out: Evaluated = new Map();
+  for (const t of terms) {
+    for (const f of t.factors) {
+      if (out.has(f.code)) continue;
+      const ex = parseFactorExpr(f.tokens, source);
+      out.set(f.code, evaluateFactor(ex, f.code, table, source, memo, fitting));
+    }
+  }
+  return out;
+}
+
+// ---- patsy's choice of codings (redundancy elimination) ----------------------------------
+
+/** A subterm as a set of categorical factors, each marked full-rank (+) or reduced (-). */
+type ShortSubterm = Map<string, boolean>;
+
+function subtermKey(s: ShortSubterm): string {
+  return [...s.entries()].map(([k, v]) => `${k}${v ? "+" : "-"}`).sort().join("\u0001");
+}
+
+/** All subsets of the list, by size then by position (patsy's order). */
+function sortedSubsets<T>(items: T[]): T[][] {
+  const n = items.length;
+  const subsets: number[][] = [];
+  for (let mask = 0; mask < 1 << n; mask++) {
+    const s: number[] = [];
+    for (let i = 0; i < n; i++) if (mask & (1 << i)) s.push(i);
+    subsets.push(s);
+  }
+  subsets.sort((a, b) => {
+    if (a.length !== b.length) return a.length - b.length;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return 0;
+  });
+  return subsets.map((s) => s.map((i) => items[i]));
+}
+
+function canAbsorb(long: ShortSubterm, short: ShortSubterm): boolean {
+  if (long.size - short.size !== 1) return false;
+  for (const [k, v] of short) if (!long.has(k) || long.get(k) !== v) return false;
+  return true;
+}
+
+function absorb(long: ShortSubterm, short: ShortSubterm): ShortSubterm {
+  const out = new Map(short);
+  for (const k of long.keys()) if (!short.has(k)) out.set(k, true);
+  return out;
+}
+
+function simplify(subterms: ShortSubterm[]): void {
+  let changed = true;
+  while (changed) {
+    changed = false;
+    outer: for (let i = 0; i < subterms.length; i++) {
+      for (let j = i + 1; j < subterms.length; j++) {
+        if (canAbsorb(subterms[j], subterms[i])) {
+          subterms[j] = absorb(subterms[j], subterms[i]);
+          subterms.splice(i, 1);
+          changed = true;
+          break outer;
+        }
+      }
+    }
+  }
+}
+
+function pickContrasts(categorical: string[], used: Set<string>): ShortSubterm[] {
+  const subterms: ShortSubterm[] = [];
+  for (const subset of sortedSubsets(categorical)) {
+    const s: ShortSubterm = new Map(subset.map((f) => [f, false]));
+    const key = subtermKey(s);
+    if (!used.has(key)) { subterms.push(s); used.add(key); }
+  }
+  simplify(subterms);
+  return subterms;
+}
+
+/** Orders the terms as patsy does and picks each categorical factor's coding. */
+export function codeTerms(termList: TermList, isNumeric: (code: string) => boolean): { term: Term; index: number; subterms: Subterm[] }[] {
+  const all: Term[] = termList.intercept ? [{ factors: [] }, ...termList.terms] : [...termList.terms];
+  const buckets = new Map<string, { term: Term; index: number }[]>();
+  const order: string[] = [];
+  all.forEach((term, index) => {
+    const key = term.factors.filter((f) => isNumeric(f.code)).map((f) => f.code).sort().join("\u0000");
+    if (!buckets.has(key)) { buckets.set(key, []); order.push(key); }
+    buckets.get(key)!.push({ term, index });
+  });
+  if (buckets.has("")) { order.splice(order.indexOf(""), 1); order.unshift(""); }
+  const out: { term: Term; index: number; subterms: Subterm[] }[] = [];
+  for (const key of order) {
+    const bucket = buckets.get(key)!;
+    // stable sort by degree
+    const sorted = bucket.map((b, k) => ({ ...b, k })).sort((a, b) => a.term.factors.length - b.term.factors.length || a.k - b.k);
+    const used = new Set<string>();
+    for (const { term, index } of sorted) {
+      const categorical = term.factors.filter((f) => !isNumeric(f.code)).map((f) => f.code);
+      const codings = pickContrasts(categorical, used);
+      const subterms: Subterm[] = codings.map((coding) => ({
+        factors: term.factors
+          .filter((f) => isNumeric(f.code) || coding.has(f.code))
+          .map((f) => ({ factor: f, full: isNumeric(f.code) ? null : coding.get(f.code)! })),
+      }));
+      out.push({ term, index, subterms });
+    }
+  }
+  return out;
+}
+
+// ---- building the columns -------------------------------------------------------------------
+
+function referenceIndex(levels: string[], contrast: Contrast | null, f: Factor, source: string): number {
+  if (!contrast || contrast.reference === null) return 0;
+  const ref = contrast.reference;
+  if (typeof ref === "string") {
+    const k = levels.indexOf(ref);
+    if (k < 0) {
+      throw formulaError(`The reference level '${ref}' is not a level of this variable (levels: ${levels.join(", ")})`, source, f.start, f.end);
+    }
+    return k;
+  }
+  // a number: a level with that value, else a position
+  for (const label of [String(ref), pythonFloatRepr(ref)]) {
+    const k = levels.indexOf(label);
+    if (k >= 0) return k;
+  }
+  if (Number.isInteger(ref) && ref < levels.length && ref >= -levels.length) return ref < 0 ? levels.length + ref : ref;
+  throw formulaError(`The reference level ${ref} is not a level of this variable (levels: ${levels.join(", ")})`, source, f.start, f.end);
+}
+
+/** Columns of one factor under a coding: values per row and name suffixes. */
+function factorColumns(v: FactorValue, full: boolean | null, f: Factor, source: string, n: number): { values: Float64Array; name: string }[] {
+  if (v.kind === "numeric") return [{ values: v.values, name: f.code }];
+  const levels = v.levels;
+  const ref = referenceIndex(levels, v.contrast, f, source);
+  const keep = full ? levels.map((_, k) => k) : levels.map((_, k) => k).filter((k) => k !== ref);
+  return keep.map((k) => {
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) if (v.codes[i] === k) values[i] = 1;
+    return { values, name: `${f.code}[${full ? "" : "T."}${levels[k]}]` };
+  });
+}
+
+/** Builds the design matrix of a term list on the table (whose rows are the complete cases). */
+export function buildDesign(termList: TermList, table: DataTable, source: string, memo: FactorMemo, fitting: boolean): Design {
+  const n = table.nRows;
+  const values = evaluateFactors(termList.terms, table, source, memo, fitting);
+  const coded = codeTerms(termList, (code) => values.get(code)!.kind === "numeric");
+  const columns: DesignColumn[] = [];
+  const subterms: { columns: number[]; term: number }[] = [];
+  for (const { index, subterms: subs } of coded) {
+    for (const sub of subs) {
+      const perFactor = sub.factors.map(({ factor, full }) => factorColumns(values.get(factor.code)!, full, factor, source, n));
+      const cols: number[] = [];
+      if (perFactor.length === 0) {
+        columns.push({ name: "Intercept", values: new Float64Array(n).fill(1), term: index });
+        cols.push(columns.length - 1);
+      } else {
+        // every combination, the left-most factor varying fastest (as patsy and R do)
+        const counts = perFactor.map((c) => c.length);
+        const total = counts.reduce((a, b) => a * b, 1);
+        const idx = new Array(counts.length).fill(0);
+        for (let c = 0; c < total; c++) {
+          const parts = idx.map((k, j) => perFactor[j][k]);
+          const vals = new Float64Array(n);
+          if (parts.length === 1) vals.set(parts[0].values);
+          else {
+            for (let i = 0; i < n; i++) {
+              let prod = 1;
+              for (const part of parts) prod *= part.values[i];
+              vals[i] = prod;
+            }
+          }
+          columns.push({ name: parts.map((p) => p.name).join(":"), values: vals, term: index });
+          cols.push(columns.length - 1);
+          for (let j = 0; j < idx.length; j++) {
+            idx[j]++;
+            if (idx[j] < counts[j]) break;
+            idx[j] = 0;
+          }
+        }
+      }
+      subterms.push({ columns: cols, term: index });
+    }
+  }
+  return { columns, subterms };
+}
+
+/**
+ * Finds columns that are linear combinations of earlier ones: Cholesky of the correlation-like
+ * matrix of unit-scaled columns, skipping a column whose squared distance from the span of the
+ * kept ones is below tol. Returns the indices to keep.
+ */
+export function independentColumns(cols: Float64Array[], tol = 1e-10): number[] {
+  const p = cols.length;
+  if (p === 0) return [];
+  const n = cols[0].length;
+  // scale columns to unit norm so the tolerance is relative
+  const norms = cols.map((c) => { let s = 0; for (let i = 0; i < n; i++) s += c[i] * c[i]; return Math.sqrt(s); });
+  const G = new Float64Array(p * p);
+  for (let a = 0; a < p; a++) for (let b = 0; b <= a; b++) {
+    if (norms[a] === 0 || norms[b] === 0) continue;
+    let s = 0;
+    const ca = cols[a], cb = cols[b];
+    for (let i = 0; i < n; i++) s += ca[i] * cb[i];
+    G[a * p + b] = G[b * p + a] = s / (norms[a] * norms[b]);
+  }
+  // Cholesky in column order, skipping columns whose remaining norm is negligible
+  const keep: number[] = [];
+  const L = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) {
+    if (norms[j] === 0) continue;
+    let d = G[j * p + j];
+    for (const k of keep) d -= L[j * p + k] * L[j * p + k];
+    if (d <= tol) continue;
+    const s = Math.sqrt(d);
+    L[j * p + j] = s;
+    for (let i = j + 1; i < p; i++) {
+      let v = G[i * p + j];
+      for (const k of keep) v -= L[i * p + k] * L[j * p + k];
+      L[i * p + j] = v / s;
+    }
+    keep.push(j);
+  }
+  return keep;
+}

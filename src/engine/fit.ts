@@ -1,0 +1,380 @@
+/**
+ * fitMixedModel: data + specification → a fitted linear mixed model.
+ *
+ * The rows are read once into cross-product blocks; the optimiser then minimises the profiled
+ * deviance (β and σ² profiled out) over θ, each evaluation one update of the blocked Cholesky
+ * factor; the results are read off the factor at the optimum.
+ */
+import { BlockedFactor } from "./blocked";
+import { crossProducts, CrossProducts } from "./crossprod";
+import { backSolveTransposed, inverseFromCholesky } from "./dense";
+import { MixedLMError } from "./errors";
+import { buildModel, Method, ModelFrame, ModelSpec } from "./model";
+import { minimize, OptimizeResult } from "./optimizer";
+import { DataTable } from "./table";
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** The profiled deviance (−2 × log-likelihood, REML or ML) as a function of θ, and the factor behind it. */
+export class ProfiledDeviance {
+  readonly frame: ModelFrame;
+  /** Terms in factorisation order (most levels first); order[k] = index into frame.terms. */
+  readonly order: number[];
+  readonly cp: CrossProducts;
+  readonly factor: BlockedFactor;
+  readonly n: number;
+  readonly p: number;
+  readonly reml: boolean;
+  evaluations = 0;
+
+  constructor(frame: ModelFrame, method: Method = frame.method) {
+    this.frame = frame;
+    this.order = frame.terms.map((_, k) => k).sort((a, b) => frame.terms[b].levels.length - frame.terms[a].levels.length || a - b);
+    const termData = this.order.map((k) => {
+      const t = frame.terms[k];
+      return { nLevels: t.levels.length, q: t.q, refs: t.refs, z: t.z };
+    });
+    this.cp = crossProducts(frame.y, frame.X, termData);
+    this.factor = new BlockedFactor(this.cp);
+    this.n = frame.y.length;
+    this.p = frame.X.length;
+    this.reml = method === "REML";
+    this.work = this.order.map((k) => new Float64Array(frame.terms[k].q ** 2));
+  }
+
+  /** Relative covariance factor templates T_k (factorisation order) from θ, in fresh arrays. */
+  templates(theta: ArrayLike<number>): Float64Array[] {
+    const out = this.order.map((k) => new Float64Array(this.frame.terms[k].q ** 2));
+    this.fillTemplates(theta, out);
+    return out;
+  }
+
+  private readonly work: Float64Array[];
+
+  private fillTemplates(theta: ArrayLike<number>, out: Float64Array[]): void {
+    for (let j = 0; j < this.order.length; j++) {
+      const map = this.frame.terms[this.order[j]].thetaIndex;
+      const T = out[j];
+      for (let e = 0; e < T.length; e++) {
+        const idx = map[e];
+        T[e] = idx >= 0 ? theta[idx] : 0;
+      }
+    }
+  }
+
+  /** Updates the factor at θ; false when [X y] is not positive definite there. */
+  update(theta: ArrayLike<number>): boolean {
+    this.evaluations++;
+    this.fillTemplates(theta, this.work);
+    return this.factor.update(this.work);
+  }
+
+  deviance(theta: ArrayLike<number>): number {
+    if (!this.update(theta)) return Infinity;
+    return this.devianceFromFactor();
+  }
+
+  /** −2 log L from the current factor: lme4's formulas, equal to statsmodels' log-likelihood with its constants. */
+  devianceFromFactor(): number {
+    const f = this.factor;
+    const r2 = f.pwrss();
+    if (!(r2 > 0)) return Infinity;
+    const ldZ = f.logDetZ();
+    if (this.reml) {
+      const dof = this.n - this.p;
+      return ldZ + f.logDetX() + dof * (1 + LOG_2PI + Math.log(r2 / dof));
+    }
+    return ldZ + this.n * (1 + LOG_2PI + Math.log(r2 / this.n));
+  }
+
+  /** Whether `gradient` is available: one random-effect term (any q), e.g. statsmodels' re_formula models. */
+  get hasGradient(): boolean {
+    return this.factor.K === 1;
+  }
+
+  /**
+   * Analytic gradient of the deviance at the θ of the last update (one term only). With
+   * Ψ = T T' and, per level g, P_g = Z_g'V⁻¹Z_g, s_g = Z_g'V⁻¹r and Q_g = Z_g'V⁻¹X (V = I + ZΨZ'):
+   *   ∂f/∂Ψ = G = Σ_g P_g − (c / r²) s_g s_g' − [REML] Q_g (X'V⁻¹X)⁻¹ Q_g',   c = n (ML) or n − p (REML)
+   * and ∂f/∂T = 2 G T. Each piece comes from the factor: with B = L_g⁻¹ T' M_g (M_g = Z_g'Z_g),
+   * P_g = M_g − B'B and Z_g'V⁻¹[X y] = Z_g'[X y] − B' Y_g, Y_g being the level's block of L[X][1]'.
+   */
+  gradient(out: Float64Array): void {
+    const f = this.factor;
+    const cp = this.cp;
+    const q = cp.terms[0].q;
+    const nl = cp.terms[0].nLevels;
+    const p = this.p, p1 = p + 1;
+    const T = this.work[0];
+    const L = f.Ldiag[0], LX = f.LX[0], LXX = f.LXX, A = cp.diag[0], AX = cp.xz[0];
+    const r2 = f.pwrss();
+    const c = this.reml ? this.n - p : this.n;
+    // β from R_X' β = l, and R_X (lower) for the REML term
+    const beta = new Float64Array(p);
+    for (let a = 0; a < p; a++) beta[a] = LXX[a * p1 + p];
+    for (let a = p - 1; a >= 0; a--) {
+      let s = beta[a];
+      for (let k = a + 1; k < p; k++) s -= LXX[a * p1 + k] * beta[k];
+      beta[a] = s / LXX[a * p1 + a];
+    }
+    const G = new Float64Array(q * q);
+    const B = new Float64Array(q * q);
+    const Zv = new Float64Array(q * p1);
+    const sv = new Float64Array(q);
+    const U = new Float64Array(p * q);
+    for (let g = 0; g < nl; g++) {
+      const mo = g * q * q;
+      // B = T' M_g, then L_g⁻¹ B (forward substitution, column by column)
+      for (let col = 0; col < q; col++) for (let a = 0; a < q; a++) {
+        let s = 0;
+        for (let k = a; k < q; k++) s += T[a * q + k] * A[mo + col * q + k];
+        B[col * q + a] = s;
+      }
+      for (let col = 0; col < q; col++) {
+        for (let a = 0; a < q; a++) {
+          let s = B[col * q + a];
+          for (let k = 0; k < a; k++) s -= L[mo + k * q + a] * B[col * q + k];
+          B[col * q + a] = s / L[mo + a * q + a];
+        }
+      }
+      // G += M_g − B'B
+      for (let b = 0; b < q; b++) for (let a = 0; a < q; a++) {
+        let s = A[mo + b * q + a];
+        for (let k = 0; k < q; k++) s -= B[a * q + k] * B[b * q + k];
+        G[b * q + a] += s;
+      }
+      // Zv = Z'[X y] − B'Y  (q × p1); Z'[X y][a, col] = AX[(g q + a) p1 + col], Y[a, col] = LX[(g q + a) p1 + col]
+      for (let col = 0; col < p1; col++) for (let a = 0; a < q; a++) {
+        let s = AX[(g * q + a) * p1 + col];
+        for (let k = 0; k < q; k++) s -= B[a * q + k] * LX[(g * q + k) * p1 + col];
+        Zv[col * q + a] = s;
+      }
+      for (let a = 0; a < q; a++) {
+        let s = Zv[p * q + a];
+        for (let k = 0; k < p; k++) s -= Zv[k * q + a] * beta[k];
+        sv[a] = s;
+      }
+      const w = c / r2;
+      for (let b = 0; b < q; b++) for (let a = 0; a < q; a++) G[b * q + a] -= w * sv[a] * sv[b];
+      if (this.reml && p > 0) {
+        // U = R_X⁻¹ Q' (p × q), Q = Zv[:, 0..p-1]; G −= U'U
+        for (let a = 0; a < q; a++) {
+          for (let r = 0; r < p; r++) {
+            let s = Zv[r * q + a];
+            for (let k = 0; k < r; k++) s -= LXX[k * p1 + r] * U[a * p + k];
+            U[a * p + r] = s / LXX[r * p1 + r];
+          }
+        }
+        for (let b = 0; b < q; b++) for (let a = 0; a < q; a++) {
+          let s = 0;
+          for (let k = 0; k < p; k++) s += U[a * p + k] * U[b * p + k];
+          G[b * q + a] -= s;
+        }
+      }
+    }
+    // ∂f/∂T = 2 G T, summed onto θ
+    out.fill(0);
+    const map = this.frame.terms[this.order[0]].thetaIndex;
+    for (let col = 0; col < q; col++) for (let r = col; r < q; r++) {
+      const idx = map[col * q + r];
+      if (idx < 0) continue;
+      let s = 0;
+      for (let k = 0; k < q; k++) s += G[k * q + r] * T[col * q + k];
+      out[idx] += 2 * s;
+    }
+  }
+}
+
+/** Per-term results of the random effects, in the order of frame.terms. */
+export interface TermEstimates {
+  /** Relative covariance factor T (q×q column-major lower triangle). */
+  T: Float64Array;
+  /** Covariance on the data's scale: σ² T T' (q×q, column-major). */
+  cov: Float64Array;
+  /** Conditional modes (BLUPs), nLevels × q, level-major. */
+  blups: Float64Array;
+}
+
+export interface FitCore {
+  frame: ModelFrame;
+  deviance: ProfiledDeviance;
+  optimum: OptimizeResult;
+  theta: Float64Array;
+  /** −2 log-likelihood at the optimum (REML or ML as fitted). */
+  minusTwoLogLik: number;
+  beta: Float64Array;
+  /** Covariance of β̂: σ² (R_X R_X')⁻¹, p×p column-major. */
+  betaCov: Float64Array;
+  sigma2: number;
+  terms: TermEstimates[];
+  fitted: Float64Array;
+  residuals: Float64Array;
+  /** Spherical random effects u (factorisation order, per term). */
+  u: Float64Array[];
+}
+
+/** Fits the model: optimises θ, then reads β, σ², the covariances and the BLUPs off the factor. */
+export function fitCore(frame: ModelFrame): FitCore {
+  const dev = new ProfiledDeviance(frame);
+  let optimum: OptimizeResult;
+  try {
+    const valueAndGradient = dev.hasGradient
+      ? (th: Float64Array, g: Float64Array) => { const v = dev.deviance(th); if (Number.isFinite(v)) dev.gradient(g); return v; }
+      : undefined;
+    optimum = minimize((th) => dev.deviance(th), frame.thetaStart, { valueAndGradient });
+  } catch {
+    throw new MixedLMError("model", "The fixed-effects design and the response leave no residual variation (the response is fitted exactly); a mixed model cannot be estimated.");
+  }
+  const theta = canonicalTheta(frame, optimum.x);
+  if (!dev.update(theta)) {
+    throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
+  }
+  const minusTwoLogLik = dev.devianceFromFactor();
+  const { beta, betaCovUnscaled } = solveBeta(dev);
+  const n = dev.n;
+  const p = dev.p;
+  const sigma2 = dev.factor.pwrss() / (dev.reml ? n - p : n);
+  const betaCov = betaCovUnscaled.map((v) => v * sigma2);
+  const u = solveU(dev, beta);
+  const T = dev.templates(theta);
+  const terms: TermEstimates[] = frame.terms.map(() => ({ T: new Float64Array(0), cov: new Float64Array(0), blups: new Float64Array(0) }));
+  dev.order.forEach((k, j) => {
+    const t = frame.terms[k];
+    const q = t.q;
+    const Tj = T[j];
+    const cov = new Float64Array(q * q);
+    for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) {
+      let s = 0;
+      for (let c = 0; c < q; c++) s += Tj[c * q + a] * Tj[c * q + b];
+      cov[b * q + a] = s * sigma2;
+    }
+    const nl = t.levels.length;
+    const blups = new Float64Array(nl * q);
+    const uj = u[j];
+    for (let l = 0; l < nl; l++) {
+      for (let a = 0; a < q; a++) {
+        let s = 0;
+        for (let c = 0; c <= a; c++) s += Tj[c * q + a] * uj[l * q + c];
+        blups[l * q + a] = s;
+      }
+    }
+    terms[k] = { T: Tj, cov, blups };
+  });
+  const fitted = new Float64Array(n);
+  for (let a = 0; a < p; a++) {
+    const col = frame.X[a];
+    const b = beta[a];
+    for (let i = 0; i < n; i++) fitted[i] += col[i] * b;
+  }
+  frame.terms.forEach((t, k) => {
+    const bl = terms[k].blups;
+    for (let i = 0; i < n; i++) {
+      const lv = t.refs[i];
+      if (lv < 0) continue;
+      let s = 0;
+      for (let c = 0; c < t.q; c++) {
+        const z = t.z[c];
+        s += (z === null ? 1 : z[i]) * bl[lv * t.q + c];
+      }
+      fitted[i] += s;
+    }
+  });
+  const residuals = new Float64Array(n);
+  for (let i = 0; i < n; i++) residuals[i] = frame.y[i] - fitted[i];
+  return { frame, deviance: dev, optimum, theta, minusTwoLogLik, beta, betaCov, sigma2, terms, fitted, residuals, u };
+}
+
+/**
+ * The deviance depends on T only through T T', so the optimiser may end with a negative diagonal
+ * entry; flipping the sign of that column of T gives the same covariance and lme4's convention
+ * (diagonal ≥ 0).
+ */
+export function canonicalTheta(frame: ModelFrame, x: Float64Array): Float64Array {
+  const theta = Float64Array.from(x);
+  const flip = new Set<number>();
+  for (const t of frame.terms) {
+    for (let c = 0; c < t.q; c++) {
+      const d = t.thetaIndex[c * t.q + c];
+      if (d >= 0 && x[d] < 0) for (let r = c; r < t.q; r++) { const k = t.thetaIndex[c * t.q + r]; if (k >= 0) flip.add(k); }
+    }
+  }
+  for (const k of flip) theta[k] = -theta[k];
+  return theta;
+}
+
+/** β̂ from L[X][X] = [[R, 0], [l', r]]: R' β = l; and (R R')⁻¹. */
+function solveBeta(dev: ProfiledDeviance): { beta: Float64Array; betaCovUnscaled: Float64Array } {
+  const p = dev.p;
+  const p1 = p + 1;
+  const L = dev.factor.LXX;
+  const R = new Float64Array(p * p);
+  for (let c = 0; c < p; c++) for (let r = c; r < p; r++) R[c * p + r] = L[c * p1 + r];
+  const beta = new Float64Array(p);
+  for (let a = 0; a < p; a++) beta[a] = L[a * p1 + p];
+  backSolveTransposed(R, p, beta);
+  const betaCovUnscaled = p > 0 ? inverseFromCholesky(R, p) : new Float64Array(0);
+  return { beta, betaCovUnscaled };
+}
+
+/** Spherical random effects: L_ZZ' u = l_yZ − L_XZ' β, solved block by block from the last term back. */
+function solveU(dev: ProfiledDeviance, beta: Float64Array): Float64Array[] {
+  const f = dev.factor;
+  const cp = dev.cp;
+  const K = f.K;
+  const p = dev.p;
+  const p1 = p + 1;
+  const rhs = f.dims.map((d, j) => {
+    const c = new Float64Array(d);
+    const LX = f.LX[j];
+    for (let m = 0; m < d; m++) {
+      let s = LX[m * p1 + p];
+      for (let a = 0; a < p; a++) s -= LX[m * p1 + a] * beta[a];
+      c[m] = s;
+    }
+    return c;
+  });
+  const u: Float64Array[] = new Array(K);
+  for (let j = K - 1; j >= 0; j--) {
+    const c = rhs[j];
+    for (let i = j + 1; i < K; i++) {
+      const ui = u[i];
+      if (j === 0) {
+        const pat = cp.off[i][0]!;
+        const V = f.Lfirst[i]!;
+        const qr = pat.qr, qc = pat.qc, bs = qr * qc;
+        for (let col = 0; col < pat.nColLevels; col++) {
+          for (let t = pat.colPtr[col]; t < pat.colPtr[col + 1]; t++) {
+            const r = pat.rowIdx[t];
+            for (let b = 0; b < qc; b++) {
+              let s = 0;
+              for (let a = 0; a < qr; a++) s += V[t * bs + b * qr + a] * ui[r * qr + a];
+              c[col * qc + b] -= s;
+            }
+          }
+        }
+      } else {
+        const M = f.Lmid[i][j]!;
+        const rows = f.dims[i];
+        for (let m = 0; m < f.dims[j]; m++) {
+          let s = 0;
+          for (let a = 0; a < rows; a++) s += M[m * rows + a] * ui[a];
+          c[m] -= s;
+        }
+      }
+    }
+    const q = cp.terms[j].q;
+    if (f.diagKind[j] === "blockdiag") {
+      for (let l = 0; l < cp.terms[j].nLevels; l++) backSolveTransposed(f.Ldiag[j], q, c, l * q * q, l * q);
+    } else backSolveTransposed(f.Ldiag[j], f.dims[j], c);
+    u[j] = c;
+  }
+  return u;
+}
+
+export { buildModel };
+export type { ModelSpec, ModelFrame, Method };
+
+/** Convenience for tests and the CLI: build and fit in one call. */
+export function fitFrame(table: DataTable, spec: ModelSpec): FitCore {
+  return fitCore(buildModel(table, spec));
+}

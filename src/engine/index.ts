@@ -1,0 +1,31 @@
+/**
+ * The engine's public face. Everything outside src/engine (custom functions, task pane, CLI,
+ * report) uses only what is exported here.
+ */
+import { fitCore } from "./fit";
+import { buildModel, ModelSpec } from "./model";
+import { buildResult, MixedLMResult } from "./results";
+import { DataTable } from "./table";
+
+export { DataTable, pythonFloatRepr, formatNumberLabel } from "./table";
+export type { Column, NumericColumn, CategoricalColumn } from "./table";
+export { readCsv } from "./csv";
+export type { CsvOptions } from "./csv";
+export { MixedLMError, isMixedLMError } from "./errors";
+export type { ErrorKind } from "./errors";
+export type { ModelSpec, Method } from "./model";
+export type { MixedLMResult, FixedEffect, RandomTermResult, VarianceRow, RandomEffectsTable } from "./results";
+export { parseFormula } from "./formula/terms";
+export { normalCdf, normalQuantile, twoSidedNormalP } from "./distributions";
+
+export interface FitOptions {
+  /** Compute conditional standard deviations of the random effects (default true). */
+  conditionalVariances?: boolean;
+}
+
+/** Fits a linear mixed model to the table. Throws MixedLMError on input the user can fix. */
+export function fitMixedModel(table: DataTable, spec: ModelSpec, options: FitOptions = {}): MixedLMResult {
+  const frame = buildModel(table, spec);
+  const core = fitCore(frame);
+  return buildResult(core, options);
+}

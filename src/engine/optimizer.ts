@@ -1,0 +1,239 @@
+/**
+ * Minimises the profiled deviance over θ.
+ *
+ * The deviance depends on each term's relative factor T only through T T', so it is unchanged
+ * when a column of T changes sign: it is an even function of each diagonal entry of T. lme4 bounds
+ * those entries below by 0, but a bounded gradient method can then stall on the boundary, where
+ * evenness makes the gradient exactly zero (a saddle, not a minimum). We optimise without bounds
+ * instead (a variance that belongs at zero is simply approached from either side) and flip column
+ * signs afterwards, which gives the same deviance.
+ *
+ * Method: BFGS with central-difference gradients and a backtracking line search, then Newton
+ * steps on a finite-difference Hessian. Once the data are reduced to cross-products an evaluation
+ * costs microseconds to milliseconds, so accurate derivatives are affordable, and the Newton
+ * polish reaches the optimum to many digits where first-order methods stall (statsmodels' trap).
+ */
+
+export interface OptimizeResult {
+  x: Float64Array;
+  f: number;
+  evaluations: number;
+  iterations: number;
+  /** Max-norm of the gradient at the end. */
+  gradient: number;
+  /** g'H⁻¹g/2 with the finite-difference Hessian: how much lower the deviance could still go. */
+  predictedDecrease: number;
+  /** The finite-difference Hessian at the end is positive definite. */
+  hessianPositive: boolean;
+  converged: boolean;
+  message: string;
+}
+
+export interface OptimizeOptions {
+  maxEvaluations?: number;
+  /** Value and analytic gradient (written into g) at x; when given, no finite differences of f are taken. */
+  valueAndGradient?: (x: Float64Array, g: Float64Array) => number;
+}
+
+export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, options: OptimizeOptions = {}): OptimizeResult {
+  const n = x0.length;
+  const maxEval = options.maxEvaluations ?? 5000;
+  const fg = options.valueAndGradient;
+  let evals = 0;
+  const f = (x: Float64Array): number => {
+    evals++;
+    const v = fn(x);
+    return Number.isFinite(v) ? v : Infinity;
+  };
+  const x = Float64Array.from(x0);
+  let fx = f(x);
+  if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
+  const step = (xi: number) => 1e-5 * Math.max(1, Math.abs(xi));
+  const gradient = (xc: Float64Array, fc: number): Float64Array => {
+    const g = new Float64Array(n);
+    if (fg) {
+      evals++;
+      fg(xc, g);
+      return g;
+    }
+    const t = Float64Array.from(xc);
+    for (let i = 0; i < n; i++) {
+      const h = step(xc[i]);
+      t[i] = xc[i] + h;
+      const fp = f(t);
+      t[i] = xc[i] - h;
+      const fm = f(t);
+      t[i] = xc[i];
+      g[i] = Number.isFinite(fp) && Number.isFinite(fm) ? (fp - fm) / (2 * h) : Number.isFinite(fp) ? (fp - fc) / h : (fc - fm) / h;
+    }
+    return g;
+  };
+
+  const noise = 1e-11 * Math.max(1, Math.abs(fx));
+  let g = gradient(x, fx);
+  let H = new Float64Array(n * n);
+  // first step: steepest descent scaled to move at most 0.5 in θ (θ is of order 1)
+  const gmax = Math.max(...Array.from(g, Math.abs));
+  for (let i = 0; i < n; i++) H[i * n + i] = 0.5 / Math.max(1, gmax);
+  let scaled = false;
+  let iter = 0;
+  let message = "";
+  while (evals < maxEval) {
+    iter++;
+    const d = new Float64Array(n);
+    for (let i = 0; i < n; i++) { let s = 0; for (let j = 0; j < n; j++) s -= H[i * n + j] * g[j]; d[i] = s; }
+    let slope = 0;
+    for (let i = 0; i < n; i++) slope += d[i] * g[i];
+    // The quadratic model predicts a decrease of about -slope/2; below the noise of the deviance
+    // (about 1e-12 of its value) there is nothing left to gain.
+    if (-slope < noise) { message = "predicted decrease negligible"; break; }
+    let alpha = 1;
+    const xn = new Float64Array(n);
+    let fn1 = Infinity;
+    let accepted = false;
+    // with an analytic gradient each trial computes it too, so the accepted point needs no second evaluation
+    let gn: Float64Array = new Float64Array(n);
+    for (let ls = 0; ls < 30; ls++) {
+      for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * d[i];
+      if (fg) { evals++; fn1 = fg(xn, gn); if (!Number.isFinite(fn1)) fn1 = Infinity; }
+      else fn1 = f(xn);
+      if (fn1 <= fx + 1e-4 * alpha * slope) { accepted = true; break; }
+      alpha *= 0.5;
+    }
+    if (!accepted) { message = "line search found no decrease"; break; }
+    if (!fg) gn = gradient(xn, fn1);
+    const s = new Float64Array(n);
+    const yv = new Float64Array(n);
+    for (let i = 0; i < n; i++) { s[i] = xn[i] - x[i]; yv[i] = gn[i] - g[i]; }
+    const fOld = fx;
+    x.set(xn);
+    fx = fn1;
+    g = gn;
+    if (!scaled) {
+      // Shanno-Phua scaling of the initial inverse Hessian
+      let sy = 0, yy = 0;
+      for (let i = 0; i < n; i++) { sy += s[i] * yv[i]; yy += yv[i] * yv[i]; }
+      if (sy > 0 && yy > 0) { H.fill(0); for (let i = 0; i < n; i++) H[i * n + i] = sy / yy; }
+      scaled = true;
+    }
+    bfgsUpdate(H, s, yv, n);
+    if (fOld - fx < 1e-12 * Math.max(1, Math.abs(fx))) { message = "no further progress"; break; }
+  }
+
+  // Newton polish with a finite-difference Hessian; also decides convergence.
+  let hessianPositive = false;
+  let predictedDecrease = Infinity;
+  for (let round = 0; round < 8 && evals < maxEval; round++) {
+    const Hm = fg ? gradientDifferenceHessian(fg, x, step, () => evals++) : fdHessian(f, x, fx, step);
+    const L = Float64Array.from(Hm);
+    hessianPositive = choleskyInPlace(L, n);
+    if (!hessianPositive) break;
+    const dx = cholSolve(L, n, Array.from(g, (v) => -v));
+    predictedDecrease = 0;
+    for (let i = 0; i < n; i++) predictedDecrease -= 0.5 * dx[i] * g[i];
+    if (predictedDecrease < noise) break;
+    let alpha = 1;
+    let moved = false;
+    const xn = new Float64Array(n);
+    for (let ls = 0; ls < 8; ls++) {
+      for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * dx[i];
+      const fn1 = f(xn);
+      if (fn1 < fx) { x.set(xn); fx = fn1; g = gradient(x, fx); moved = true; break; }
+      alpha *= 0.5;
+    }
+    if (!moved) break;
+  }
+  const gnorm = Math.max(0, ...Array.from(g, Math.abs));
+  // Converged: a proper minimum (positive-definite Hessian) and no decrease of any consequence left
+  // (1e-6 in deviance is 5e-7 in log-likelihood).
+  const converged = hessianPositive && predictedDecrease < 1e-6 && evals < maxEval;
+  if (!message) message = evals >= maxEval ? "evaluation limit reached" : "done";
+  return { x, f: fx, evaluations: evals, iterations: iter, gradient: gnorm, predictedDecrease, hessianPositive, converged, message };
+}
+
+/** Hessian by central differences of an analytic gradient (row-major, symmetrised). */
+function gradientDifferenceHessian(fg: (x: Float64Array, g: Float64Array) => number, x: Float64Array, step: (xi: number) => number, count: () => void): Float64Array {
+  const n = x.length;
+  const H = new Float64Array(n * n);
+  const t = Float64Array.from(x);
+  const gp = new Float64Array(n), gm = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = step(x[i]) * 10;
+    t[i] = x[i] + h; count(); fg(t, gp);
+    t[i] = x[i] - h; count(); fg(t, gm);
+    t[i] = x[i];
+    for (let j = 0; j < n; j++) H[j * n + i] = (gp[j] - gm[j]) / (2 * h);
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) { const v = (H[i * n + j] + H[j * n + i]) / 2; H[i * n + j] = v; H[j * n + i] = v; }
+  return H;
+}
+
+/** BFGS update of the inverse Hessian approximation (skipped when the curvature condition fails). */
+function bfgsUpdate(H: Float64Array, s: Float64Array, y: Float64Array, n: number): void {
+  let sy = 0;
+  for (let i = 0; i < n; i++) sy += s[i] * y[i];
+  if (!(sy > 1e-300)) return;
+  const Hy = new Float64Array(n);
+  for (let i = 0; i < n; i++) { let t = 0; for (let j = 0; j < n; j++) t += H[i * n + j] * y[j]; Hy[i] = t; }
+  let yHy = 0;
+  for (let i = 0; i < n; i++) yHy += y[i] * Hy[i];
+  const rho = 1 / sy;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    H[i * n + j] += (1 + yHy * rho) * rho * s[i] * s[j] - rho * (Hy[i] * s[j] + s[i] * Hy[j]);
+  }
+}
+
+/** Central finite-difference Hessian (row-major n×n). */
+export function fdHessian(f: (x: Float64Array) => number, x: Float64Array, fx: number, step: (xi: number) => number): Float64Array {
+  const n = x.length;
+  const H = new Float64Array(n * n);
+  const t = Float64Array.from(x);
+  const h = Array.from(x, (xi) => step(xi) * 10);
+  for (let a = 0; a < n; a++) {
+    t[a] = x[a] + h[a];
+    const fp = f(t);
+    t[a] = x[a] - h[a];
+    const fm = f(t);
+    t[a] = x[a];
+    H[a * n + a] = (fp - 2 * fx + fm) / (h[a] * h[a]);
+    for (let b = 0; b < a; b++) {
+      t[a] = x[a] + h[a]; t[b] = x[b] + h[b];
+      const fpp = f(t);
+      t[b] = x[b] - h[b];
+      const fpm = f(t);
+      t[a] = x[a] - h[a];
+      const fmm = f(t);
+      t[b] = x[b] + h[b];
+      const fmp = f(t);
+      t[a] = x[a]; t[b] = x[b];
+      const v = (fpp - fpm - fmp + fmm) / (4 * h[a] * h[b]);
+      H[a * n + b] = v;
+      H[b * n + a] = v;
+    }
+  }
+  return H;
+}
+
+/** In-place Cholesky of a row-major symmetric matrix (lower factor); false if not positive definite. */
+export function choleskyInPlace(a: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j];
+    for (let k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
+    if (!(d > 0)) return false;
+    const s = Math.sqrt(d);
+    a[j * n + j] = s;
+    for (let i = j + 1; i < n; i++) {
+      let v = a[i * n + j];
+      for (let k = 0; k < j; k++) v -= a[i * n + k] * a[j * n + k];
+      a[i * n + j] = v / s;
+    }
+  }
+  return true;
+}
+
+export function cholSolve(L: Float64Array, n: number, b: number[]): number[] {
+  const y = b.slice();
+  for (let i = 0; i < n; i++) { let s = y[i]; for (let k = 0; k < i; k++) s -= L[i * n + k] * y[k]; y[i] = s / L[i * n + i]; }
+  for (let i = n - 1; i >= 0; i--) { let s = y[i]; for (let k = i + 1; k < n; k++) s -= L[k * n + i] * y[k]; y[i] = s / L[i * n + i]; }
+  return y;
+}

@@ -1,0 +1,300 @@
+/**
+ * The result of a fit, as plain data: everything the summary, the custom functions, the task
+ * pane and the CLI show. Built once from the fitted factor; predictions on new rows go through
+ * `predict`.
+ */
+import { buildDesign } from "./design";
+import { twoSidedNormalP, normalQuantile } from "./distributions";
+import { MixedLMError } from "./errors";
+import { categoricalFromColumn } from "./formula/factor";
+import { FitCore } from "./fit";
+import { conditionalVariances } from "./condvar";
+import { Method } from "./model";
+import { statsmodelsVarianceSE } from "./statsmodelsSE";
+import { DataTable } from "./table";
+
+export interface FixedEffect {
+  name: string;
+  coef: number;
+  stdErr: number;
+  z: number;
+  p: number;
+  ciLow: number;
+  ciHigh: number;
+}
+
+/** A random-effect term: its covariance on the data's scale, standard deviations and correlations. */
+export interface RandomTermResult {
+  /** Grouping factor as written ("Pig", "Litter:Pig"); for a statsmodels variance component, the groups column. */
+  grouping: string;
+  kind: "re" | "vc" | "bar";
+  /** Effect names (one for a variance component: its name). */
+  names: string[];
+  cov: number[][];
+  sd: number[];
+  /** Correlations (null for a single effect). */
+  corr: number[][] | null;
+  nLevels: number;
+  /** The lme4 term as written, for bar terms. */
+  text?: string;
+}
+
+/** One row of the statsmodels summary below the coefficients: "Pig Var", "Pig x Time Cov", "cask Var". */
+export interface VarianceRow {
+  name: string;
+  value: number;
+  /** statsmodels' Std.Err.: sqrt(scale) × SE(value / scale), from its Hessian (null when not computable). */
+  statsmodelsStdErr: number | null;
+}
+
+/** Conditional modes (BLUPs) of one term, one row per level. */
+export interface RandomEffectsTable {
+  grouping: string;
+  kind: "re" | "vc" | "bar";
+  names: string[];
+  levels: string[];
+  /** values[l][c]: level l, effect c. */
+  values: number[][];
+  /** Conditional standard deviations of each value (null when not computed). */
+  condSd: number[][] | null;
+  /** For statsmodels variance components: the group label each level belongs to, and the entry name statsmodels uses. */
+  groupLabel?: string[];
+  entryName?: string[];
+}
+
+export interface MixedLMResult {
+  style: "statsmodels" | "lme4";
+  method: Method;
+  formula: string;
+  responseName: string;
+  nObs: number;
+  nInputRows: number;
+  nDropped: number;
+  /** The grouping column and its group sizes (statsmodels style, or an lme4-style model with one grouping factor). */
+  groups: { name: string; count: number; minSize: number; maxSize: number; meanSize: number } | null;
+  /** Every grouping factor and its number of levels (both styles). */
+  groupingFactors: { name: string; nLevels: number }[];
+  converged: boolean;
+  singular: boolean;
+  warnings: string[];
+  logLik: number;
+  /** AIC and BIC from logLik (for REML fits: the REML criterion, as lme4 reports; statsmodels prints NaN). */
+  aic: number;
+  bic: number;
+  /** Number of parameters counted in AIC/BIC: fixed effects + covariance parameters + residual variance. */
+  df: number;
+  scale: number;
+  fixedEffects: FixedEffect[];
+  /** Covariance matrix of the fixed effects. */
+  vcovFixed: number[][];
+  randomTerms: RandomTermResult[];
+  varianceRows: VarianceRow[];
+  randomEffects: RandomEffectsTable[];
+  fitted: Float64Array;
+  residuals: Float64Array;
+  /** Row of the input data of each fitted value. */
+  rowIndex: Int32Array;
+  theta: number[];
+  optimizer: { evaluations: number; iterations: number; message: string; gradient: number; predictedDecrease: number };
+  /** Predicted values on new rows (a table with the model's columns), with or without the random effects. */
+  predict(data: DataTable, options?: { includeRandom?: boolean }): Float64Array;
+}
+
+const Z975 = normalQuantile(0.975);
+
+function squareMatrix(m: ArrayLike<number>, q: number): number[][] {
+  return Array.from({ length: q }, (_, r) => Array.from({ length: q }, (_, c) => m[c * q + r]));
+}
+
+export function buildResult(core: FitCore, options: { conditionalVariances?: boolean } = {}): MixedLMResult {
+  const { frame } = core;
+  const n = frame.y.length;
+  const p = frame.X.length;
+  const warnings = [...frame.warnings];
+  const fixedEffects: FixedEffect[] = frame.xNames.map((name, a) => {
+    const coef = core.beta[a];
+    const se = Math.sqrt(core.betaCov[a * p + a]);
+    const z = coef / se;
+    return { name, coef, stdErr: se, z, p: twoSidedNormalP(z), ciLow: coef - Z975 * se, ciHigh: coef + Z975 * se };
+  });
+  const vcovFixed = squareMatrix(core.betaCov, p);
+
+  // random-effect terms; a statsmodels variance component made of several patsy subterms is one term
+  const randomTerms: RandomTermResult[] = [];
+  const seenVc = new Map<string, RandomTermResult>();
+  frame.terms.forEach((t, k) => {
+    const est = core.terms[k];
+    const cov = squareMatrix(est.cov, t.q);
+    if (t.kind === "vc") {
+      const existing = seenVc.get(t.vcName!);
+      if (existing) { existing.nLevels += t.levels.length; return; }
+    }
+    const sd = cov.map((row, i) => Math.sqrt(row[i]));
+    const corr = t.q > 1 ? cov.map((row, i) => row.map((v, j) => (i === j ? 1 : sd[i] > 0 && sd[j] > 0 ? v / (sd[i] * sd[j]) : NaN))) : null;
+    const r: RandomTermResult = { grouping: t.grouping, kind: t.kind, names: t.names, cov, sd, corr, nLevels: t.levels.length, ...(t.text ? { text: t.text } : {}) };
+    if (t.kind === "vc") seenVc.set(t.vcName!, r);
+    randomTerms.push(r);
+  });
+
+  // lme4 lists its terms by number of levels, most first; so do we for lme4-style models
+  if (frame.style === "lme4") sortByLevels(randomTerms, (t) => t.nLevels);
+
+  // singular: a diagonal entry of a relative factor at (numerically) zero, lme4's rule
+  let singular = false;
+  for (const t of frame.terms) for (let c = 0; c < t.q; c++) {
+    const k = t.thetaIndex[c * t.q + c];
+    if (k >= 0 && Math.abs(core.theta[k]) < 1e-4) singular = true;
+  }
+  if (singular) {
+    warnings.push("The fit is singular: a variance is estimated as zero (or a correlation as ±1). The model may be overfitted; consider simplifying its random effects.");
+  }
+  const opt = core.optimum;
+  if (!opt.converged) {
+    warnings.push(opt.hessianPositive
+      ? `The optimiser stopped before reaching the optimum (the deviance could still decrease by ${opt.predictedDecrease.toPrecision(3)}).`
+      : "The optimum is not a proper minimum (its Hessian is not positive definite): some variance parameters are not identified by the data.");
+  }
+
+  const logLik = -core.minusTwoLogLik / 2;
+  const df = p + frame.nTheta + 1;
+  const aic = -2 * logLik + 2 * df;
+  const bic = -2 * logLik + Math.log(n) * df;
+
+  // statsmodels variance rows
+  let varianceRows: VarianceRow[] = [];
+  if (frame.style === "statsmodels") {
+    const se = statsmodelsVarianceSE(core);
+    if (se) varianceRows = se.names.map((name, j) => ({ name, value: se.values[j], statsmodelsStdErr: se.stdErr[j] }));
+  }
+
+  // random effects tables
+  const condVar = options.conditionalVariances === false ? null : conditionalVariances(core);
+  const randomEffects: RandomEffectsTable[] = frame.terms.map((t, k) => {
+    const bl = core.terms[k].blups;
+    const values = t.levels.map((_, l) => Array.from({ length: t.q }, (_, c) => bl[l * t.q + c]));
+    const cv = condVar ? condVar[k] : null;
+    const condSd = cv ? t.levels.map((_, l) => Array.from({ length: t.q }, (_, c) => Math.sqrt(Math.max(0, cv[l * t.q * t.q + c * t.q + c])))) : null;
+    const table: RandomEffectsTable = { grouping: t.grouping, kind: t.kind, names: t.names, levels: t.levels, values, condSd };
+    if (t.kind === "vc" && frame.groups) {
+      table.groupLabel = Array.from(t.groupOfLevel!, (g) => frame.groups!.labels[g]);
+      table.entryName = t.levels.map((l) => `${t.vcName}[${l}]`);
+    }
+    return table;
+  });
+
+  // group sizes: the statsmodels groups, or the grouping factor of an lme4-style model that has only one
+  if (frame.style === "lme4") sortByLevels(randomEffects, (t) => t.levels.length);
+
+  let groups: MixedLMResult["groups"] = null;
+  const barFactors = [...new Set(frame.terms.map((t) => t.grouping))];
+  const single = frame.groups ?? (frame.style === "lme4" && barFactors.length === 1
+    ? { name: frame.terms[0].grouping, labels: frame.terms[0].levels, refs: frame.terms[0].refs }
+    : null);
+  if (single) {
+    const sizes = new Int32Array(single.labels.length);
+    for (let i = 0; i < n; i++) sizes[single.refs[i]]++;
+    let min = Infinity, max = 0;
+    for (const s of sizes) { min = Math.min(min, s); max = Math.max(max, s); }
+    groups = { name: single.name, count: sizes.length, minSize: min, maxSize: max, meanSize: n / sizes.length };
+  }
+  const groupingFactors: { name: string; nLevels: number }[] = [];
+  for (const t of frame.terms) {
+    if (t.kind === "vc") continue;
+    if (!groupingFactors.some((g) => g.name === t.grouping)) groupingFactors.push({ name: t.grouping, nLevels: t.levels.length });
+  }
+  if (frame.style === "lme4") sortByLevels(groupingFactors, (g) => g.nLevels);
+
+  const predict = (data: DataTable, opts: { includeRandom?: boolean } = {}): Float64Array => predictRows(core, data, opts.includeRandom ?? true);
+
+  return {
+    style: frame.style,
+    method: frame.method,
+    formula: frame.spec.formula,
+    responseName: frame.responseName,
+    nObs: n,
+    nInputRows: frame.nInputRows,
+    nDropped: frame.nDropped,
+    groups,
+    groupingFactors,
+    converged: opt.converged,
+    singular,
+    warnings,
+    logLik,
+    aic,
+    bic,
+    df,
+    scale: core.sigma2,
+    fixedEffects,
+    vcovFixed,
+    randomTerms,
+    varianceRows,
+    randomEffects,
+    fitted: core.fitted,
+    residuals: core.residuals,
+    rowIndex: frame.rowIndex,
+    theta: Array.from(core.theta),
+    optimizer: { evaluations: opt.evaluations, iterations: opt.iterations, message: opt.message, gradient: opt.gradient, predictedDecrease: opt.predictedDecrease },
+    predict,
+  };
+}
+
+function sortByLevels<T>(items: T[], levels: (t: T) => number): void {
+  const sorted = items.map((t, k) => ({ t, k })).sort((a, b) => levels(b.t) - levels(a.t) || a.k - b.k);
+  sorted.forEach((s, i) => { items[i] = s.t; });
+}
+
+/**
+ * Predictions on new rows: X β (+ Z b for levels the model has seen; a new level contributes its
+ * mean, zero). Rows with a missing value in a column the prediction needs give NaN.
+ */
+function predictRows(core: FitCore, data: DataTable, includeRandom: boolean): Float64Array {
+  const { frame } = core;
+  const n = data.nRows;
+  const out = new Float64Array(n).fill(NaN);
+  // complete cases for the fixed part (the response is not needed)
+  const design = buildDesign(frame.fixed, data, frame.fixedSource, frame.memo, false);
+  const cols = frame.xNames.map((name) => {
+    const c = design.columns.find((d) => d.name === name);
+    if (!c) throw new MixedLMError("data", `Cannot build column ${name} of the fixed effects from the new data.`);
+    return c.values;
+  });
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let a = 0; a < cols.length; a++) s += cols[a][i] * core.beta[a];
+    out[i] = s;
+  }
+  if (!includeRandom) return out;
+  frame.terms.forEach((t, k) => {
+    if (t.kind === "vc") {
+      throw new MixedLMError("model", "Prediction with random effects is not available for statsmodels variance components; predict without them (the fixed part) instead.");
+    }
+    const bl = core.terms[k].blups;
+    // level of each new row by the grouping factor's labels
+    const levelIndex = new Map(t.levels.map((l, j) => [l, j]));
+    const labels = groupingLabels(t.grouping, data);
+    // effect columns of the new rows, rebuilt from the term's own formula
+    let zcols: (Float64Array | null)[] = t.z.map(() => null);
+    if (t.effects && t.z.some((z) => z !== null)) {
+      const d = buildDesign(t.effects.list, data, t.effects.source, frame.memo, false);
+      zcols = d.columns.map((c) => (c.name === "Intercept" ? null : c.values));
+    }
+    for (let i = 0; i < n; i++) {
+      const lv = levelIndex.get(labels[i]);
+      if (lv === undefined) continue;
+      let s = 0;
+      for (let c = 0; c < t.q; c++) s += (zcols[c] === null ? 1 : zcols[c]![i]) * bl[lv * t.q + c];
+      out[i] += s;
+    }
+  });
+  return out;
+}
+
+function groupingLabels(grouping: string, data: DataTable): string[] {
+  const parts = grouping.split(":");
+  const cols = parts.map((p) => {
+    if (!data.has(p)) throw new MixedLMError("data", `Prediction with random effects needs the grouping column ${p} in the new data.`);
+    const c = data.column(p);
+    return categoricalFromColumn(c.kind === "numeric" ? { ...c, integer: true } : c);
+  });
+  return Array.from({ length: data.nRows }, (_, i) => cols.map((c) => (c.codes[i] < 0 ? "" : c.levels[c.codes[i]])).join(":"));
+}

@@ -1,0 +1,89 @@
+/**
+ * The JSON form of a fit: the contract of the CLI's --json output (scripts rely on it; add
+ * fields, never rename or remove them).
+ */
+import type { MixedLMResult } from "../engine";
+
+export interface FitJson {
+  style: "statsmodels" | "lme4";
+  formula: string;
+  response: string;
+  method: "REML" | "ML";
+  nObs: number;
+  nDropped: number;
+  /** Number of groups; for several grouping factors, an object factor → number of levels. */
+  nGroups: number | Record<string, number>;
+  groupingFactors: Record<string, number>;
+  converged: boolean;
+  singular: boolean;
+  logLik: number;
+  aic: number;
+  bic: number;
+  /** Which log-likelihood AIC and BIC are based on: the REML criterion for REML fits (as lme4), else ML. */
+  aicBasis: "REML" | "ML";
+  df: number;
+  scale: number;
+  fixedEffects: { name: string; coef: number; stdErr: number; z: number; p: number; ciLow: number; ciHigh: number }[];
+  randomTerms: { grouping: string; kind: string; names: string[]; cov: number[][]; sd: number[]; corr: number[][] | null; nLevels: number; term?: string }[];
+  varianceRows: { name: string; value: number; statsmodelsStdErr: number | null }[];
+  randomEffects: Record<string, Record<string, Record<string, number>>>;
+  theta: number[];
+  warnings: string[];
+  timing?: { parseMs: number; fitMs: number };
+}
+
+/** Random effects keyed grouping → level → effect name, merging terms that share a grouping factor (as lme4's ranef and statsmodels' random_effects do). */
+export function randomEffectsObject(r: MixedLMResult): Record<string, Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, Record<string, number>>> = {};
+  for (const t of r.randomEffects) {
+    const byLevel = (out[t.grouping] ??= {});
+    t.levels.forEach((level, l) => {
+      if (t.kind === "vc" && t.groupLabel && t.entryName) {
+        (byLevel[t.groupLabel[l]] ??= {})[t.entryName[l]] = t.values[l][0];
+      } else {
+        const entry = (byLevel[level] ??= {});
+        t.names.forEach((name, c) => { entry[name] = t.values[l][c]; });
+      }
+    });
+  }
+  return out;
+}
+
+export function fitToJson(r: MixedLMResult, timing?: { parseMs: number; fitMs: number }): FitJson {
+  const factors: Record<string, number> = {};
+  for (const g of r.groupingFactors) factors[g.name] = g.nLevels;
+  let nGroups: number | Record<string, number>;
+  if (r.groups) nGroups = r.groups.count;
+  else if (r.groupingFactors.length === 1) nGroups = r.groupingFactors[0].nLevels;
+  else nGroups = factors;
+  return {
+    style: r.style,
+    formula: r.formula,
+    response: r.responseName,
+    method: r.method,
+    nObs: r.nObs,
+    nDropped: r.nDropped,
+    nGroups,
+    groupingFactors: factors,
+    converged: r.converged,
+    singular: r.singular,
+    logLik: r.logLik,
+    aic: r.aic,
+    bic: r.bic,
+    aicBasis: r.method,
+    df: r.df,
+    scale: r.scale,
+    fixedEffects: r.fixedEffects.map((f) => ({ ...f })),
+    randomTerms: r.randomTerms.map((t) => ({ grouping: t.grouping, kind: t.kind, names: t.names, cov: t.cov, sd: t.sd, corr: t.corr, nLevels: t.nLevels, ...(t.text ? { term: t.text } : {}) })),
+    varianceRows: r.varianceRows.map((v) => ({ ...v })),
+    randomEffects: randomEffectsObject(r),
+    theta: r.theta,
+    warnings: r.warnings,
+    ...(timing ? { timing } : {}),
+  };
+}
+
+/** JSON text with non-finite numbers as null (JSON has no NaN). */
+export function stringifyFit(j: FitJson, indent = 1): string {
+  return JSON.stringify(j, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), indent);
+}

@@ -1,0 +1,151 @@
+/**
+ * The summary of a fit in statsmodels' layout ("Mixed Linear Model Regression Results"), and,
+ * for lme4-style models, lme4's table of random effects beneath it. The text is what the CLI
+ * prints; the same cells fill MIXEDLM.FIT and the summary sheet (see tables.ts).
+ */
+import type { MixedLMResult } from "../engine";
+import { cellFixed, pyFixed } from "./format";
+import { summaryText, TextTable } from "./textTable";
+
+/** The key/value pairs of the summary's upper table, in statsmodels' order (left column, then right). */
+export function summaryInfo(r: MixedLMResult): [string, string][] {
+  const left: [string, string][] = [
+    ["Model:", "MixedLM"],
+    ["No. Observations:", String(r.nObs)],
+  ];
+  if (r.groups) {
+    left.push(
+      ["No. Groups:", String(r.groups.count)],
+      ["Min. group size:", pyFixed(r.groups.minSize, 0)],
+      ["Max. group size:", pyFixed(r.groups.maxSize, 0)],
+      ["Mean group size:", pyFixed(r.groups.meanSize, 1)],
+    );
+  } else {
+    for (const g of r.groupingFactors) left.push([`No. Groups (${g.name}):`, String(g.nLevels)]);
+  }
+  const right: [string, string][] = [
+    ["Dependent Variable:", r.responseName],
+    ["Method:", r.method],
+    ["Scale:", pyFixed(r.scale, 4)],
+    ["Log-Likelihood:", pyFixed(r.logLik, 4)],
+    ["Converged:", r.converged ? "Yes" : "No"],
+  ];
+  return [...left, ...right];
+}
+
+/** statsmodels' add_dict: the pairs split into two halves side by side (padded to an even count). */
+function infoTable(pairs: [string, string][]): TextTable {
+  const items = [...pairs];
+  if (items.length % 2 !== 0) items.push(["", ""]);
+  const half = items.length / 2;
+  const rows = Array.from({ length: half }, (_, i) => [items[i][0], items[i][1], items[i + half][0], items[i + half][1]]);
+  return { header: null, stubs: null, rows, align: "l" };
+}
+
+export const COEF_HEADER = ["Coef.", "Std.Err.", "z", "P>|z|", "[0.025", "0.975]"];
+
+/** The coefficient rows (and, for statsmodels-style models, the variance rows) with statsmodels' "%.3f". */
+export function parameterRows(r: MixedLMResult): { names: string[]; cells: string[][] } {
+  const names: string[] = [];
+  const cells: string[][] = [];
+  for (const fe of r.fixedEffects) {
+    names.push(fe.name);
+    cells.push([fe.coef, fe.stdErr, fe.z, fe.p, fe.ciLow, fe.ciHigh].map((v) => cellFixed(v, 3)));
+  }
+  for (const v of r.varianceRows) {
+    names.push(v.name);
+    cells.push([cellFixed(v.value, 3), cellFixed(v.statsmodelsStdErr, 3), "", "", "", ""]);
+  }
+  return { names, cells };
+}
+
+/** lme4's "Random effects" table: Groups, Name, Variance, Std.Dev., Corr, and the residual. */
+export function varCorrLines(r: MixedLMResult): string[] {
+  const groups: string[] = [];
+  const names: string[] = [];
+  const variances: number[] = [];
+  const sds: number[] = [];
+  const corrs: string[][] = [];
+  for (const t of r.randomTerms) {
+    t.names.forEach((name, i) => {
+      groups.push(i === 0 ? t.grouping : "");
+      names.push(t.kind === "vc" ? "(Intercept)" : name);
+      variances.push(t.cov[i][i]);
+      sds.push(t.sd[i]);
+      corrs.push(t.corr && i > 0 ? t.corr[i].slice(0, i).map((c) => (Number.isFinite(c) ? pyFixed(c, 2) : "NaN")) : []);
+    });
+  }
+  groups.push("Residual");
+  names.push("");
+  variances.push(r.scale);
+  sds.push(Math.sqrt(r.scale));
+  corrs.push([]);
+  const nCorr = Math.max(0, ...corrs.map((c) => c.length));
+  const columns: string[][] = [
+    ["Groups", ...groups],
+    ["Name", ...names],
+    ["Variance", ...rColumn(variances)],
+    ["Std.Dev.", ...rColumn(sds)],
+  ];
+  for (let k = 0; k < nCorr; k++) {
+    const cells = corrs.map((c) => c[k] ?? "");
+    const w = Math.max(...cells.map((c) => c.length));
+    columns.push([k === 0 ? "Corr" : "", ...cells.map((c) => (c ? c.padStart(w) : ""))]);
+  }
+  const widths = columns.map((col) => Math.max(...col.map((c) => c.length)));
+  const lines: string[] = ["Random effects:"];
+  for (let i = 0; i < groups.length + 1; i++) {
+    lines.push((" " + columns.map((col, j) => col[i].padEnd(widths[j])).join(" ")).replace(/\s+$/, ""));
+  }
+  lines.push(`Number of obs: ${r.nObs}, groups:  ${r.groupingFactors.map((g) => `${g.name}, ${g.nLevels}`).join("; ")}`);
+  return lines;
+}
+
+/**
+ * A column of numbers as R's format(x, digits = 4) writes it: each number to 4 significant digits
+ * (trailing zeros dropped), all with the largest number of decimals any needs, right-aligned.
+ */
+function rColumn(values: number[]): string[] {
+  const decimalsFor = (x: number): number => {
+    if (!Number.isFinite(x) || x === 0) return 0;
+    const d = Math.max(0, 3 - Math.floor(Math.log10(Math.abs(x))));
+    let s = pyFixed(x, Math.min(d, 15));
+    if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
+    const dot = s.indexOf(".");
+    return dot < 0 ? 0 : s.length - dot - 1;
+  };
+  const dec = Math.min(15, Math.max(0, ...values.map(decimalsFor)));
+  const cells = values.map((x) => (Number.isFinite(x) ? pyFixed(x, dec) : "NaN"));
+  const w = Math.max(...cells.map((c) => c.length));
+  return cells.map((c) => c.padStart(w));
+}
+
+export interface SummaryOptions {
+  /** Add notes (what the variance rows' Std.Err. is, rows dropped, warnings) below the table. */
+  notes?: boolean;
+}
+
+/** The whole summary as text. */
+export function summaryTextOf(r: MixedLMResult, options: SummaryOptions = {}): string {
+  const info = infoTable(summaryInfo(r));
+  const params = parameterRows(r);
+  const paramTable: TextTable = { header: COEF_HEADER, stubs: params.names, rows: params.cells, align: "r" };
+  const text = summaryText("Mixed Linear Model Regression Results", [info, paramTable]);
+  const extra: string[] = [];
+  if (r.style === "lme4") extra.push(...varCorrLines(r), "");
+  if (options.notes !== false) {
+    for (const n of summaryNotes(r)) extra.push(n);
+  }
+  return extra.length > 0 ? text + extra.join("\n") + "\n" : text;
+}
+
+/** Short notes printed under the summary. */
+export function summaryNotes(r: MixedLMResult): string[] {
+  const notes: string[] = [];
+  if (r.varianceRows.length > 0) {
+    notes.push("Std.Err. of a variance row is statsmodels' sqrt(scale) * SE(variance/scale), not the standard error of the variance; see the variance components for intervals.");
+  }
+  if (r.nDropped > 0) notes.push(`${r.nDropped} row${r.nDropped > 1 ? "s" : ""} with missing values dropped (of ${r.nInputRows}).`);
+  for (const w of r.warnings) notes.push(`Warning: ${w}`);
+  return notes;
+}

@@ -1,0 +1,99 @@
+/** The command line: the summary, the JSON contract, and exit status 2 with one line on stderr for bad input. */
+import { execFileSync, spawnSync } from "child_process";
+import { mkdtempSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { main } from "../../src/cli/fit";
+import { FIXTURES, reference } from "../helpers";
+
+const DIETOX = join(FIXTURES, "data", "dietox.csv");
+const ONE_GROUP = join(mkdtempSync(join(tmpdir(), "mixedlm-cli-")), "one-group.csv");
+writeFileSync(ONE_GROUP, "y,x,g\n1,1,a\n2,2,a\n3,3.5,a\n5,4,a\n");
+
+function run(args: string[]): { code: number; out: string; err: string } {
+  let out = "";
+  let err = "";
+  const so = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
+  const se = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
+  try {
+    const code = main(args);
+    return { code, out, err };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+  }
+}
+
+test("prints statsmodels' summary for the dietox example", () => {
+  const r = run([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig"]);
+  expect(r.code).toBe(0);
+  expect(r.out.startsWith(reference("dietox_ri_reml", "statsmodels").summary)).toBe(true);
+});
+
+test("--json follows the contract", () => {
+  const r = run([DIETOX, "--formula=Weight ~ Time", "--groups", "Pig", "--re-formula", "~Time", "--json"]);
+  expect(r.code).toBe(0);
+  const j = JSON.parse(r.out);
+  for (const k of ["method", "nObs", "nGroups", "converged", "logLik", "aic", "bic", "scale", "fixedEffects", "randomTerms", "randomEffects", "warnings", "timing"]) {
+    expect(j).toHaveProperty(k);
+  }
+  expect(j.method).toBe("REML");
+  expect(j.nObs).toBe(861);
+  expect(j.nGroups).toBe(72);
+  expect(j.converged).toBe(true);
+  expect(Math.abs(j.logLik - reference("dietox_rs_reml", "lme4").llf)).toBeLessThan(1e-4);
+  expect(Object.keys(j.fixedEffects[0]).sort()).toEqual(["ciHigh", "ciLow", "coef", "name", "p", "stdErr", "z"]);
+  expect(j.randomTerms[0]).toMatchObject({ grouping: "Pig", names: ["Pig", "Time"] });
+  expect(j.randomTerms[0].cov).toHaveLength(2);
+  expect(Object.keys(j.randomEffects.Pig)).toHaveLength(72);
+  expect(Object.keys(j.randomEffects.Pig["4601"])).toEqual(["Pig", "Time"]);
+  expect(j.timing.parseMs).toBeGreaterThanOrEqual(0);
+  expect(j.timing.fitMs).toBeGreaterThan(0);
+  expect(Array.isArray(j.warnings)).toBe(true);
+});
+
+test("variance components: --vc, a term of their own with one name, BLUPs under the group", () => {
+  const r = run([join(FIXTURES, "data", "Pastes.csv"), "--formula", "strength ~ 1", "--groups", "batch", "--re-formula", "1", "--vc", "cask=0 + C(cask)", "--json"]);
+  expect(r.code).toBe(0);
+  const j = JSON.parse(r.out);
+  expect(j.randomTerms.map((t: { names: string[] }) => t.names)).toEqual([["batch"], ["cask"]]);
+  expect(Object.keys(j.randomEffects.batch.A)).toEqual(["batch", "cask[C(cask)[a]]", "cask[C(cask)[b]]", "cask[C(cask)[c]]"]);
+  const sm = reference("pastes_nested_reml", "statsmodels");
+  expect(Math.abs(j.logLik - sm.llf)).toBeLessThan(1e-4);
+});
+
+test("--method ml", () => {
+  const j = JSON.parse(run([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--method", "ml", "--json"]).out);
+  expect(j.method).toBe("ML");
+  const lm = reference("dietox_ri_ml", "lme4");
+  expect(Math.abs(j.aic - lm.aic)).toBeLessThan(2e-4);
+});
+
+test.each<[string, string[], RegExp]>([
+  ["unknown column", [DIETOX, "--formula", "Weight ~ Tme", "--groups", "Pig"], /no column "Tme"/],
+  ["text response", [DIETOX, "--formula", "Evit ~ Time", "--groups", "Pig"], /must be numeric/],
+  ["no random effects left", [DIETOX, "--formula", "Weight ~ Time", "--groups", "Evit", "--re-formula", "0"], /leaves no random effects/],
+  ["fewer than two groups", [ONE_GROUP, "--formula", "y ~ x", "--groups", "g"], /grouping factor g has 1 level .* at least two groups/],
+  ["non-numeric response", [ONE_GROUP, "--formula", "g ~ x", "--groups", "x"], /response g holds text/],
+  ["formula error with its position", [DIETOX, "--formula", "Weight ~ Time +", "--groups", "Pig"], /Expected a term after '\+' \("\+" at position 15/],
+  ["missing file", ["/nonexistent.csv", "--formula", "y ~ x", "--groups", "g"], /Cannot read \/nonexistent.csv: no such file/],
+  ["unknown option", [DIETOX, "--formula", "y ~ x", "--frobnicate"], /Unknown option --frobnicate/],
+  ["no formula", [DIETOX, "--groups", "Pig"], /No --formula given/],
+  ["bad method", [DIETOX, "--formula", "y ~ x", "--method", "gls"], /--method must be reml or ml/],
+  ["bad --vc", [DIETOX, "--formula", "Weight ~ Time", "--vc", "oops"], /--vc takes NAME=FORMULA/],
+])("%s: exit 2, one line on stderr", (_, args, message) => {
+  const r = run(args);
+  expect(r.code).toBe(2);
+  expect(r.out).toBe("");
+  expect(r.err).toMatch(message);
+  expect(r.err.trimEnd().split("\n")).toHaveLength(1);
+});
+
+test("npm run --silent fit works end to end (the built CLI)", () => {
+  const root = join(__dirname, "..", "..");
+  const out = execFileSync("npm", ["run", "--silent", "fit", "--", DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--json"], { cwd: root, encoding: "utf8" });
+  expect(JSON.parse(out).nGroups).toBe(72);
+  const bad = spawnSync("npm", ["run", "--silent", "fit", "--", DIETOX, "--formula", "Weight ~ Tme", "--groups", "Pig"], { cwd: root, encoding: "utf8" });
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/^error: There is no column "Tme"/);
+});

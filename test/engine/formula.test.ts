@@ -1,0 +1,146 @@
+/** The formula parser: patsy's term algebra, lme4's bar terms, and errors that say where. */
+import { MixedLMError, parseFormula } from "../../src/engine";
+import { termKey } from "../../src/engine/formula/terms";
+
+/** The right side as [intercept, term names] (factors joined with ':'), like patsy's own tests. */
+function rhs(formula: string): [boolean, string[]] {
+  const d = parseFormula(`y ~ ${formula}`);
+  return [d.rhs.intercept, d.rhs.terms.map((t) => t.factors.map((f) => f.code).join(":"))];
+}
+
+describe("term algebra (cases from patsy's own test table)", () => {
+  test.each<[string, boolean, string[]]>([
+    ["1", true, []],
+    ["0", false, []],
+    ["- 1", false, []],
+    ["- 0", true, []],
+    ["0 + 1", true, []],
+    ["1 + 0", false, []],
+    ["0 + a", false, ["a"]],
+    ["a - 1", false, ["a"]],
+    ["a - 0", true, ["a"]],
+    ["1 - a", true, []],
+    ["a + b", true, ["a", "b"]],
+    ["(a + b)", true, ["a", "b"]],
+    ["a + ((((b))))", true, ["a", "b"]],
+    ["a + (b - a)", true, ["a", "b"]],
+    ["a + a + a", true, ["a"]],
+    ["a + I(b + c)", true, ["a", "I(b + c)"]],
+    ["a + np.log(a, base=10)", true, ["a", "np.log(a, base=10)"]],
+    ["a:b", true, ["a:b"]],
+    ["a:b:a", true, ["a:b"]],
+    ["a:(b + c)", true, ["a:b", "a:c"]],
+    ["(a + b):c", true, ["a:c", "b:c"]],
+    ["a:(b - c)", true, ["a:b"]],
+    ["c + a:c + a:(b - c)", true, ["c", "a:c", "a:b"]],
+    ["a:b - b:a", true, []],
+    ["1 - (a + b)", true, []],
+    ["a * b", true, ["a", "b", "a:b"]],
+    ["a * b * a", true, ["a", "b", "a:b"]],
+    ["a * (b + c)", true, ["a", "b", "c", "a:b", "a:c"]],
+    ["a / b", true, ["a", "a:b"]],
+    ["(a + b) / c", true, ["a", "b", "a:b:c"]],
+    ["a / (b + c)", true, ["a", "a:b", "a:c"]],
+    ["(a + b) ** 2", true, ["a", "b", "a:b"]],
+    ["(a + b + c) ** 2", true, ["a", "b", "c", "a:b", "a:c", "b:c"]],
+    ["(a + b) ** 3", true, ["a", "b", "a:b"]],
+    ["-1 + a", false, ["a"]],
+  ])("%s", (formula, intercept, terms) => {
+    expect(rhs(formula)).toEqual([intercept, terms]);
+  });
+
+  test("a term is a set of factors: a:b equals b:a", () => {
+    const d = parseFormula("y ~ a:b + b:a");
+    expect(d.rhs.terms).toHaveLength(1);
+    expect(termKey(d.rhs.terms[0])).toBe(termKey(parseFormula("y ~ b:a").rhs.terms[0]));
+  });
+
+  test("Python expressions are factors named with patsy's spacing", () => {
+    expect(rhs("np.log( x ) + I(x**2) + C(Evit,Treatment('Evit100')) + Q(\"odd name\")")[1]).toEqual([
+      "np.log(x)", "I(x ** 2)", "C(Evit, Treatment('Evit100'))", 'Q("odd name")',
+    ]);
+    expect(rhs("I(-x) + I(a*-b)")[1]).toEqual(["I(-x)", "I(a * -b)"]);
+  });
+
+  test("the response may be a transform", () => {
+    expect(parseFormula("np.log(Weight) ~ Time").response!.code).toBe("np.log(Weight)");
+  });
+
+  test("one-sided formulas for re_formula and vc_formula", () => {
+    expect(parseFormula("~Time", { oneSided: true }).rhs).toMatchObject({ intercept: true });
+    expect(parseFormula("0 + C(cask)", { oneSided: true }).rhs.intercept).toBe(false);
+    expect(parseFormula("1", { oneSided: true }).rhs.terms).toEqual([]);
+  });
+});
+
+describe("lme4 bar terms", () => {
+  test("(Days | Subject): correlated intercept and slope", () => {
+    const d = parseFormula("Reaction ~ Days + (Days | Subject)");
+    expect(d.rhs.terms.map((t) => t.factors[0].code)).toEqual(["Days"]);
+    expect(d.bars).toHaveLength(1);
+    const b = d.bars[0];
+    expect(b.effects.intercept).toBe(true);
+    expect(b.effects.terms.map((t) => t.factors[0].code)).toEqual(["Days"]);
+    expect(b.grouping.factors.map((f) => f.code)).toEqual(["Subject"]);
+    expect(b.correlated).toBe(true);
+    expect(b.text).toBe("(Days | Subject)");
+  });
+
+  test("(0 + x | g), (1 | g), (x || g)", () => {
+    expect(parseFormula("y ~ (0 + x | g)").bars[0].effects).toMatchObject({ intercept: false });
+    expect(parseFormula("y ~ (1 | g)").bars[0].effects).toEqual({ intercept: true, terms: [] });
+    expect(parseFormula("y ~ (x || g)").bars[0].correlated).toBe(false);
+  });
+
+  test("(1 | a/b) expands to (1 | a) + (1 | a:b); (1 | a:b) is one term", () => {
+    const nested = parseFormula("y ~ 1 + (1 | a/b)").bars.map((b) => b.grouping.factors.map((f) => f.code).join(":"));
+    expect(nested).toEqual(["a", "a:b"]);
+    expect(parseFormula("y ~ (1 | a:b)").bars.map((b) => b.grouping.factors.map((f) => f.code).join(":"))).toEqual(["a:b"]);
+  });
+
+  test("crossed terms and factor() as C()", () => {
+    const d = parseFormula("y ~ factor(x) + (1 | plate) + (1 | sample)");
+    expect(d.bars.map((b) => b.grouping.factors[0].code)).toEqual(["plate", "sample"]);
+    expect(d.rhs.terms[0].factors[0].code).toBe("factor(x)");
+  });
+});
+
+describe("errors say what is wrong and where", () => {
+  function errorOf(f: string, oneSided = false): MixedLMError {
+    try {
+      parseFormula(f, { oneSided });
+    } catch (e) {
+      return e as MixedLMError;
+    }
+    throw new Error(`no error for ${f}`);
+  }
+
+  test.each<[string, string, number]>([
+    ["y ~ x +", "Expected a term after '+'", 7],
+    ["y ~ (x", "Unclosed '('", 5],
+    ["y ~ x)", "Unmatched ')'", 6],
+    ["y ~ np.log(x", "Unclosed bracket", 5],
+    ["y ~ x $ z", "Unexpected character '$'", 7],
+    ["y ~ (x |)", "Expected a term after '|'", 8],
+    ["y ~ x | g", "must stand in parentheses", 5],
+    ["y ~ (1 | g):x", "can only be added to the formula with '+'", 5],
+    ["y ~ a ** 0", "positive whole number", 10],
+    ["y ~ 3", "Numbers other than 0 and 1", 5],
+    ["y ~ x ~ z", "'~' may appear only once", 7],
+    ["y ~ 1:a", "intercept cannot interact", 5],
+    ["y ~ 'x", "no closing quote", 5],
+  ])("%s", (formula, message, position) => {
+    const e = errorOf(formula);
+    expect(e).toBeInstanceOf(MixedLMError);
+    expect(e.kind).toBe("formula");
+    expect(e.message).toContain(message);
+    expect(e.start! + 1).toBe(position);
+    expect(e.message).toContain(`position ${position}`);
+  });
+
+  test("a formula without '~' or without a response", () => {
+    expect(errorOf("x + z").message).toContain("needs '~'");
+    expect(errorOf("~ x").message).toContain("no response");
+    expect(errorOf("y ~ x", true).message).toContain("one-sided");
+  });
+});

@@ -1,0 +1,109 @@
+/** Model-level behaviour: singular fits, rank deficiency, equivalence of the two styles, prediction, and bad input. */
+import { DataTable, fitMixedModel, MixedLMError, ModelSpec } from "../../src/engine";
+import { fixtureTable } from "../helpers";
+
+describe("a singular fit (between-group variance at zero) is reported, not an error", () => {
+  // Three groups with equal means: the REML estimate of the group variance is exactly 0, and the
+  // fit reduces to the intercept-only linear model: mean 2, σ² = 10/5, SE = sqrt(σ²/6).
+  const t = DataTable.fromRows([["y", "g"], [1, "a"], [3, "a"], [0, "b"], [4, "b"], [2, "c"], [2, "c"]]);
+  const r = fitMixedModel(t, { formula: "y ~ 1", groups: "g" });
+
+  test("estimates equal the exact solution", () => {
+    expect(r.fixedEffects[0].coef).toBeCloseTo(2, 8);
+    expect(r.scale).toBeCloseTo(2, 6);
+    expect(r.fixedEffects[0].stdErr).toBeCloseTo(Math.sqrt(2 / 6), 6);
+    expect(r.randomTerms[0].cov[0][0]).toBeLessThan(1e-7);
+    // REML criterion: log det(X'X) + (n - p)(1 + log(2π r² / (n - p))), r² = 10
+    const exact = -(Math.log(6) + 5 * (1 + Math.log((2 * Math.PI * 10) / 5))) / 2;
+    expect(r.logLik).toBeCloseTo(exact, 8);
+  });
+
+  test("flagged singular with a warning, still converged", () => {
+    expect(r.singular).toBe(true);
+    expect(r.converged).toBe(true);
+    expect(r.warnings.join(" ")).toMatch(/singular/);
+  });
+});
+
+describe("the statsmodels and lme4 ways of writing a model give the same fit", () => {
+  const dietox = fixtureTable("dietox.csv");
+  test.each<[string, ModelSpec, ModelSpec]>([
+    ["random intercept", { formula: "Weight ~ Time", groups: "Pig" }, { formula: "Weight ~ Time + (1 | Pig)" }],
+    ["random slope", { formula: "Weight ~ Time", groups: "Pig", reFormula: "~Time" }, { formula: "Weight ~ Time + (Time | Pig)" }],
+    ["nested", { formula: "Weight ~ Time", groups: "Litter", reFormula: "1", vcFormula: { Pig: "0 + C(Pig)" } }, { formula: "Weight ~ Time + (1 | Litter/Pig)" }],
+    ["uncorrelated", { formula: "Weight ~ Time", groups: "Pig", reFormula: "1", vcFormula: { Time: "0 + Time" } }, { formula: "Weight ~ Time + (Time || Pig)" }],
+  ])("%s", (_, sm, lm) => {
+    const a = fitMixedModel(dietox, sm);
+    const b = fitMixedModel(dietox, lm);
+    expect(Math.abs(a.logLik - b.logLik)).toBeLessThan(1e-6);
+    a.fixedEffects.forEach((fe, i) => expect(fe.coef).toBeCloseTo(b.fixedEffects[i].coef, 6));
+    expect(a.scale).toBeCloseTo(b.scale, 4);
+  });
+});
+
+describe("rank-deficient fixed effects: the redundant column is dropped with a warning (as lme4 does)", () => {
+  test("x2 = 2 x1", () => {
+    const rows: unknown[][] = [["y", "x1", "x2", "g"]];
+    const ys = [3.1, 4.2, 5.9, 8.1, 9.8, 12.2, 13.9, 16.1];
+    ys.forEach((y, i) => rows.push([y, i, 2 * i, i % 2 === 0 ? "a" : "b"]));
+    const r = fitMixedModel(DataTable.fromRows(rows), { formula: "y ~ x1 + x2", groups: "g" });
+    expect(r.fixedEffects.map((f) => f.name)).toEqual(["Intercept", "x1"]);
+    expect(r.warnings.join(" ")).toMatch(/rank deficient: dropped x2/);
+  });
+});
+
+describe("prediction on new rows", () => {
+  const dietox = fixtureTable("dietox.csv");
+  const r = fitMixedModel(dietox, { formula: "Weight ~ Time", groups: "Pig", reFormula: "~Time" });
+
+  test("with random effects, prediction on the fitting rows gives the fitted values", () => {
+    const p = r.predict(dietox);
+    for (let i = 0; i < 861; i += 97) expect(p[i]).toBeCloseTo(r.fitted[i], 9);
+  });
+
+  test("without random effects: X β; a new pig gets the population curve", () => {
+    const t = DataTable.fromRows([["Pig", "Time"], [4601, 5], [99999, 5]]);
+    const fixed = r.predict(t, { includeRandom: false });
+    const b = r.fixedEffects.map((f) => f.coef);
+    expect(fixed[0]).toBeCloseTo(b[0] + 5 * b[1], 12);
+    const withRe = r.predict(t);
+    expect(withRe[1]).toBeCloseTo(fixed[1], 12);
+    const pig = r.randomEffects[0];
+    const k = pig.levels.indexOf("4601");
+    expect(withRe[0]).toBeCloseTo(fixed[0] + pig.values[k][0] + 5 * pig.values[k][1], 10);
+  });
+});
+
+describe("bad input gets a MixedLMError that says what to fix", () => {
+  const dietox = fixtureTable("dietox.csv");
+  const t3 = DataTable.fromRows([["y", "x", "g", "s"], [1, 1, "a", "p"], [2, 2, "a", "q"], [3, 3, "b", "r"], [4, 5, "b", "s"], [6, 5, "c", "t"]]);
+  test.each<[string, DataTable, ModelSpec, RegExp]>([
+    ["unknown column in the formula", dietox, { formula: "Weight ~ Tme", groups: "Pig" }, /no column "Tme".*"Time"/],
+    ["case mistake", dietox, { formula: "weight ~ Time", groups: "Pig" }, /Did you mean "Weight"\?/],
+    ["unknown groups column", dietox, { formula: "Weight ~ Time", groups: "pigs" }, /no column "pigs"/],
+    ["text response", dietox, { formula: "Evit ~ Time", groups: "Pig" }, /response Evit holds text; it must be numeric/],
+    ["one group", t3, { formula: "y ~ x", groupValues: [1, 1, 1, 1, 1] }, /1 level .* at least two groups/],
+    ["each row its own group", t3, { formula: "y ~ x", groups: "s" }, /as many levels \(5\) as there are rows/],
+    ["no random effects", dietox, { formula: "Weight ~ Time" }, /no random effects: give the grouping column/],
+    ["groups and bar terms", dietox, { formula: "Weight ~ Time + (1|Pig)", groups: "Pig" }, /groups must not also be given/],
+    ["groups of the wrong length", t3, { formula: "y ~ x", groupValues: [1, 2] }, /2 values but the data have 5 rows/],
+    ["more coefficients than rows", t3, { formula: "y ~ C(s)", groups: "g" }, /5 complete rows but 5 fixed-effects coefficients/],
+    ["empty formula", dietox, { formula: " ", groups: "Pig" }, /formula is empty/],
+    ["bad method", dietox, { formula: "Weight ~ Time", groups: "Pig", method: "GLS" as never }, /Unknown method "GLS"/],
+    ["re_formula 0 alone", dietox, { formula: "Weight ~ Time", groups: "Pig", reFormula: "0" }, /leaves no random effects/],
+  ])("%s", (_, table, spec, message) => {
+    let err: unknown;
+    try {
+      fitMixedModel(table, spec);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MixedLMError);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  test("all rows missing in a used column", () => {
+    const t = DataTable.fromRows([["y", "x", "g"], [1, null, "a"], [2, "NA", "b"]]);
+    expect(() => fitMixedModel(t, { formula: "y ~ x", groups: "g" })).toThrow(/Every row has a missing value/);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * The engine against statsmodels 0.13.5 and lme4 1.1-31 on every reference case
+ * (test/fixtures/cases.json; fits in test/fixtures/reference). Each case is fitted twice, in the
+ * statsmodels style (groups, re_formula, vc_formula) and in the lme4 style (bar terms), and both
+ * fits must match the better peer's optimum (the higher log-likelihood):
+ *   log-likelihood within 1e-4; fixed effects within 1e-5 relative + 1e-4 SE; SEs within 1e-3
+ *   relative; variances, covariances and scale within 2e-3 relative.
+ */
+import { fitMixedModel, MixedLMResult, ModelSpec } from "../../src/engine";
+import { randomEffectsObject } from "../../src/report/json";
+import { canonicalName, dataFileOf, fixtureTable, reference, ReferenceCase, referenceCases } from "../helpers";
+
+type VarParams = Map<string, number>;
+
+/** Canonical variance-parameter keys: "<grouping>|<effect>" for variances, "<grouping>|<a>,<b>" for covariances. */
+function effectName(name: string, grouping: string): string {
+  return name === "(Intercept)" || name === "Intercept" || name === grouping ? "Intercept" : canonicalName(name);
+}
+
+function oursVarParams(r: MixedLMResult, c: ReferenceCase): VarParams {
+  const out: VarParams = new Map();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const vcMap: Record<string, { factor: string; term?: string }> = (c as any).vc_map ?? {};
+  for (const t of r.randomTerms) {
+    if (t.kind === "vc") {
+      const m = vcMap[t.names[0]];
+      const factor = m ? m.factor : `${t.grouping}:${t.names[0]}`;
+      out.set(`${factor}|${m?.term ? effectName(m.term, factor) : "Intercept"}`, t.cov[0][0]);
+      continue;
+    }
+    const names = t.names.map((n) => effectName(n, t.grouping));
+    names.forEach((a, i) => {
+      out.set(`${t.grouping}|${a}`, t.cov[i][i]);
+      for (let j = 0; j < i; j++) out.set(`${t.grouping}|${[names[j], a].sort().join(",")}`, t.cov[i][j]);
+    });
+  }
+  out.set("Residual", r.scale);
+  return out;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function refVarParams(ref: any, engine: "statsmodels" | "lme4", c: ReferenceCase): VarParams {
+  const out: VarParams = new Map();
+  if (engine === "lme4") {
+    for (const [factorKey, v] of Object.entries<any>(ref.cov_re)) {
+      const factor = factorKey.replace(/\.\d+$/, "");
+      const names: string[] = v.names.map((n: string) => effectName(n, factor));
+      names.forEach((a, i) => {
+        out.set(`${factor}|${a}`, v.matrix[i][i]);
+        for (let j = 0; j < i; j++) out.set(`${factor}|${[names[j], a].sort().join(",")}`, v.matrix[i][j]);
+      });
+    }
+  } else {
+    const groups = c.statsmodels!.groups as string;
+    const names: string[] = ref.cov_re.names.map((n: string) => effectName(n, groups));
+    names.forEach((a, i) => {
+      out.set(`${groups}|${a}`, ref.cov_re.matrix[i][i]);
+      for (let j = 0; j < i; j++) out.set(`${groups}|${[names[j], a].sort().join(",")}`, ref.cov_re.matrix[i][j]);
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const vcMap: Record<string, { factor: string; term?: string }> = (c as any).vc_map ?? {};
+    ref.vcomp.names.forEach((n: string, k: number) => {
+      const m = vcMap[n];
+      const factor = m ? m.factor : `${groups}:${n}`;
+      out.set(`${factor}|${m?.term ? effectName(m.term, factor) : "Intercept"}`, ref.vcomp.values[k]);
+    });
+  }
+  out.set("Residual", ref.scale);
+  return out;
+}
+
+function statsmodelsSpec(c: ReferenceCase): ModelSpec {
+  const s = c.statsmodels!;
+  const spec: ModelSpec = { formula: s.formula, reFormula: s.re_formula, vcFormula: s.vc_formula, method: s.reml ? "REML" : "ML" };
+  const table = fixtureTable(dataFileOf(c));
+  if (s.groups === "__all__") spec.groupValues = new Array(table.nRows).fill(1);
+  else if (Array.isArray(s.groups)) {
+    const cols = s.groups;
+    spec.groupValues = Array.from({ length: table.nRows }, (_, i) => cols.map((g) => table.label(g, i)).join(":"));
+  } else spec.groups = s.groups;
+  return spec;
+}
+
+/** The better peer: the higher log-likelihood of the two (when they fit the same model). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function betterPeer(c: ReferenceCase): { engine: "statsmodels" | "lme4"; ref: any } {
+  const sm = c.statsmodels ? reference(c.name, "statsmodels") : null;
+  const lm = c.lme4 ? reference(c.name, "lme4") : null;
+  const okSm = sm && sm.status === "ok";
+  const okLm = lm && lm.status === "ok";
+  if (okSm && okLm && c.compare !== false) return sm.llf > lm.llf ? { engine: "statsmodels", ref: sm } : { engine: "lme4", ref: lm };
+  if (okLm) return { engine: "lme4", ref: lm };
+  return { engine: "statsmodels", ref: sm };
+}
+
+function expectMatchesPeer(r: MixedLMResult, c: ReferenceCase) {
+  const { engine, ref } = betterPeer(c);
+  // log-likelihood
+  expect(Math.abs(r.logLik - ref.llf)).toBeLessThan(1e-4);
+  // fixed effects, matched by name
+  const refFe = new Map<string, { coef: number; se: number }>();
+  ref.fe_names.forEach((n: string, i: number) => refFe.set(canonicalName(n), { coef: ref.fe_params[i], se: ref.bse_fe[i] }));
+  expect(r.fixedEffects.length).toBe(refFe.size);
+  for (const fe of r.fixedEffects) {
+    const want = refFe.get(canonicalName(fe.name));
+    expect(want).toBeDefined();
+    expect(Math.abs(fe.coef - want!.coef)).toBeLessThanOrEqual(1e-5 * Math.abs(want!.coef) + 1e-4 * want!.se);
+    expect(Math.abs(fe.stdErr - want!.se)).toBeLessThanOrEqual(1e-3 * want!.se);
+  }
+  // variance parameters
+  const ours = oursVarParams(r, c);
+  const theirs = refVarParams(ref, engine, c);
+  expect([...ours.keys()].sort()).toEqual([...theirs.keys()].sort());
+  for (const [k, want] of theirs) {
+    const got = ours.get(k)!;
+    let scale = Math.abs(want);
+    const m = /^(.*)\|(.*),(.*)$/.exec(k);
+    if (m) scale = Math.sqrt(Math.abs(theirs.get(`${m[1]}|${m[2]}`)! * theirs.get(`${m[1]}|${m[3]}`)!));
+    // a variance at zero (singular fit) is compared on the scale of the residual variance
+    if (scale < 1e-8) scale = theirs.get("Residual")!;
+    expect(Math.abs(got - want)).toBeLessThanOrEqual(2e-3 * scale);
+  }
+  return { engine, ref };
+}
+
+const cases = referenceCases();
+
+describe.each(cases.filter((c) => c.statsmodels !== null).map((c) => [c.name, c] as const))("statsmodels-style fit of %s", (_, c) => {
+  const result = fitMixedModel(fixtureTable(dataFileOf(c)), statsmodelsSpec(c));
+
+  test("matches the better peer's optimum", () => {
+    expectMatchesPeer(result, c);
+  });
+
+  test("reports converged and the method", () => {
+    expect(result.converged).toBe(true);
+    expect(result.method).toBe(c.statsmodels!.reml ? "REML" : "ML");
+  });
+
+  test("variance rows carry statsmodels' Std.Err. where statsmodels reached the optimum", () => {
+    const sm = reference(c.name, "statsmodels");
+    const best = betterPeer(c).ref;
+    expect(result.varianceRows.map((v) => v.name)).toEqual(sm.bse_re.names);
+    if (Math.abs(sm.llf - best.llf) < 1e-6) {
+      result.varianceRows.forEach((v, j) => {
+        expect(Math.abs(v.statsmodelsStdErr! - sm.bse_re.values[j])).toBeLessThanOrEqual(2e-3 * sm.bse_re.values[j]);
+      });
+    }
+  });
+});
+
+describe.each(cases.filter((c) => c.lme4 !== null).map((c) => [c.name, c] as const))("lme4-style fit of %s", (_, c) => {
+  const result = fitMixedModel(fixtureTable(dataFileOf(c)), { formula: c.lme4!.formula, method: c.lme4!.REML ? "REML" : "ML" });
+
+  test("matches the better peer's optimum", () => {
+    expectMatchesPeer(result, c);
+  });
+
+  test("AIC and BIC are lme4's", () => {
+    const lm = reference(c.name, "lme4");
+    expect(Math.abs(result.aic - lm.aic)).toBeLessThan(2e-4);
+    expect(Math.abs(result.bic - lm.bic)).toBeLessThan(2e-4);
+  });
+
+  test("random effects (conditional modes) match lme4's ranef", () => {
+    const lm = reference(c.name, "lme4");
+    const ours = randomEffectsObject(result);
+    for (const [factorKey, levels] of Object.entries<Record<string, Record<string, number>>>(lm.random_effects)) {
+      const factor = factorKey.replace(/\.\d+$/, "");
+      const term = result.randomTerms.find((t) => t.grouping === factor)!;
+      const sd = Math.max(...term.sd);
+      for (const [level, effects] of Object.entries(levels)) {
+        for (const [name, want] of Object.entries(effects)) {
+          const got = ours[factor][level][name];
+          expect(Math.abs(got - want)).toBeLessThanOrEqual(5e-3 * sd + 1e-8);
+        }
+      }
+    }
+  });
+});
