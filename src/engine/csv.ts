@@ -40,7 +40,8 @@ export function readCsv(input: Uint8Array | string, options: CsvOptions = {}): D
   }
   const names = headerNames(header);
   const width = names.length;
-  const builders = names.map((name) => new ColumnBuilder(name));
+  const capacity = Math.max(1, lineBreaks(bytes, reader.pos) + 1);
+  const builders = names.map((name) => new ColumnBuilder(name, capacity));
 
   let row = 0;
   while (!reader.eof()) {
@@ -67,6 +68,17 @@ export function readCsv(input: Uint8Array | string, options: CsvOptions = {}): D
   if (needText.length > 0) textPass(bytes, start, sep, row, builders, needText);
   const columns: Column[] = builders.map((b) => b.finish(row));
   return new DataTable(columns, row);
+}
+
+/** Line breaks from pos on: an upper bound on the number of data rows, so columns are allocated once. */
+function lineBreaks(bytes: Uint8Array, pos: number): number {
+  let lf = 0, cr = 0;
+  for (let i = pos; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === LF) lf++;
+    else if (c === CR) cr++;
+  }
+  return Math.max(lf, cr); // CR alone: old Mac line ends
 }
 
 function detectSeparator(bytes: Uint8Array, start: number): string {
@@ -217,125 +229,192 @@ class FieldReader {
 
 }
 
+/**
+ * Text values by their bytes: a small open-addressing hash table, so that a repeated label
+ * ("g123", "Evit100") costs a hash and a byte comparison, not a new string.
+ */
+class ByteDictionary {
+  private slots = new Int32Array(1024).fill(-1);
+  private hashes = new Int32Array(1024);
+  /** Bytes of each key, back to back; key k is pool[start[k] .. start[k] + length[k]). */
+  private pool = new Uint8Array(4096);
+  private poolUsed = 0;
+  private keyStart: number[] = [];
+  private keyLength: number[] = [];
+  /** Code of each key: its level index, or -1 when the text means "missing". */
+  private keyCode: number[] = [];
+  readonly levels: string[] = [];
+
+  /** Code of the text in bytes[s..e) (already trimmed, without "" escapes); `text` gives it as a string when it is new. */
+  code(bytes: Uint8Array, s: number, e: number, text: { text(): string }): number {
+    let h = 0x811c9dc5;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    const mask = this.slots.length - 1;
+    let slot = h & mask;
+    const len = e - s;
+    while (true) {
+      const k = this.slots[slot];
+      if (k < 0) break;
+      if (this.hashes[slot] === h && this.keyLength[k] === len) {
+        const ks = this.keyStart[k];
+        let same = true;
+        for (let i = 0; i < len; i++) if (this.pool[ks + i] !== bytes[s + i]) { same = false; break; }
+        if (same) return this.keyCode[k];
+      }
+      slot = (slot + 1) & mask;
+    }
+    // a new key
+    const label = text.text().trim();
+    const code = isMissingText(label) ? -1 : this.levels.push(label) - 1;
+    const k = this.keyCode.length;
+    if (this.poolUsed + len > this.pool.length) {
+      const grown = new Uint8Array(Math.max(this.pool.length * 2, this.poolUsed + len));
+      grown.set(this.pool);
+      this.pool = grown;
+    }
+    this.pool.set(bytes.subarray(s, e), this.poolUsed);
+    this.keyStart.push(this.poolUsed);
+    this.keyLength.push(len);
+    this.keyCode.push(code);
+    this.poolUsed += len;
+    this.slots[slot] = k;
+    this.hashes[slot] = h;
+    if (this.keyCode.length * 2 > this.slots.length) this.rehash();
+    return code;
+  }
+
+  private rehash(): void {
+    const oldSlots = this.slots, oldHashes = this.hashes;
+    this.slots = new Int32Array(oldSlots.length * 2).fill(-1);
+    this.hashes = new Int32Array(oldSlots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let i = 0; i < oldSlots.length; i++) {
+      const k = oldSlots[i];
+      if (k < 0) continue;
+      let slot = oldHashes[i] & mask;
+      while (this.slots[slot] >= 0) slot = (slot + 1) & mask;
+      this.slots[slot] = k;
+      this.hashes[slot] = oldHashes[i];
+    }
+  }
+}
+
 /** Collects one column: numbers while every field reads as one, dictionary-encoded text after. */
 class ColumnBuilder {
-  values = new Float64Array(1024);
+  values: Float64Array | null = null;
   codes: Int32Array | null = null;
-  levels: string[] = [];
-  index = new Map<string, number>();
+  dict = new ByteDictionary();
   numeric = true;
   integer = true;
   missing = 0;
   needsTextPass = false;
 
-  constructor(readonly name: string) {}
-
-  private ensure(row: number) {
-    if (row >= this.values.length) {
-      const v = new Float64Array(this.values.length * 2);
-      v.set(this.values);
-      this.values = v;
-    }
-  }
+  /** capacity: an upper bound on the number of rows, so that arrays are allocated once. */
+  constructor(readonly name: string, readonly capacity: number) {}
 
   push(r: FieldReader, row: number) {
     if (this.needsTextPass) return;
-    this.ensure(row);
     if (this.numeric) {
+      if (this.values === null) this.values = new Float64Array(this.capacity);
       const x = r.number();
-      if (!Number.isNaN(x) && Number.isFinite(x)) {
+      if (Number.isFinite(x)) {
         this.values[row] = x;
         if (!r.lastWasInteger) this.integer = false;
         return;
       }
       const text = r.text().trim();
-      if (isMissingText(text) || (!Number.isNaN(x) && !Number.isFinite(x))) {
+      if (isMissingText(text) || !Number.isNaN(x)) {
+        // missing, or a number too large to be finite
         this.values[row] = NaN;
+        this.missing++;
         this.integer = false; // pandas reads a column with missing values as float
         return;
       }
-      // text in a column that was numeric so far
-      if (row > 0 && this.hasNumbersBefore(row)) {
+      // text in a column that held numbers so far: read the whole column again as text
+      if (row > this.missing) {
         this.needsTextPass = true;
         return;
       }
-      this.numeric = false;
-      this.codes = new Int32Array(this.values.length);
-      for (let i = 0; i < row; i++) this.codes[i] = -1;
-      this.pushText(text, row);
-      return;
+      this.switchToText(row);
     }
-    const text = r.text().trim();
-    this.pushText(isMissingText(text) ? null : text, row);
+    this.pushText(r, row);
   }
 
-  private hasNumbersBefore(row: number): boolean {
-    for (let i = 0; i < row; i++) if (!Number.isNaN(this.values[i])) return true;
-    return false;
+  private switchToText(row: number) {
+    this.numeric = false;
+    this.values = null;
+    this.codes = new Int32Array(this.capacity);
+    for (let i = 0; i < row; i++) this.codes[i] = -1;
   }
 
-  pushText(s: string | null, row: number) {
-    if (this.codes!.length <= row) {
-      const c = new Int32Array(this.codes!.length * 2);
-      c.set(this.codes!);
-      this.codes = c;
-    }
-    if (s === null) { this.codes![row] = -1; return; }
-    let k = this.index.get(s);
-    if (k === undefined) { k = this.levels.length; this.levels.push(s); this.index.set(s, k); }
-    this.codes![row] = k;
+  /** The field's text as a level code (-1 for missing), through the byte dictionary. */
+  pushText(r: FieldReader, row: number) {
+    if (this.codes === null) this.switchToText(row);
+    let s = r.fieldStart, e = r.fieldEnd;
+    const b = r.bytes;
+    while (s < e && b[s] === 32) s++;
+    while (e > s && b[e - 1] === 32) e--;
+    const code = r.escaped ? this.codeOfText(r.text().trim()) : this.dict.code(b, s, e, r);
+    this.codes![row] = code;
+    if (code < 0) this.missing++;
+  }
+
+  private codeOfText(text: string): number {
+    const bytes = new TextEncoder().encode(text);
+    return this.dict.code(bytes, 0, bytes.length, { text: () => text });
   }
 
   pushMissing(row: number) {
     if (this.needsTextPass) return;
-    this.ensure(row);
-    if (this.numeric) { this.values[row] = NaN; this.integer = false; }
-    else this.pushText(null, row);
+    if (this.numeric) {
+      if (this.values === null) this.values = new Float64Array(this.capacity);
+      this.values[row] = NaN;
+      this.integer = false;
+    } else this.codes![row] = -1;
+    this.missing++;
   }
 
-  resetForText(nRows: number) {
+  resetForText() {
     this.numeric = false;
-    this.codes = new Int32Array(nRows);
-    this.levels = [];
-    this.index = new Map();
+    this.needsTextPass = false;
+    this.values = null;
+    this.codes = new Int32Array(this.capacity);
+    this.dict = new ByteDictionary();
+    this.missing = 0;
   }
 
   finish(nRows: number): Column {
     if (this.numeric) {
-      const values = this.values.slice(0, nRows);
-      let missing = 0;
-      for (let i = 0; i < nRows; i++) if (Number.isNaN(values[i])) missing++;
-      return { kind: "numeric", name: this.name, values, integer: this.integer && missing === 0, missing };
+      const all = this.values ?? new Float64Array(this.capacity).fill(NaN);
+      const values = all.length === nRows ? all : all.subarray(0, nRows);
+      return { kind: "numeric", name: this.name, values, integer: this.integer && this.missing === 0, missing: this.missing };
     }
-    const codes = this.codes!.slice(0, nRows);
-    let missing = 0;
-    for (let i = 0; i < nRows; i++) if (codes[i] < 0) missing++;
-    return { kind: "categorical", name: this.name, codes, levels: this.levels, boolean: false, missing };
+    const codes = this.codes!.length === nRows ? this.codes! : this.codes!.subarray(0, nRows);
+    return { kind: "categorical", name: this.name, codes, levels: this.dict.levels, boolean: false, missing: this.missing };
   }
 }
 
 /** Second pass over the file for the few columns that mixed numbers and text: read them as text. */
 function textPass(bytes: Uint8Array, start: number, sep: number, nRows: number, builders: ColumnBuilder[], which: number[]) {
-  for (const j of which) builders[j].resetForText(nRows);
+  for (const j of which) builders[j].resetForText();
   const wanted = new Set(which);
   const r = new FieldReader(bytes, start, sep);
-  // skip header
-  while (r.next() !== END_OF_FILE && !r.atEndOfLine);
+  while (r.next() !== END_OF_FILE && !r.atEndOfLine); // the header
   let row = 0;
   while (!r.eof() && row < nRows) {
     let j = 0;
     let blank = true;
-    const texts = new Map<number, string | null>();
+    const seen = new Set<number>();
     while (true) {
       const f = r.next();
       if (f === END_OF_FILE) break;
       if (r.fieldStart !== r.fieldEnd || r.quoted) blank = false;
-      if (wanted.has(j)) { const t = r.text().trim(); texts.set(j, isMissingText(t) ? null : t); }
+      if (wanted.has(j)) { builders[j].pushText(r, row); seen.add(j); }
       j++;
       if (r.atEndOfLine) break;
     }
     if (j === 0 || (j === 1 && blank)) continue;
-    for (const k of which) builders[k].pushText(texts.has(k) ? texts.get(k)! : null, row);
+    for (const k of which) if (!seen.has(k)) builders[k].pushMissing(row);
     row++;
   }
 }

@@ -56,31 +56,51 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
   for (let g = 0; g < G; g++) maxDim = Math.max(maxDim, groupDim[g]);
   if (maxDim > MAX_GROUP_DIM) return null;
 
-  // per-group cross-products of W = [Z_g X y]
+  // Per-group cross-products Z_g'[Z_g X y], read off the blocked cross-products (every term is
+  // nested in the groups, so each block belongs to one group): no second pass over the rows.
+  const dev = fit.deviance;
+  const cp = dev.cp;
+  const p1 = p + 1;
   const offsets = new Float64Array(G + 1);
-  for (let g = 0; g < G; g++) { const w = groupDim[g] + p + 1; offsets[g + 1] = offsets[g] + w * w; }
+  for (let g = 0; g < G; g++) offsets[g + 1] = offsets[g] + groupDim[g] * (groupDim[g] + p1);
   const C = new Float64Array(offsets[G]);
-  const refs = groups.refs;
-  for (let i = 0; i < n; i++) {
-    const g = refs[i];
-    const q = groupDim[g];
-    const w = q + p + 1;
-    const base = offsets[g];
-    // sparse row of W: indices and values
-    const idx: number[] = [];
-    const val: number[] = [];
-    if (reTerm && reTerm.refs[i] >= 0) for (let c = 0; c < kRe; c++) { idx.push(c); val.push(reTerm.z[c] === null ? 1 : reTerm.z[c]![i]); }
-    vcTerms.forEach((t, k) => {
-      const lv = t.refs[i];
-      if (lv < 0) return;
-      idx.push(vcLocal[k][lv]);
-      val.push(t.z[0] === null ? 1 : t.z[0]![i]);
-    });
-    for (let a = 0; a < p; a++) { idx.push(q + a); val.push(frame.X[a][i]); }
-    idx.push(q + p);
-    val.push(frame.y[i]);
-    for (let a = 0; a < idx.length; a++) for (let b = 0; b < idx.length; b++) C[base + idx[b] * w + idx[a]] += val[a] * val[b];
-  }
+  /** Local column of level l of frame term k within its group, and that group. */
+  const local = (k: number, l: number, c: number): [number, number] => {
+    const t = frame.terms[k];
+    if (t.kind === "re") return [l, c];
+    return [t.groupOfLevel![l], vcLocal[vcTerms.indexOf(t)][l]];
+  };
+  const put = (g: number, r: number, c: number, v: number) => { C[offsets[g] + c * groupDim[g] + r] += v; };
+  dev.order.forEach((k, j) => {
+    const t = frame.terms[k];
+    const q = t.q;
+    const A = cp.diag[j];
+    const AX = cp.xz[j];
+    for (let l = 0; l < t.levels.length; l++) {
+      for (let b = 0; b < q; b++) {
+        const [g, cb] = local(k, l, b);
+        for (let a = 0; a < q; a++) put(g, local(k, l, a)[1], cb, A[l * q * q + b * q + a]);
+        for (let col = 0; col < p1; col++) put(g, cb, groupDim[g] + col, AX[(l * q + b) * p1 + col]);
+      }
+    }
+    for (let i = j + 1; i < dev.order.length; i++) {
+      const ki = dev.order[i];
+      const o = cp.off[i][j]!;
+      for (let c = 0; c < o.nColLevels; c++) {
+        for (let s2 = o.colPtr[c]; s2 < o.colPtr[c + 1]; s2++) {
+          const r = o.rowIdx[s2];
+          for (let b = 0; b < o.qc; b++) for (let a = 0; a < o.qr; a++) {
+            const v = o.data[s2 * o.qr * o.qc + b * o.qr + a];
+            if (v === 0) continue;
+            const [g, lr] = local(ki, r, a);
+            const [, lc] = local(k, c, b);
+            put(g, lr, lc, v);
+            put(g, lc, lr, v);
+          }
+        }
+      }
+    }
+  });
 
   // unscaled covariance parameters: Ψ_re = T T', vc variances θ²
   const theta = fit.theta;
@@ -96,118 +116,145 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
   const rePairs: [number, number][] = [];
   for (let i = 0; i < kRe; i++) for (let j = 0; j <= i; j++) rePairs.push([i, j]);
 
-  let xtvix = new Float64Array(p * p);
-  let rvir = 0;
+  // [X y]'V⁻¹[X y] = [X y]'[X y] − Σ_g Y_g'Y_g over the X and y columns
+  const XvX = Float64Array.from(cp.xx);
   const hessFere = new Float64Array(m * p);
-  const xtax: Float64Array[] = Array.from({ length: m }, () => new Float64Array(p * p));
+  const xtax = new Float64Array(m * p * p); // m blocks of p × p
   const B = new Float64Array(m);
   const D = new Float64Array(m * m);
   const hessRe = new Float64Array(m * m);
-  const F: Float64Array[][] = Array.from({ length: m }, () => Array.from({ length: m }, () => new Float64Array(p * p)));
+  const F = new Float64Array(m * m * p * p); // (j, k) blocks of p × p
+  const reml = frame.method === "REML";
+
+  // scratch, sized for the largest group and reused: the loop allocates nothing
+  const maxW = maxDim + p1;
+  const Lam = new Float64Array(maxDim * maxDim);
+  const U = new Float64Array(maxDim * maxW);
+  const S = new Float64Array(maxDim * maxDim);
+  const P = new Float64Array(maxDim * maxDim);
+  const Q = new Float64Array(maxDim * p);
+  const sv = new Float64Array(maxDim);
+  const Es = new Float64Array(m * maxDim); // E_j s
+  const EQ = new Float64Array(m * maxDim * p); // E_j Q
+  const PEs = new Float64Array(m * maxDim); // P E_j s
+  const PEQ = new Float64Array(m * maxDim * p); // P E_j Q
+  // E_j as unit entries (row, col) in the group's local columns: eStart[j]..eStart[j+1)
+  const eRow = new Int32Array(2 * kRe * kRe + maxDim);
+  const eCol = new Int32Array(2 * kRe * kRe + maxDim);
+  const eStart = new Int32Array(m + 1);
 
   for (let g = 0; g < G; g++) {
     const q = groupDim[g];
-    const w = q + p + 1;
-    const Cg = C.subarray(offsets[g], offsets[g + 1]);
-    // Λ_g (q × q, lower): T_re on the re block, sqrt of the vc variance on the diagonal after it
-    const Lam = new Float64Array(q * q);
+    const w = q + p1;
+    const Cg = C.subarray(offsets[g], offsets[g + 1]); // q × w, column-major
+    // Λ_g (q × q, lower): T_re on the re block, the vc standard deviations (relative) after it
+    Lam.fill(0, 0, q * q);
     for (let c = 0; c < kRe; c++) for (let r = c; r < kRe; r++) Lam[c * q + r] = Tre[c * kRe + r];
     for (let k = kRe; k < q; k++) Lam[k * q + k] = vcTheta[vcIndexOfLocal[g][k - kRe]];
-    // U = Λ' Z'W (q × w), S = I + Λ'Z'ZΛ = I + U[:, Z] Λ
-    const U = new Float64Array(q * w);
+    // U = Λ' Z'W (q × w); S = I + Λ'Z'ZΛ; then U ← L⁻¹U, so that W'V⁻¹W = W'W − U'U
     for (let col = 0; col < w; col++) for (let a = 0; a < q; a++) {
-      let s = 0;
-      for (let k = a; k < q; k++) s += Lam[a * q + k] * Cg[col * w + k];
-      U[col * q + a] = s;
+      let s2 = 0;
+      for (let k = a; k < q; k++) s2 += Lam[a * q + k] * Cg[col * q + k];
+      U[col * q + a] = s2;
     }
-    const S = new Float64Array(q * q);
     for (let b = 0; b < q; b++) for (let a = 0; a < q; a++) {
-      let s = 0;
-      for (let k = b; k < q; k++) s += U[k * q + a] * Lam[b * q + k];
-      S[b * q + a] = s + (a === b ? 1 : 0);
+      let s2 = 0;
+      for (let k = b; k < q; k++) s2 += U[k * q + a] * Lam[b * q + k];
+      S[b * q + a] = s2 + (a === b ? 1 : 0);
     }
     cholesky(S, q);
-    // Y = L⁻¹ U, so that W'V⁻¹W = W'W − Y'Y
     for (let col = 0; col < w; col++) forwardSolve(S, q, U, 0, col * q);
-    const Wv = new Float64Array(w * w);
-    for (let b = 0; b < w; b++) for (let a = 0; a < w; a++) {
-      let s = 0;
-      for (let k = 0; k < q; k++) s += U[a * q + k] * U[b * q + k];
-      Wv[b * w + a] = Cg[b * w + a] - s;
+    // P = Z'V⁻¹Z, Q = Z'V⁻¹X, s = Z'V⁻¹(y − Xβ); accumulate [X y]'V⁻¹[X y]
+    for (let b = 0; b < w; b++) {
+      for (let a = 0; a < w; a++) {
+        if (b < q && a >= q) continue; // the (X, Z) blocks mirror the (Z, X) ones
+        let uu = 0;
+        for (let k = 0; k < q; k++) uu += U[a * q + k] * U[b * q + k];
+        if (a >= q) XvX[(b - q) * p1 + (a - q)] -= uu;
+        else if (b < q) P[b * q + a] = Cg[b * q + a] - uu;
+        else if (b < q + p) Q[(b - q) * q + a] = Cg[b * q + a] - uu;
+        else sv[a] = Cg[b * q + a] - uu;
+      }
     }
-    // blocks: P = Z'V⁻¹Z, Q = Z'V⁻¹X, s = Z'V⁻¹r, X'V⁻¹X, r'V⁻¹r with r = y − Xβ
-    const P = new Float64Array(q * q);
-    for (let b = 0; b < q; b++) for (let a = 0; a < q; a++) P[b * q + a] = Wv[b * w + a];
-    const Q = new Float64Array(q * p);
-    for (let c = 0; c < p; c++) for (let a = 0; a < q; a++) Q[c * q + a] = Wv[(q + c) * w + a];
-    const sv = new Float64Array(q);
-    for (let a = 0; a < q; a++) {
-      let s = Wv[(q + p) * w + a];
-      for (let c = 0; c < p; c++) s -= Q[c * q + a] * beta[c];
-      sv[a] = s;
+    for (let a = 0; a < q; a++) for (let c = 0; c < p; c++) sv[a] -= Q[c * q + a] * beta[c];
+    // the E_j of this group
+    let ne = 0;
+    let j0 = 0;
+    for (const [i, j] of rePairs) {
+      eStart[j0++] = ne;
+      eRow[ne] = i; eCol[ne] = j; ne++;
+      if (i !== j) { eRow[ne] = j; eCol[ne] = i; ne++; }
     }
-    for (let b = 0; b < p; b++) for (let a = 0; a < p; a++) xtvix[b * p + a] += Wv[(q + b) * w + q + a];
-    {
-      let s = Wv[(q + p) * w + q + p];
-      for (let a = 0; a < p; a++) s -= 2 * beta[a] * Wv[(q + p) * w + q + a];
-      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) s += beta[a] * beta[b] * Wv[(q + b) * w + q + a];
-      rvir += s;
-    }
-    // E_j as lists of (row, col) unit entries in the group's local columns
-    const E: [number, number][][] = [];
-    for (const [i, j] of rePairs) E.push(i === j ? [[i, i]] : [[i, j], [j, i]]);
     for (let v = 0; v < vcNames.length; v++) {
-      const list: [number, number][] = [];
-      for (let k = kRe; k < q; k++) if (vcIndexOfLocal[g][k - kRe] === v) list.push([k, k]);
-      E.push(list);
+      eStart[j0++] = ne;
+      for (let k = kRe; k < q; k++) if (vcIndexOfLocal[g][k - kRe] === v) { eRow[ne] = k; eCol[ne] = k; ne++; }
     }
-    // helpers: E_j x for a vector x (length q); x' E_j y
-    const applyE = (j: number, x: ArrayLike<number>, out: Float64Array) => { out.fill(0); for (const [r, c] of E[j]) out[r] += x[c]; };
-    const Es = E.map((_, j) => { const o = new Float64Array(q); applyE(j, sv, o); return o; });
-    // E_j Q (q × p)
-    const EQ = E.map((_, j) => {
-      const o = new Float64Array(q * p);
-      for (const [r, c] of E[j]) for (let col = 0; col < p; col++) o[col * q + r] += Q[col * q + c];
-      return o;
-    });
-    // P E_j s, P E_j Q
-    const PEs = Es.map((v) => matVec(P, q, v));
-    const PEQ = EQ.map((M) => matMat(P, q, M, p));
+    eStart[m] = ne;
+    // E_j s, E_j Q, then P E_j s, P E_j Q
+    Es.fill(0, 0, m * q);
+    EQ.fill(0, 0, m * q * p);
     for (let j = 0; j < m; j++) {
-      // hess_fere[j, :] += Q' E_j s
-      for (let c = 0; c < p; c++) { let s = 0; for (let a = 0; a < q; a++) s += Q[c * q + a] * Es[j][a]; hessFere[j * p + c] += s; }
-      // xtax[j] += Q' E_j Q
-      const xt = xtax[j];
-      for (let c = 0; c < p; c++) for (let d = 0; d < p; d++) { let s = 0; for (let a = 0; a < q; a++) s += Q[c * q + a] * EQ[j][d * q + a]; xt[d * p + c] += s; }
-      // B[j] += s' E_j s
-      { let s = 0; for (let a = 0; a < q; a++) s += sv[a] * Es[j][a]; B[j] += s; }
+      for (let e = eStart[j]; e < eStart[j + 1]; e++) {
+        const r = eRow[e], c = eCol[e];
+        Es[j * q + r] += sv[c];
+        for (let col = 0; col < p; col++) EQ[(j * p + col) * q + r] += Q[col * q + c];
+      }
+      for (let a = 0; a < q; a++) {
+        let s2 = 0;
+        for (let c = 0; c < q; c++) s2 += P[c * q + a] * Es[j * q + c];
+        PEs[j * q + a] = s2;
+        for (let col = 0; col < p; col++) {
+          let t = 0;
+          for (let c = 0; c < q; c++) t += P[c * q + a] * EQ[(j * p + col) * q + c];
+          PEQ[(j * p + col) * q + a] = t;
+        }
+      }
+    }
+    for (let j = 0; j < m; j++) {
+      // hess_fere[j, :] += Q' E_j s ; xtax[j] += Q' E_j Q ; B[j] += s' E_j s
+      for (let c = 0; c < p; c++) {
+        let s2 = 0;
+        for (let a = 0; a < q; a++) s2 += Q[c * q + a] * Es[j * q + a];
+        hessFere[j * p + c] += s2;
+        for (let d = 0; d < p; d++) {
+          let t = 0;
+          for (let a = 0; a < q; a++) t += Q[c * q + a] * EQ[(j * p + d) * q + a];
+          xtax[j * p * p + d * p + c] += t;
+        }
+      }
+      { let s2 = 0; for (let a = 0; a < q; a++) s2 += sv[a] * Es[j * q + a]; B[j] += s2; }
       for (let k = 0; k <= j; k++) {
         // D[j,k] += 2 s' E_k P E_j s
         let dv = 0;
-        for (let a = 0; a < q; a++) dv += Es[k][a] * PEs[j][a];
+        for (let a = 0; a < q; a++) dv += Es[k * q + a] * PEs[j * q + a];
         D[j * m + k] += 2 * dv;
         if (j !== k) D[k * m + j] += 2 * dv;
-        // hess_re[j,k] += tr(E_k P E_j P) / 2
+        // hess_re[j,k] += tr(E_k P E_j P) / 2 = Σ_{(r,c) in E_k} Σ_{(a,b) in E_j} P[c,a] P[b,r] / 2
         let tr = 0;
-        for (const [r, c] of E[k]) {
-          // (E_k P E_j P)[r, r] summed over the diagonal: entry (r,c) of E_k times (P E_j P)[c, r]
-          tr += pejp(P, q, E[j], c, r);
+        for (let e1 = eStart[k]; e1 < eStart[k + 1]; e1++) {
+          const r = eRow[e1], c = eCol[e1];
+          for (let e2 = eStart[j]; e2 < eStart[j + 1]; e2++) tr += P[eRow[e2] * q + c] * P[r * q + eCol[e2]];
         }
         hessRe[j * m + k] += tr / 2;
         if (j !== k) hessRe[k * m + j] += tr / 2;
-        if (frame.method === "REML") {
-          // F[j][k] += U + U', U = Q' E_k P E_j Q
-          const Fm = F[j][k];
+        if (reml) {
+          // F[j][k] += V + V', V = Q' E_k P E_j Q
+          const fo = (j * m + k) * p * p;
           for (let c = 0; c < p; c++) for (let d = 0; d < p; d++) {
-            let s = 0;
-            for (let a = 0; a < q; a++) s += EQ[k][c * q + a] * PEQ[j][d * q + a];
-            Fm[d * p + c] += s;
-            Fm[c * p + d] += s;
+            let t = 0;
+            for (let a = 0; a < q; a++) t += EQ[(k * p + c) * q + a] * PEQ[(j * p + d) * q + a];
+            F[fo + d * p + c] += t;
+            F[fo + c * p + d] += t;
           }
         }
       }
     }
   }
+  const xtvix = new Float64Array(p * p);
+  for (let b = 0; b < p; b++) for (let a = 0; a < p; a++) xtvix[b * p + a] = XvX[b * p1 + a];
+  let rvir = XvX[p * p1 + p];
+  for (let a = 0; a < p; a++) rvir -= 2 * beta[a] * XvX[a * p1 + p];
+  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) rvir += beta[a] * beta[b] * XvX[b * p1 + a];
   const fac = frame.method === "REML" ? n - p : n;
   const total = p + m;
   const H = new Float64Array(total * total);
@@ -223,11 +270,11 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
   if (frame.method === "REML" && p > 0) {
     const xi = inverseSymmetric(xtvix, p);
     if (xi) {
-      const QL = xtax.map((M) => matMat(xi, p, M, p));
+      const QL = Array.from({ length: m }, (_, j) => matMat(xi, p, xtax.subarray(j * p * p, (j + 1) * p * p), p));
       for (let j = 0; j < m; j++) for (let k = 0; k <= j; k++) {
         let a = 0;
         for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) a += QL[j][c * p + r] * QL[k][r * p + c];
-        const XF = matMat(xi, p, F[j][k], p);
+        const XF = matMat(xi, p, F.subarray((j * m + k) * p * p, (j * m + k + 1) * p * p), p);
         let tr = 0;
         for (let r = 0; r < p; r++) tr += XF[r * p + r];
         a = 0.5 * (a - tr);
@@ -236,7 +283,6 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
       }
     }
   }
-  xtvix = new Float64Array(0);
   const negH = H.map((v) => -v);
   const cov = inverseSymmetric(negH, total);
   const scale = fit.sigma2;
@@ -261,19 +307,6 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
     return d >= 0 ? Math.sqrt(d) : null;
   });
   return { names, values, stdErr, fixedStdErr };
-}
-
-/** (P E P)[c, r] for E given as unit entries. */
-function pejp(P: Float64Array, q: number, E: [number, number][], c: number, r: number): number {
-  let s = 0;
-  for (const [a, b] of E) s += P[a * q + c] * P[r * q + b];
-  return s;
-}
-
-function matVec(M: Float64Array, q: number, v: Float64Array): Float64Array {
-  const o = new Float64Array(q);
-  for (let c = 0; c < q; c++) { const x = v[c]; if (x === 0) continue; for (let a = 0; a < q; a++) o[a] += M[c * q + a] * x; }
-  return o;
 }
 
 /** (q×q) × (q×k), column-major. */
