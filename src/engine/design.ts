@@ -195,9 +195,12 @@ export function buildDesign(termList: TermList, table: DataTable, source: string
         const idx = new Array(counts.length).fill(0);
         for (let c = 0; c < total; c++) {
           const parts = idx.map((k, j) => perFactor[j][k]);
-          const vals = new Float64Array(n);
-          if (parts.length === 1) vals.set(parts[0].values);
+          // A single factor's column is shared, not copied: design columns are never written to,
+          // and at a million rows each copy costs 8 MB and its page faults.
+          let vals: Float64Array;
+          if (parts.length === 1) vals = parts[0].values;
           else {
+            vals = new Float64Array(n);
             for (let i = 0; i < n; i++) {
               let prod = 1;
               for (const part of parts) prod *= part.values[i];

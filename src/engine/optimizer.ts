@@ -46,7 +46,15 @@ export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, opti
     return Number.isFinite(v) ? v : Infinity;
   };
   const x = Float64Array.from(x0);
-  let fx = f(x);
+  // With an analytic gradient the first evaluation also gives the first gradient.
+  let firstGradient: Float64Array | null = null;
+  let fx: number;
+  if (fg) {
+    firstGradient = new Float64Array(n);
+    evals++;
+    fx = fg(x, firstGradient);
+    if (!Number.isFinite(fx)) fx = Infinity;
+  } else fx = f(x);
   if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
   const step = (xi: number) => 1e-5 * Math.max(1, Math.abs(xi));
   const gradient = (xc: Float64Array, fc: number): Float64Array => {
@@ -70,12 +78,12 @@ export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, opti
   };
 
   const noise = 1e-11 * Math.max(1, Math.abs(fx));
-  let g = gradient(x, fx);
+  let g = firstGradient ?? gradient(x, fx);
   let H = new Float64Array(n * n);
+  let scaled = false;
   // first step: steepest descent scaled to move at most 0.5 in θ (θ is of order 1)
   const gmax = Math.max(...Array.from(g, Math.abs));
   for (let i = 0; i < n; i++) H[i * n + i] = 0.5 / Math.max(1, gmax);
-  let scaled = false;
   let iter = 0;
   let message = "";
   while (evals < maxEval) {
@@ -87,7 +95,11 @@ export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, opti
     // The quadratic model predicts a decrease of about -slope/2; below the noise of the deviance
     // (about 1e-12 of its value) there is nothing left to gain.
     if (-slope < noise) { message = "predicted decrease negligible"; break; }
-    let alpha = 1;
+    // A step longer than the point's own scale is cut back first: θ lives on the scale of ratios of
+    // standard deviations, and a far jump only costs evaluations to come back from.
+    let dmax = 0, xmax = 1;
+    for (let i = 0; i < n; i++) { dmax = Math.max(dmax, Math.abs(d[i])); xmax = Math.max(xmax, Math.abs(x[i])); }
+    let alpha = dmax > xmax ? xmax / dmax : 1;
     const xn = new Float64Array(n);
     let fn1 = Infinity;
     let accepted = false;
@@ -98,7 +110,14 @@ export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, opti
       if (fg) { evals++; fn1 = fg(xn, gn); if (!Number.isFinite(fn1)) fn1 = Infinity; }
       else fn1 = f(xn);
       if (fn1 <= fx + 1e-4 * alpha * slope) { accepted = true; break; }
-      alpha *= 0.5;
+      // Backtrack to the minimum of the quadratic through f(x), the slope and f(x + αd),
+      // kept within [0.1α, 0.5α]; a non-finite trial (outside the domain) shrinks by 10.
+      let next = 0.1 * alpha;
+      if (Number.isFinite(fn1)) {
+        const curvature = fn1 - fx - slope * alpha;
+        if (curvature > 0) next = Math.min(0.5 * alpha, Math.max(0.1 * alpha, (-slope * alpha * alpha) / (2 * curvature)));
+      }
+      alpha = next;
     }
     if (!accepted) { message = "line search found no decrease"; break; }
     if (!fg) gn = gradient(xn, fn1);
@@ -123,46 +142,65 @@ export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, opti
   // Newton polish with a finite-difference Hessian; also decides convergence.
   let hessianPositive = false;
   let predictedDecrease = Infinity;
+  let L: Float64Array | null = null;
   for (let round = 0; round < 8 && evals < maxEval; round++) {
-    const Hm = fg ? gradientDifferenceHessian(fg, x, step, () => evals++) : fdHessian(f, x, fx, step);
-    const L = Float64Array.from(Hm);
-    hessianPositive = choleskyInPlace(L, n);
-    if (!hessianPositive) break;
-    const dx = cholSolve(L, n, Array.from(g, (v) => -v));
-    predictedDecrease = 0;
-    for (let i = 0; i < n; i++) predictedDecrease -= 0.5 * dx[i] * g[i];
-    if (predictedDecrease < noise) break;
+    let dx = L ? cholSolve(L, n, Array.from(g, (v) => -v)) : null;
+    let pd = Infinity;
+    if (dx) { pd = 0; for (let i = 0; i < n; i++) pd -= 0.5 * dx[i] * g[i]; }
+    // After a Newton step of size ~1e-5 the Hessian is the same to within its own error: it is
+    // recomputed only when the step it gives still promises a decrease worth taking.
+    if (!(pd < 1e-9)) {
+      const Hm = fg ? gradientDifferenceHessian(fg, x, g, step, () => evals++) : fdHessian(f, x, fx, step);
+      L = Float64Array.from(Hm);
+      hessianPositive = choleskyInPlace(L, n);
+      if (!hessianPositive) break;
+      dx = cholSolve(L, n, Array.from(g, (v) => -v));
+      pd = 0;
+      for (let i = 0; i < n; i++) pd -= 0.5 * dx[i] * g[i];
+    }
+    predictedDecrease = pd;
+    dx = dx!;
+    // Take the Newton step unless it promises nothing at all: at large n the deviance's rounding
+    // noise exceeds the convergence tolerance, and the step (from the analytic gradient) still helps.
+    if (predictedDecrease < 1e-9) break;
     let alpha = 1;
     let moved = false;
     const xn = new Float64Array(n);
+    const gn = new Float64Array(n);
     for (let ls = 0; ls < 8; ls++) {
       for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * dx[i];
-      const fn1 = f(xn);
-      if (fn1 < fx) { x.set(xn); fx = fn1; g = gradient(x, fx); moved = true; break; }
+      let fn1: number;
+      if (fg) { evals++; fn1 = fg(xn, gn); if (!Number.isFinite(fn1)) fn1 = Infinity; }
+      else fn1 = f(xn);
+      if (fn1 < fx) { x.set(xn); fx = fn1; g = fg ? Float64Array.from(gn) : gradient(x, fx); moved = true; break; }
       alpha *= 0.5;
     }
     if (!moved) break;
   }
   const gnorm = Math.max(0, ...Array.from(g, Math.abs));
-  // Converged: a proper minimum (positive-definite Hessian) and no decrease of any consequence left
-  // (1e-6 in deviance is 5e-7 in log-likelihood).
-  const converged = hessianPositive && predictedDecrease < 1e-6 && evals < maxEval;
+  // Converged: a proper minimum (positive-definite Hessian) and no decrease of any consequence left:
+  // 1e-6 in deviance (5e-7 in log-likelihood), or the deviance's own rounding noise when that is
+  // larger (about 1e-11 of its value: 3e-5 for a million rows), below which no optimizer can go.
+  const converged = hessianPositive && predictedDecrease < Math.max(1e-6, noise) && evals < maxEval;
   if (!message) message = evals >= maxEval ? "evaluation limit reached" : "done";
   return { x, f: fx, evaluations: evals, iterations: iter, gradient: gnorm, predictedDecrease, hessianPositive, converged, message };
 }
 
-/** Hessian by central differences of an analytic gradient (row-major, symmetrised). */
-function gradientDifferenceHessian(fg: (x: Float64Array, g: Float64Array) => number, x: Float64Array, step: (xi: number) => number, count: () => void): Float64Array {
+/**
+ * Hessian by forward differences of an analytic gradient (row-major, symmetrised): n evaluations.
+ * Its O(h) error (h ≈ 1e-4 of θ) does not matter for what it is used for: deciding that the
+ * point is a minimum, and a Newton step whose own error is second order near the optimum.
+ */
+function gradientDifferenceHessian(fg: (x: Float64Array, g: Float64Array) => number, x: Float64Array, g0: Float64Array, step: (xi: number) => number, count: () => void): Float64Array {
   const n = x.length;
   const H = new Float64Array(n * n);
   const t = Float64Array.from(x);
-  const gp = new Float64Array(n), gm = new Float64Array(n);
+  const gp = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const h = step(x[i]) * 10;
     t[i] = x[i] + h; count(); fg(t, gp);
-    t[i] = x[i] - h; count(); fg(t, gm);
     t[i] = x[i];
-    for (let j = 0; j < n; j++) H[j * n + i] = (gp[j] - gm[j]) / (2 * h);
+    for (let j = 0; j < n; j++) H[j * n + i] = (gp[j] - g0[j]) / h;
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) { const v = (H[i * n + j] + H[j * n + i]) / 2; H[i * n + j] = v; H[j * n + i] = v; }
   return H;
