@@ -105,7 +105,9 @@ export class DataTable {
       throw new MixedLMError("data", "The data range is empty: select a range whose first row holds the column names.");
     }
     const header = rows[0];
-    const width = Math.max(...rows.map((r) => (r ? r.length : 0)));
+    // a loop, not Math.max(...rows): a spread of a 100,000-row range overflows the stack
+    let width = 0;
+    for (const r of rows) if (r && r.length > width) width = r.length;
     if (width === 0) {
       throw new MixedLMError("data", "The data range has no columns: select a range whose first row holds the column names.");
     }

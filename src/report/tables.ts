@@ -12,7 +12,8 @@ export type Table = Cell[][];
 
 /** Pads rows to the widest one with "" so that the table is rectangular. */
 export function rectangular(rows: Cell[][]): Table {
-  const w = Math.max(1, ...rows.map((r) => r.length));
+  let w = 1; // a loop, not a spread: a random-effects table can have 100,000 rows
+  for (const r of rows) if (r.length > w) w = r.length;
   return rows.map((r) => (r.length === w ? r : [...r, ...Array<Cell>(w - r.length).fill("")]));
 }
 

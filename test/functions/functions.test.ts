@@ -1,0 +1,239 @@
+/**
+ * The custom functions, fed arrays shaped as Excel sends them (header row, numbers, text, null or
+ * 0 for blanks, error values), checked against statsmodels' and lme4's fits of dietox
+ * (test/fixtures/reference).
+ */
+import { readFileSync } from "fs";
+import { join } from "path";
+import { coef, fit, fitCache, fitted, FUNCTIONS, MAX_CELLS, ranef, resid, stats, varcomp } from "../../src/functions/functions";
+import { parseOptions } from "../../src/functions/arguments";
+import { contentKey } from "../../src/functions/cache";
+import { FIXTURES, reference } from "../helpers";
+
+/** dietox.csv as Excel hands it over: header row, then numbers and text; NA cells as null (Excel on the web). */
+function dietoxRows(): unknown[][] {
+  const lines = readFileSync(join(FIXTURES, "data", "dietox.csv"), "utf8").trim().split(/\r?\n/);
+  return lines.map((line, i) =>
+    line.split(",").map((cell) => {
+      const s = cell.replace(/^"|"$/g, "");
+      if (i === 0) return s;
+      if (s === "NA") return null;
+      const x = Number(s);
+      return cell.startsWith('"') || Number.isNaN(x) ? s : x;
+    }),
+  );
+}
+
+const DATA = dietoxRows();
+const copy = () => DATA.map((r) => [...r]);
+const RI = reference("dietox_ri_reml", "statsmodels");
+const RI_ML = reference("dietox_ri_ml", "statsmodels");
+const RS = reference("dietox_rs_reml", "lme4");
+
+/** The cell to the right of the first cell equal to label. */
+function valueAfter(table: unknown[][], label: string, offset = 1): unknown {
+  for (const row of table) {
+    const j = row.indexOf(label);
+    if (j >= 0) return row[j + offset];
+  }
+  throw new Error(`${label} not found`);
+}
+
+function near(actual: unknown, expected: number, rel = 1e-6): void {
+  expect(typeof actual).toBe("number");
+  expect(Math.abs((actual as number) - expected)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(expected)));
+}
+
+class FakeExcelError {
+  constructor(readonly code: string, readonly message?: string) {}
+}
+
+beforeAll(() => {
+  (globalThis as Record<string, unknown>).CustomFunctions = { Error: FakeExcelError, ErrorCode: { invalidValue: "#VALUE!" } };
+});
+afterAll(() => {
+  delete (globalThis as Record<string, unknown>).CustomFunctions;
+});
+beforeEach(() => fitCache.clear());
+
+function excelMessage(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(FakeExcelError);
+    expect((e as FakeExcelError).code).toBe("#VALUE!");
+    return (e as FakeExcelError).message ?? "";
+  }
+  throw new Error("expected an error");
+}
+
+describe("MIXEDLM.FIT and its companions on dietox (Weight ~ Time, groups Pig, REML)", () => {
+  test("FIT spills the statsmodels summary with the reference numbers", () => {
+    const t = fit(copy(), "Weight ~ Time", "Pig", null as unknown as string);
+    expect(t[0][0]).toBe("Mixed Linear Model Regression Results");
+    near(valueAfter(t, "Intercept"), RI.fe_params[0]);
+    near(valueAfter(t, "Time"), RI.fe_params[1]);
+    near(valueAfter(t, "Pig Var"), RI.cov_re.matrix[0][0], 1e-5);
+    near(valueAfter(t, "Scale:"), RI.scale, 1e-6);
+    near(valueAfter(t, "Log-Likelihood:"), RI.llf, 1e-9);
+    expect(valueAfter(t, "No. Observations:")).toBe(861);
+    expect(valueAfter(t, "No. Groups:")).toBe(72);
+    // the numbers print as statsmodels prints them
+    expect((valueAfter(t, "Intercept") as number).toFixed(3)).toBe("15.724");
+    expect((valueAfter(t, "Time") as number).toFixed(3)).toBe("6.943");
+    expect((valueAfter(t, "Pig Var") as number).toFixed(3)).toBe("40.394");
+    expect((valueAfter(t, "Scale:") as number).toFixed(4)).toBe("11.3669");
+    expect((valueAfter(t, "Log-Likelihood:") as number).toFixed(4)).toBe("-2404.7753");
+    const w = t[0].length;
+    expect(t.every((r) => r.length === w)).toBe(true);
+  });
+
+  test("COEF: header row and one row per coefficient, SEs as statsmodels", () => {
+    const t = coef(copy(), "Weight ~ Time", "Pig");
+    expect(t[0]).toEqual(["Name", "Coef.", "Std.Err.", "z", "P>|z|", "CI low (95%)", "CI high (95%)"]);
+    expect(t.map((r) => r[0]).slice(1)).toEqual(["Intercept", "Time"]);
+    near(t[1][1], RI.fe_params[0]);
+    near(t[1][2], RI.bse_fe[0], 1e-4);
+    near(t[2][2], RI.bse_fe[1], 1e-4);
+    near(t[2][5], RI.conf_int[1][0], 1e-4);
+    near(t[2][6], RI.conf_int[1][1], 1e-4);
+  });
+
+  test("VARCOMP: variance, std. dev. and residual", () => {
+    const t = varcomp(copy(), "Weight ~ Time", "Pig");
+    expect(t[0].slice(0, 4)).toEqual(["Group", "Name", "Variance", "Std.Dev."]);
+    const pig = t.find((r) => r[0] === "Pig")!;
+    near(pig[2], RI.cov_re.matrix[0][0], 1e-5);
+    near(pig[3], Math.sqrt(RI.cov_re.matrix[0][0]), 1e-5);
+    near(valueAfter(t, "Residual", 2), RI.scale, 1e-6);
+  });
+
+  test("STATS: method, sizes, log-likelihood, convergence", () => {
+    const t = stats(copy(), "Weight ~ Time", "Pig");
+    expect(valueAfter(t, "Method")).toBe("REML");
+    expect(valueAfter(t, "Observations")).toBe(861);
+    expect(valueAfter(t, "Rows dropped (missing values)")).toBe(0);
+    near(valueAfter(t, "Log-likelihood (REML)"), RI.llf, 1e-9);
+    expect(valueAfter(t, "Converged")).toBe(true);
+  });
+
+  test("RANEF: one row per pig, matching statsmodels' predictions", () => {
+    const t = ranef(copy(), "Weight ~ Time", "Pig");
+    expect(t[0][0]).toBe("Pig");
+    expect(t.length).toBe(73);
+    const first = t[1];
+    const refKey = Object.keys(RI.random_effects)[0];
+    expect(String(first[0])).toBe(refKey);
+    const refValue = Object.values(RI.random_effects[refKey])[0] as number;
+    near(first[1], refValue, 1e-4);
+  });
+
+  test("FITTED and RESID: one column aligned with the data rows, summing to the response", () => {
+    const fv = fitted(copy(), "Weight ~ Time", "Pig");
+    const rv = resid(copy(), "Weight ~ Time", "Pig");
+    expect(fv.length).toBe(861);
+    expect(rv.length).toBe(861);
+    for (let i = 0; i < 861; i += 97) near((fv[i][0] as number) + (rv[i][0] as number), DATA[i + 1][5] as number, 1e-9);
+  });
+
+  test("the same inputs are fitted once across FIT, COEF, VARCOMP, STATS, RANEF, FITTED and RESID", () => {
+    const before = fitCache.computations;
+    for (const f of [fit, coef, varcomp, stats, ranef, fitted, resid]) f(copy(), "Weight ~ Time", "Pig", undefined);
+    expect(fitCache.computations - before).toBe(1);
+    // an edit to the data is a new fit, once
+    const edited = copy();
+    edited[5][5] = (edited[5][5] as number) + 1;
+    coef(edited, "Weight ~ Time", "Pig");
+    stats(edited, "Weight ~ Time", "Pig");
+    expect(fitCache.computations - before).toBe(2);
+  });
+
+  test("groups as a one-column range, with or without its header", () => {
+    const col = DATA.map((r) => [r[0]]);
+    const withHeader = stats(copy(), "Weight ~ Time", col);
+    const withoutHeader = stats(copy(), "Weight ~ Time", col.slice(1));
+    near(valueAfter(withHeader, "Log-likelihood (REML)"), RI.llf, 1e-9);
+    near(valueAfter(withoutHeader, "Log-likelihood (REML)"), RI.llf, 1e-9);
+    expect(valueAfter(fit(copy(), "Weight ~ Time", col.slice(1)), "Group Var")).toBeDefined();
+    expect(excelMessage(() => stats(copy(), "Weight ~ Time", col.slice(5)))).toMatch(/same height/);
+  });
+
+  test("options: method=ML, re_formula, and the lme4 syntax without groups", () => {
+    near(valueAfter(stats(copy(), "Weight ~ Time", "Pig", "method=ML"), "Log-likelihood"), RI_ML.llf, 1e-9);
+    near(valueAfter(stats(copy(), "Weight ~ Time", "Pig", "reml=false"), "Log-likelihood"), RI_ML.llf, 1e-9);
+    const rs = stats(copy(), "Weight ~ Time", "Pig", "re_formula=~Time");
+    near(valueAfter(rs, "Log-likelihood (REML)"), RS.llf, 1e-7);
+    const lme4 = stats(copy(), "Weight ~ Time + (Time | Pig)", null);
+    near(valueAfter(lme4, "Log-likelihood (REML)"), RS.llf, 1e-7);
+  });
+});
+
+describe("blanks, errors and bad input", () => {
+  test("a blank (null) or an error value in a used column drops that row; FITTED leaves it blank", () => {
+    const d = copy();
+    d[3][5] = null; // Weight of data row 3 (web: empty cell)
+    d[10][7] = { type: "Error", errorType: "NotAvailable" }; // Time of data row 10: #N/A as an object
+    d[20][7] = "#N/A"; // and as text
+    const s = stats(d, "Weight ~ Time", "Pig");
+    expect(valueAfter(s, "Rows dropped (missing values)")).toBe(3);
+    expect(valueAfter(s, "Observations")).toBe(858);
+    const fv = fitted(d, "Weight ~ Time", "Pig");
+    expect(fv.length).toBe(861);
+    expect(fv[2][0]).toBe("");
+    expect(fv[9][0]).toBe("");
+    expect(fv[19][0]).toBe("");
+    expect(typeof fv[3][0]).toBe("number");
+  });
+
+  test("trailing blank rows of an oversized range are not data", () => {
+    const d = [...copy(), ...Array.from({ length: 20 }, () => DATA[0].map(() => null))];
+    near(valueAfter(stats(d, "Weight ~ Time", "Pig"), "Log-likelihood (REML)"), RI.llf, 1e-9);
+  });
+
+  test("errors become #VALUE! with a message saying what to fix", () => {
+    expect(excelMessage(() => fit(copy(), "Weight ~ Time", "pig"))).toMatch(/Pig/);
+    expect(excelMessage(() => fit(copy(), "Weight ~ Time +", "Pig"))).toMatch(/position/);
+    expect(excelMessage(() => fit(copy(), "", "Pig"))).toMatch(/formula is empty/);
+    expect(excelMessage(() => fit(copy(), "Weight ~ Time", "Pig", "metod=ML"))).toMatch(/method, reml, re_formula, vc/);
+    expect(excelMessage(() => fit(copy(), "Weight ~ Time", "Pig", "method=GLS"))).toMatch(/REML or ML/);
+    expect(excelMessage(() => fit(copy(), "Evit ~ Time", "Pig"))).toMatch(/numeric|text/);
+    expect(excelMessage(() => fit([["Weight", "Time", "Pig"]], "Weight ~ Time", "Pig"))).toMatch(/header/);
+    expect(excelMessage(() => fit(copy(), "Weight ~ Time", null))).toMatch(/groups|random/);
+    // a failed model is cached too: asking again does not refit
+    const before = fitCache.computations;
+    excelMessage(() => coef(copy(), "Weight ~ Time", "pig"));
+    expect(fitCache.computations).toBe(before);
+  });
+
+  test("a result too large for Excel is refused with a message, not sent", () => {
+    const n = MAX_CELLS + 10;
+    const rows: unknown[][] = [["y", "x", "g"]];
+    for (let i = 0; i < n; i++) rows.push([Math.sin(i) + (i % 7), (i % 13) / 13, `g${i % 50}`]);
+    expect(excelMessage(() => fitted(rows, "y ~ x", "g"))).toMatch(/more than Excel takes/);
+    expect(stats(rows, "y ~ x", "g").length).toBeGreaterThan(5);
+  });
+});
+
+describe("arguments", () => {
+  test("options text", () => {
+    expect(parseOptions(null)).toEqual({});
+    expect(parseOptions("")).toEqual({});
+    expect(parseOptions("method=ml; re_formula=~Time")).toEqual({ method: "ML", reFormula: "~Time" });
+    expect(parseOptions("vc=cask:0 + C(cask); vc=day:0 + C(a):C(b)")).toEqual({ vcFormula: { cask: "0 + C(cask)", day: "0 + C(a):C(b)" } });
+    expect(parseOptions([["RE_FORMULA = ~ Time ;"]])).toEqual({ reFormula: "~ Time" });
+    expect(() => parseOptions("vc=0 + C(cask)")).toThrow(/name and a formula/);
+    expect(() => parseOptions("method")).toThrow(/key=value/);
+  });
+
+  test("content keys tell apart what Excel would tell apart", () => {
+    expect(contentKey([[1, "a"]], "f")).toBe(contentKey([[1, "a"]], "f"));
+    expect(contentKey([[1, "a"]], "f")).not.toBe(contentKey([[1.0000000000000002, "a"]], "f"));
+    expect(contentKey([[1, "a"]], "f")).not.toBe(contentKey([["1", "a"]], "f"));
+    expect(contentKey([[null, 0]], "f")).not.toBe(contentKey([[0, null]], "f"));
+    expect(contentKey([[1, 2]], null)).not.toBe(contentKey([[1], [2]], null));
+  });
+
+  test("every function has an implementation", () => {
+    expect(Object.keys(FUNCTIONS).sort()).toEqual(["COEF", "FIT", "FITTED", "RANEF", "RESID", "STATS", "VARCOMP"]);
+  });
+});
