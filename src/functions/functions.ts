@@ -63,11 +63,12 @@ function run(data: unknown, formula: unknown, groups: unknown, options: unknown,
  * @customfunction FIT
  * @param {any[][]} data The data range; its first row holds the column names (e.g. A1:H862).
  * @param {string} formula The model, e.g. "Weight ~ Time", or lme4 style "Weight ~ Time + (Time | Pig)".
- * @param {any} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data. Not needed when the formula has (… | g) terms.
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data. Not needed when the formula has (… | g) terms.
  * @param {string} [options] Options separated by semicolons: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column) (repeatable).
  * @returns {any[][]} The summary table.
  */
-export function fit(data: unknown[][], formula: string, groups?: unknown, options?: string): Table {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function fit(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
   return run(data, formula, groups, options, (f) => summaryTable(f.result));
 }
 
@@ -76,11 +77,12 @@ export function fit(data: unknown[][], formula: string, groups?: unknown, option
  * @customfunction COEF
  * @param {any[][]} data The data range; its first row holds the column names.
  * @param {string} formula The model, e.g. "Weight ~ Time".
- * @param {any} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
  * @returns {any[][]} The coefficient table.
  */
-export function coef(data: unknown[][], formula: string, groups?: unknown, options?: string): Table {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function coef(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
   return run(data, formula, groups, options, (f) => coefTable(f.result));
 }
 
@@ -89,11 +91,12 @@ export function coef(data: unknown[][], formula: string, groups?: unknown, optio
  * @customfunction VARCOMP
  * @param {any[][]} data The data range; its first row holds the column names.
  * @param {string} formula The model, e.g. "Weight ~ Time".
- * @param {any} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
  * @returns {any[][]} The variance-component table.
  */
-export function varcomp(data: unknown[][], formula: string, groups?: unknown, options?: string): Table {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function varcomp(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
   return run(data, formula, groups, options, (f) => varcompTable(f.result));
 }
 
@@ -102,11 +105,12 @@ export function varcomp(data: unknown[][], formula: string, groups?: unknown, op
  * @customfunction STATS
  * @param {any[][]} data The data range; its first row holds the column names.
  * @param {string} formula The model, e.g. "Weight ~ Time".
- * @param {any} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
  * @returns {any[][]} Statistic and value, one per row.
  */
-export function stats(data: unknown[][], formula: string, groups?: unknown, options?: string): Table {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function stats(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
   return run(data, formula, groups, options, (f) => statsTable(f.result));
 }
 
@@ -115,11 +119,12 @@ export function stats(data: unknown[][], formula: string, groups?: unknown, opti
  * @customfunction RANEF
  * @param {any[][]} data The data range; its first row holds the column names.
  * @param {string} formula The model, e.g. "Weight ~ Time".
- * @param {any} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
  * @returns {any[][]} The random effects.
  */
-export function ranef(data: unknown[][], formula: string, groups?: unknown, options?: string): Table {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function ranef(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
   return run(data, formula, groups, options, (f) => ranefTable(f.result));
 }
 
@@ -128,11 +133,12 @@ export function ranef(data: unknown[][], formula: string, groups?: unknown, opti
  * @customfunction FITTED
  * @param {any[][]} data The data range; its first row holds the column names.
  * @param {string} formula The model, e.g. "Weight ~ Time".
- * @param {any} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
  * @returns {any[][]} One column aligned with the data rows.
  */
-export function fitted(data: unknown[][], formula: string, groups?: unknown, options?: string): Table {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function fitted(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
   return run(data, formula, groups, options, (f) => rowAlignedColumn(f.result, "fitted", f.nDataRows));
 }
 
@@ -141,16 +147,18 @@ export function fitted(data: unknown[][], formula: string, groups?: unknown, opt
  * @customfunction RESID
  * @param {any[][]} data The data range; its first row holds the column names.
  * @param {string} formula The model, e.g. "Weight ~ Time".
- * @param {any} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
  * @returns {any[][]} One column aligned with the data rows.
  */
-export function resid(data: unknown[][], formula: string, groups?: unknown, options?: string): Table {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function resid(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
   return run(data, formula, groups, options, (f) => rowAlignedColumn(f.result, "residuals", f.nDataRows));
 }
 
 /** Function ids (as in functions.json) and their implementations. */
-export const FUNCTIONS: Record<string, (...args: never[]) => Table> = {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const FUNCTIONS: Record<string, (...args: any[]) => any[][]> = {
   FIT: fit,
   COEF: coef,
   VARCOMP: varcomp,
