@@ -18,12 +18,7 @@ export function cholesky(a: Float64Array, n: number, off = 0): boolean {
       if (ljk === 0) continue;
       for (let i = j; i < n; i++) a[cj + i] -= a[ck + i] * ljk;
     }
-    const d = a[cj + j];
-    if (!(d > 0)) return false;
-    const s = Math.sqrt(d);
-    a[cj + j] = s;
-    const inv = 1 / s;
-    for (let i = j + 1; i < n; i++) a[cj + i] *= inv;
+    if (!scaleColumn(a, n, j, off)) return false;
     for (let i = 0; i < j; i++) a[cj + i] = 0;
   }
   return true;
@@ -60,9 +55,9 @@ export function choleskyBlocked(a: Float64Array, n: number, nb = 64): boolean {
   return true;
 }
 
-/** a[j:, j] /= sqrt(a[j, j]); false if not positive. */
-function scaleColumn(a: Float64Array, n: number, j: number): boolean {
-  const cj = j * n;
+/** a[j:, j] /= sqrt(a[j, j]) (matrix at a[off..]); false if not positive. */
+function scaleColumn(a: Float64Array, n: number, j: number, off = 0): boolean {
+  const cj = off + j * n;
   const d = a[cj + j];
   if (!(d > 0)) return false;
   const s = Math.sqrt(d);
