@@ -9,6 +9,7 @@
  * An omitted optional argument arrives as null or undefined.
  */
 import { DataTable, MixedLMError, ModelSpec } from "../engine";
+import { cellIsBlank } from "../engine/table";
 
 export interface ModelInputs {
   table: DataTable;
@@ -141,6 +142,12 @@ export function modelInputs(data: unknown, formula: unknown, groups: unknown, op
   const f = scalarText(formula, "formula");
   const opts = parseOptions(options);
   const table = DataTable.fromRows(rows);
-  const spec: ModelSpec = { formula: f, ...groupsArgument(groups, rows.length), ...opts };
+  const g = groupsArgument(groups, rows.length);
+  if (g.groupValues && g.groupValues.length > table.nRows) {
+    // the data range reaches below the data (blank rows, not data): so may the groups column
+    const extra = g.groupValues.slice(table.nRows);
+    if (extra.every(cellIsBlank)) g.groupValues = g.groupValues.slice(0, table.nRows);
+  }
+  const spec: ModelSpec = { formula: f, ...g, ...opts };
   return { table, spec, nDataRows: rows.length - 1 };
 }

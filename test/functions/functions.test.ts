@@ -193,6 +193,41 @@ describe("blanks, errors and bad input", () => {
   test("trailing blank rows of an oversized range are not data", () => {
     const d = [...copy(), ...Array.from({ length: 20 }, () => DATA[0].map(() => null))];
     near(valueAfter(stats(d, "Weight ~ Time", "Pig"), "Log-likelihood (REML)"), RI.llf, 1e-9);
+    // the groups column may be as oversized as the data
+    const col = d.map((r) => [r[0]]);
+    near(valueAfter(stats(d, "Weight ~ Time", col), "Log-likelihood (REML)"), RI.llf, 1e-9);
+    // FITTED answers one cell per row of the range, blank below the data
+    const fv = fitted(d, "Weight ~ Time", col);
+    expect(fv.length).toBe(881);
+    expect(typeof fv[860][0]).toBe("number");
+    expect(fv[861][0]).toBe("");
+  });
+
+  test("an error cell passed as the runtime's own error object is missing too", () => {
+    const d = copy();
+    d[4][5] = new FakeExcelError("#DIV/0!");
+    expect(valueAfter(stats(d, "Weight ~ Time", "Pig"), "Rows dropped (missing values)")).toBe(1);
+  });
+
+  test("a blank sent as 0 (Excel desktop) is fitted as a zero: the README says to mark missing values NA", () => {
+    const d = copy();
+    d[3][5] = 0;
+    const s = stats(d, "Weight ~ Time", "Pig");
+    expect(valueAfter(s, "Rows dropped (missing values)")).toBe(0);
+    expect(Math.abs((valueAfter(s, "Log-likelihood (REML)") as number) - RI.llf)).toBeGreaterThan(1);
+    d[3][5] = "NA";
+    expect(valueAfter(stats(d, "Weight ~ Time", "Pig"), "Rows dropped (missing values)")).toBe(1);
+  });
+
+  test("anything but a MixedLMError is an internal error, still #VALUE!, never a raw throw", () => {
+    const d = copy();
+    const row = d[7];
+    Object.defineProperty(row, 2, {
+      get() {
+        throw new TypeError("cannot read the cell");
+      },
+    });
+    expect(excelMessage(() => fit(d, "Weight ~ Time", "Pig"))).toBe("Internal error: cannot read the cell");
   });
 
   test("errors become #VALUE! with a message saying what to fix", () => {
