@@ -20,6 +20,27 @@ describe.each(Object.entries(patsy))("%s", (formula, want) => {
   });
 });
 
+describe("powers inside I(): ** (Python) and ^ (R) are the same operator", () => {
+  const t = DataTable.fromRows([["y", "x"], [1, 3], [2, -2], [3, 0.5]]);
+  const column = (expr: string): number[] => {
+    const d = parseFormula(`y ~ 0 + ${expr}`);
+    return Array.from(buildDesign(d.rhs, t, d.source, newMemo(), true).columns[0].values);
+  };
+
+  test("I(x^2) is x squared, as I(x ** 2)", () => {
+    expect(column("I(x^2)")).toEqual([9, 4, 0.25]);
+    expect(column("I(x ** 2)")).toEqual([9, 4, 0.25]);
+  });
+
+  test("R's precedence: -x^2 = -(x^2), 2*x^2 = 2*(x^2), x^-1, and right-associative 2^x^2 = 2^(x^2)", () => {
+    expect(column("I(-x^2)")).toEqual([-9, -4, -0.25]);
+    expect(column("I(2*x^2)")).toEqual([18, 8, 0.5]);
+    expect(column("I(x^-1)")).toEqual([1 / 3, -0.5, 2]);
+    expect(column("I(2^x^2)")).toEqual([2 ** 9, 2 ** 4, 2 ** 0.25]);
+    expect(column("I((x + 1)^2)")).toEqual([16, 1, 2.25]);
+  });
+});
+
 describe("categorical coding", () => {
   test("a string column is categorical without C(); a numeric one in C() sorts numerically", () => {
     const t = DataTable.fromRows([["y", "g", "n"], [1, "b", 10], [2, "a", 2], [3, "c", 10], [4, "a", 2.5]]);

@@ -44,6 +44,11 @@ describe("term algebra (cases from patsy's own test table)", () => {
     ["(a + b) ** 2", true, ["a", "b", "a:b"]],
     ["(a + b + c) ** 2", true, ["a", "b", "c", "a:b", "a:c", "b:c"]],
     ["(a + b) ** 3", true, ["a", "b", "a:b"]],
+    // R's spelling of the same operator (patsy has no ^): outside I() it is the interaction power
+    ["(a + b)^2", true, ["a", "b", "a:b"]],
+    ["(a + b + c) ^ 2", true, ["a", "b", "c", "a:b", "a:c", "b:c"]],
+    ["a^2", true, ["a"]],
+    ["a + b^2", true, ["a", "b"]],
     ["-1 + a", false, ["a"]],
   ])("%s", (formula, intercept, terms) => {
     expect(rhs(formula)).toEqual([intercept, terms]);
@@ -60,6 +65,11 @@ describe("term algebra (cases from patsy's own test table)", () => {
       "np.log(x)", "I(x ** 2)", "C(Evit, Treatment('Evit100'))", 'Q("odd name")',
     ]);
     expect(rhs("I(-x) + I(a*-b)")[1]).toEqual(["I(-x)", "I(a * -b)"]);
+  });
+
+  test("R's ^ inside I() is a power, named as R writes it (lme4's coefficient I(day^2))", () => {
+    expect(rhs("I(day^2) + I(day ^ 3) + I(day ** 2)")[1]).toEqual(["I(day^2)", "I(day^3)", "I(day ** 2)"]);
+    expect(rhs("day + I(day^2) + (day | Dog)")[1]).toEqual(["day", "I(day^2)"]);
   });
 
   test("the response may be a transform", () => {
@@ -125,6 +135,8 @@ describe("errors say what is wrong and where", () => {
     ["y ~ x | g", "must stand in parentheses", 5],
     ["y ~ (1 | g):x", "can only be added to the formula with '+'", 5],
     ["y ~ a ** 0", "positive whole number", 10],
+    ["y ~ (a + b)^x", "'^' needs a positive whole number on its right", 13],
+    ["y ~ a^0.5", "write I(x^2) for a power of x", 7],
     ["y ~ 3", "Numbers other than 0 and 1", 5],
     ["y ~ x ~ z", "'~' may appear only once", 7],
     ["y ~ 1:a", "intercept cannot interact", 5],

@@ -65,9 +65,10 @@ export function parseFactorExpr(tokens: Token[], source: string): Ex {
     }
     return power();
   }
+  // `**` (Python) and `^` (R: inside I(), `day^2` is a power) are the same operator, right-associative
   function power(): Ex {
     const base = postfix();
-    if (isOp(peek(), "**")) {
+    if (isOp(peek(), "**", "^")) {
       i++;
       const exp = unary();
       return { k: "bin", op: "**", l: base, r: exp, start: base.start, end: exp.end };

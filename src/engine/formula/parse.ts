@@ -1,5 +1,5 @@
 /**
- * Formula syntax: patsy's operators (~ + - * / : **), its rule that anything else is a Python
+ * Formula syntax: patsy's operators (~ + - * / : **, and R's ^ for **), its rule that anything else is a Python
  * expression naming one factor, and lme4's random-effect terms `(expr | group)` and
  * `(expr || group)`. Produces a tree; terms.ts turns the tree into terms.
  */
@@ -35,10 +35,12 @@ const OPS: Record<string, OpInfo> = {
   "/": { prec: 200, unary: false, binary: true },
   ":": { prec: 300, unary: false, binary: true },
   "**": { prec: 500, unary: false, binary: true },
+  // R's spelling of the interaction power: (a + b)^2 is (a + b)**2
+  "^": { prec: 500, unary: false, binary: true },
 };
 
 /** Tokens that end a Python expression when met outside brackets. */
-const END_TOKENS = new Set(["~", "+", "-", "*", "/", ":", "**", "|", "||", ")"]);
+const END_TOKENS = new Set(["~", "+", "-", "*", "/", ":", "**", "^", "|", "||", ")"]);
 
 type Item =
   | { kind: "atom"; node: Node; start: number; end: number }
@@ -85,7 +87,7 @@ function items(source: string, tokens: Token[]): Item[] {
   return out;
 }
 
-/** Parses a formula into a tree (operator precedence as patsy: ~ < | < + - < * / < : < **). */
+/** Parses a formula into a tree (operator precedence as patsy: ~ < | < + - < * / < : < ** = ^). */
 export function parseFormulaTree(source: string): Node {
   const tokens = tokenize(source);
   if (tokens.length === 0) throw formulaError("The formula is empty", source, 0, 0);
@@ -109,7 +111,8 @@ export function parseFormulaTree(source: string): Node {
       // all binary operators are left-associative, as in patsy
       if (pos >= its.length || peek().kind === "rparen") throw formulaError(`Expected a term after '${it.op}'`, source, it.start, it.end);
       const right = parseExpr(info.prec + 1);
-      left = { type: it.op as NodeType, args: [left, right], start: left.start, end: right.end, opStart: it.start, opEnd: it.end };
+      const type = (it.op === "^" ? "**" : it.op) as NodeType;
+      left = { type, args: [left, right], start: left.start, end: right.end, opStart: it.start, opEnd: it.end };
     }
     return left;
   }

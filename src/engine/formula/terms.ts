@@ -183,7 +183,10 @@ class TermEvaluator {
         this.noBars(l, "**");
         const p = node.args[1];
         const power = p.type === "ONE" || p.type === "NUMBER" ? Number(p.text) : NaN;
-        if (!Number.isInteger(power) || power < 1) this.fail("'**' needs a positive whole number on its right", p);
+        if (!Number.isInteger(power) || power < 1) {
+          const op = this.source.slice(node.opStart ?? node.start, node.opEnd ?? node.start) || "**";
+          this.fail(`'${op}' needs a positive whole number on its right (outside I(), '${op}' is the interaction power, as in (a + b)${op}2; write I(x${op}2) for a power of x)`, p);
+        }
         let all = l.terms;
         let big = l;
         for (let i = 1; i < Math.min(power, l.terms.length); i++) {

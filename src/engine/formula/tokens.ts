@@ -92,7 +92,8 @@ export function stringValue(literal: string): string {
   return body.replace(/\\(.)/g, (_, ch: string) => ({ n: "\n", t: "\t", r: "\r" } as Record<string, string>)[ch] ?? ch);
 }
 
-const SPACE_BOTH = new Set(["+", "-", "*", "/", "%", "&", "^", "|", "<", ">", "==", "<>", "!=", "<=", ">=", "<<", ">>", "**", "//"]);
+// "^" is R's power (patsy has none): written without spaces, as R deparses it, so that I(day^2) keeps lme4's name
+const SPACE_BOTH = new Set(["+", "-", "*", "/", "%", "&", "|", "<", ">", "==", "<>", "!=", "<=", ">=", "<<", ">>", "**", "//"]);
 const SPACE_BEFORE = new Set([...SPACE_BOTH, "!", "~"]);
 const SPACE_AFTER = new Set([...SPACE_BOTH, ",", ":"]);
 
