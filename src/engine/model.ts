@@ -51,8 +51,10 @@ export interface RandomTerm {
   correlated: boolean;
   /** θ index of each entry of the q×q lower-triangular template (column-major); -1 = fixed zero. */
   thetaIndex: Int32Array;
-  /** For "bar": the lme4 term as written, e.g. "(Time | Pig)". */
+  /** For "bar": the lme4 term, e.g. "(Time | Pig)", or a part of lme4's expansion, e.g. "(0 + Days | Subject)". */
   text?: string;
+  /** For "bar": the factors of the grouping factor, in the order of its level labels ("Variety", "Block" for Variety:Block). */
+  groupingFactors?: string[];
   /** The formula of the effect columns ("re" and "bar"), to rebuild them on new rows. */
   effects?: { list: TermList; source: string };
 }
@@ -316,7 +318,7 @@ export function buildModel(input: DataTable, spec: ModelSpec): ModelFrame {
     }
   } else {
     for (const bar of main.bars) {
-      const grouping = groupingFactor(bar.grouping, table, main.source, memo);
+      const grouping = groupingFactor(bar.grouping, bar.groupingName, table, main.source, memo);
       const ed = buildDesign(bar.effects, table, main.source, memo, true);
       const q = ed.columns.length;
       terms.push({
@@ -330,6 +332,7 @@ export function buildModel(input: DataTable, spec: ModelSpec): ModelFrame {
         correlated: bar.correlated,
         thetaIndex: templateIndex(q, bar.correlated, next),
         text: bar.text,
+        groupingFactors: bar.grouping.factors.map((f) => f.code),
         effects: { list: bar.effects, source: main.source },
       });
     }
@@ -384,9 +387,12 @@ function subsetColumn(c: Column, keep: Uint8Array): Column {
   return t.columns[0];
 }
 
-/** The grouping factor of a bar term: one factor, or an interaction `a:b` whose levels are the combinations present. */
-function groupingFactor(term: Term, table: DataTable, source: string, memo: FactorMemo): { name: string; labels: string[]; refs: Int32Array } {
-  const name = term.factors.map((f) => f.code).join(":");
+/**
+ * The grouping factor of a bar term, named `name` (lme4's name: "a:b" as written, "b:a" for a/b): one
+ * factor, or an interaction whose levels are the combinations present, labelled "a-level:b-level"
+ * in the order of the term's factors.
+ */
+function groupingFactor(term: Term, name: string, table: DataTable, source: string, memo: FactorMemo): { name: string; labels: string[]; refs: Int32Array } {
   const parts = term.factors.map((f) => {
     const v = evaluateFactor(parseFactorExpr(f.tokens, source), f.code, table, source, memo, true);
     if (v.kind === "categorical") return { codes: v.codes, levels: v.levels };

@@ -271,7 +271,7 @@ function predictRows(core: FitCore, data: DataTable, includeRandom: boolean): Fl
     const bl = core.terms[k].blups;
     // level of each new row by the grouping factor's labels
     const levelIndex = new Map(t.levels.map((l, j) => [l, j]));
-    const labels = groupingLabels(t.grouping, data);
+    const labels = groupingLabels(t.groupingFactors ?? t.grouping.split(":"), data);
     // effect columns of the new rows, rebuilt from the term's own formula
     let zcols: (Float64Array | null)[] = t.z.map(() => null);
     if (t.effects && t.z.some((z) => z !== null)) {
@@ -289,8 +289,7 @@ function predictRows(core: FitCore, data: DataTable, includeRandom: boolean): Fl
   return out;
 }
 
-function groupingLabels(grouping: string, data: DataTable): string[] {
-  const parts = grouping.split(":");
+function groupingLabels(parts: string[], data: DataTable): string[] {
   const cols = parts.map((p) => {
     if (!data.has(p)) throw new MixedLMError("data", `Prediction with random effects needs the grouping column ${p} in the new data.`);
     const c = data.column(p);

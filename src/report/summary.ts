@@ -66,9 +66,14 @@ export function varCorrLines(r: MixedLMResult): string[] {
   const variances: number[] = [];
   const sds: number[] = [];
   const corrs: string[][] = [];
+  // a grouping factor with several terms, as (Days || Subject) makes, is listed as lme4 lists it: Subject, Subject.1, ...
+  const seen = new Map<string, number>();
   for (const t of r.randomTerms) {
+    const k = seen.get(t.grouping) ?? 0;
+    seen.set(t.grouping, k + 1);
+    const label = k === 0 ? t.grouping : `${t.grouping}.${k}`;
     t.names.forEach((name, i) => {
-      groups.push(i === 0 ? t.grouping : "");
+      groups.push(i === 0 ? label : "");
       names.push(t.kind === "vc" ? "(Intercept)" : name);
       variances.push(t.cov[i][i]);
       sds.push(t.sd[i]);

@@ -96,16 +96,52 @@ describe("lme4 bar terms", () => {
     expect(b.text).toBe("(Days | Subject)");
   });
 
-  test("(0 + x | g), (1 | g), (x || g)", () => {
+  test("(0 + x | g), (1 | g)", () => {
     expect(parseFormula("y ~ (0 + x | g)").bars[0].effects).toMatchObject({ intercept: false });
     expect(parseFormula("y ~ (1 | g)").bars[0].effects).toEqual({ intercept: true, terms: [] });
-    expect(parseFormula("y ~ (x || g)").bars[0].correlated).toBe(false);
   });
 
-  test("(1 | a/b) expands to (1 | a) + (1 | a:b); (1 | a:b) is one term", () => {
-    const nested = parseFormula("y ~ 1 + (1 | a/b)").bars.map((b) => b.grouping.factors.map((f) => f.code).join(":"));
-    expect(nested).toEqual(["a", "a:b"]);
-    expect(parseFormula("y ~ (1 | a:b)").bars.map((b) => b.grouping.factors.map((f) => f.code).join(":"))).toEqual(["a:b"]);
+  /** Each bar term as [effects (intercept flag, term names), grouping name, grouping factors in label order, text]. */
+  function bars(formula: string): [boolean, string[], string, string[], string][] {
+    return parseFormula(formula).bars.map((b) => [
+      b.effects.intercept,
+      b.effects.terms.map((t) => t.factors.map((f) => f.code).join(":")),
+      b.groupingName,
+      b.grouping.factors.map((f) => f.code),
+      b.text,
+    ]);
+  }
+
+  // the expansions below are those of lme4 1.1-31's findbars (checked with Rscript)
+  test("(x || g) is lme4's (1 | g) + (0 + x | g): one uncorrelated term per variable", () => {
+    expect(bars("y ~ Days + (Days||Subject)")).toEqual([
+      [true, [], "Subject", ["Subject"], "(1 | Subject)"],
+      [false, ["Days"], "Subject", ["Subject"], "(0 + Days | Subject)"],
+    ]);
+    // findbars(y ~ (x*z || g)): 1 | g, 0 + x | g, 0 + z | g, 0 + x:z | g
+    expect(bars("y ~ (x*z || g)").map((b) => b[4])).toEqual(["(1 | g)", "(0 + x | g)", "(0 + z | g)", "(0 + x:z | g)"]);
+    // without the intercept: findbars(y ~ (0 + x || g)) is 0 + x | g
+    expect(bars("y ~ (0 + x || g)")).toEqual([[false, ["x"], "g", ["g"], "(0 + x | g)"]]);
+    // a factor stays one term (all its levels, correlated): findbars(y ~ (x + f || g)) is 1 | g, 0 + x | g, 0 + f | g
+    expect(bars("y ~ (x + C(f) || g)").map((b) => b[4])).toEqual(["(1 | g)", "(0 + x | g)", "(0 + C(f) | g)"]);
+    expect(parseFormula("y ~ (x || g)").bars.every((b) => b.correlated)).toBe(true);
+  });
+
+  test("(1 | a/b) is lme4's (1 | b:a) + (1 | a); (1 | a:b) is one term named as written", () => {
+    expect(bars("y ~ 1 + (1 | a/b)")).toEqual([
+      [true, [], "b:a", ["b", "a"], "(1 | b:a)"],
+      [true, [], "a", ["a"], "(1 | a)"],
+    ]);
+    expect(bars("y ~ (1 | a:b)")).toEqual([[true, [], "a:b", ["a", "b"], "(1 | a:b)"]]);
+    // findbars(y ~ (1|a/b/c)): 1 | c:(b:a), 1 | b:a, 1 | a
+    expect(bars("y ~ (1 | a/b/c)").map((b) => [b[2], b[3]])).toEqual([["c:(b:a)", ["c", "b", "a"]], ["b:a", ["b", "a"]], ["a", ["a"]]]);
+    // findbars(y ~ (x || a/b)): 1 | b:a, 1 | a, 0 + x | b:a, 0 + x | a
+    expect(bars("y ~ (x || a/b)").map((b) => b[4])).toEqual(["(1 | b:a)", "(1 | a)", "(0 + x | b:a)", "(0 + x | a)"]);
+    expect(bars("y ~ (Days | Subject)").map((b) => b[4])).toEqual(["(Days | Subject)"]);
+  });
+
+  test("a sum nested with '/' in a bar term is an error", () => {
+    expect(() => parseFormula("y ~ (1 | (a + b)/c)")).toThrow(/A sum cannot be nested/);
   });
 
   test("crossed terms and factor() as C()", () => {

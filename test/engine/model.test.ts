@@ -1,5 +1,6 @@
 /** Model-level behaviour: singular fits, rank deficiency, equivalence of the two styles, prediction, and bad input. */
 import { DataTable, fitMixedModel, MixedLMError, ModelSpec } from "../../src/engine";
+import { randomEffectsObject } from "../../src/report/json";
 import { fixtureTable } from "../helpers";
 
 describe("a singular fit (between-group variance at zero) is reported, not an error", () => {
@@ -41,6 +42,41 @@ describe("the statsmodels and lme4 ways of writing a model give the same fit", (
   });
 });
 
+describe("(Days || Subject): two terms on one grouping factor, as lme4 makes them", () => {
+  const sleep = fixtureTable("sleepstudy.csv");
+  const lm = fitMixedModel(sleep, { formula: "Reaction ~ Days + (Days||Subject)" });
+  const sm = fitMixedModel(sleep, { formula: "Reaction ~ Days", groups: "Subject", reFormula: "1", vcFormula: { Days: "0 + Days" } });
+
+  test("the terms: (1 | Subject) and (0 + Days | Subject), both grouped by Subject", () => {
+    expect(lm.randomTerms.map((t) => [t.grouping, t.names, t.text, t.nLevels])).toEqual([
+      ["Subject", ["(Intercept)"], "(1 | Subject)", 18],
+      ["Subject", ["Days"], "(0 + Days | Subject)", 18],
+    ]);
+    expect(lm.groupingFactors).toEqual([{ name: "Subject", nLevels: 18 }]);
+    expect(lm.groups).toMatchObject({ name: "Subject", count: 18 });
+    expect(lm.theta).toHaveLength(2);
+  });
+
+  test("the same fit as statsmodels' re_formula 1 + vc_formula {Days: 0 + Days}", () => {
+    expect(Math.abs(lm.logLik - sm.logLik)).toBeLessThan(1e-6);
+    expect(lm.scale).toBeCloseTo(sm.scale, 4);
+    expect(lm.randomTerms[0].cov[0][0]).toBeCloseTo(sm.randomTerms[0].cov[0][0], 3);
+    expect(lm.randomTerms[1].cov[0][0]).toBeCloseTo(sm.randomTerms[1].cov[0][0], 4);
+    lm.fixedEffects.forEach((fe, i) => expect(fe.coef).toBeCloseTo(sm.fixedEffects[i].coef, 6));
+  });
+
+  test("random effects merge under Subject: (Intercept) and Days, equal to statsmodels' Subject and Days[Days]", () => {
+    const a = randomEffectsObject(lm).Subject;
+    const b = randomEffectsObject(sm).Subject;
+    expect(Object.keys(a)).toHaveLength(18);
+    for (const s of Object.keys(b)) {
+      expect(Object.keys(a[s])).toEqual(["(Intercept)", "Days"]);
+      expect(a[s]["(Intercept)"]).toBeCloseTo(b[s].Subject, 3);
+      expect(a[s].Days).toBeCloseTo(b[s]["Days[Days]"], 4);
+    }
+  });
+});
+
 describe("rank-deficient fixed effects: the redundant column is dropped with a warning (as lme4 does)", () => {
   test("x2 = 2 x1", () => {
     const rows: unknown[][] = [["y", "x1", "x2", "g"]];
@@ -59,6 +95,15 @@ describe("prediction on new rows", () => {
   test("with random effects, prediction on the fitting rows gives the fitted values", () => {
     const p = r.predict(dietox);
     for (let i = 0; i < 861; i += 97) expect(p[i]).toBeCloseTo(r.fitted[i], 9);
+  });
+
+  test("an lme4 nesting (1 | Block/Variety): prediction finds the levels of Variety:Block", () => {
+    const oats = fixtureTable("Oats.csv");
+    const n = fitMixedModel(oats, { formula: "yield ~ nitro + (1 | Block/Variety)" });
+    expect(n.randomTerms.map((t) => t.grouping)).toEqual(["Variety:Block", "Block"]);
+    expect(n.randomEffects[0].levels).toContain("Golden Rain:I");
+    const p = n.predict(oats);
+    for (let i = 0; i < oats.nRows; i += 7) expect(p[i]).toBeCloseTo(n.fitted[i], 9);
   });
 
   test("without random effects: X β; a new pig gets the population curve", () => {

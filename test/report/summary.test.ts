@@ -65,6 +65,24 @@ test("lme4-style models add lme4's random-effects table", () => {
   ]);
 });
 
+/** lme4's "Random effects:" block, from its summary printout in the reference fixture, lines trimmed. */
+function lme4VarCorr(caseName: string): string[] {
+  const lines: string[] = reference(caseName, "lme4").summary.split("\n");
+  const from = lines.indexOf("Random effects:");
+  const to = lines.findIndex((l) => l.startsWith("Number of obs:"));
+  return lines.slice(from, to + 1).map((l) => l.replace(/\s+$/, ""));
+}
+
+test.each([
+  // (Days||Subject): two terms on Subject, listed Subject and Subject.1 as lme4 lists them
+  ["sleepstudy_dblbar_reml", "sleepstudy.csv", "Reaction ~ Days + (Days||Subject)"],
+  // (1|Block/Variety): lme4's nested factor Variety:Block
+  ["oats_slash_reml", "Oats.csv", "yield ~ nitro + factor(Variety) + (1|Block/Variety)"],
+])("lme4's random-effects table of %s, line for line", (caseName, data, formula) => {
+  const r = fitMixedModel(fixtureTable(data), { formula });
+  expect(varCorrLines(r)).toEqual(lme4VarCorr(caseName));
+});
+
 test("Python's rounding and centring", () => {
   expect(pyFixed(0.125, 2)).toBe("0.12"); // exact tie: to even
   expect(pyFixed(0.375, 2)).toBe("0.38");

@@ -26,13 +26,20 @@ export interface TermList {
   terms: Term[];
 }
 
-/** An lme4 random-effect term `(expr | group)`; `group` may be an interaction `a:b`. */
+/**
+ * An lme4 random-effect term `(expr | group)`; `group` may be an interaction `a:b`. Terms are
+ * expanded as lme4's findbars does: `(x || g)` becomes `(1 | g)` + `(0 + x | g)` (one term per
+ * variable), `(1 | a/b)` becomes `(1 | b:a)` + `(1 | a)`.
+ */
 export interface BarTerm {
   effects: TermList;
+  /** The grouping factor: one factor, or an interaction whose factors are in the order of its level labels ("b-level:a-level" for b:a). */
   grouping: Term;
-  /** false for `||`: the effects are uncorrelated. */
+  /** The grouping factor's name as lme4 names it: as written ("Subject", "a:b"), or "b:a" for the nesting a/b. */
+  groupingName: string;
+  /** Whether the effects' covariance is a full matrix (always, since `||` is expanded into separate terms). */
   correlated: boolean;
-  /** The term as it stands in the formula, e.g. "(Time | Pig)". */
+  /** The term in lme4's form: as written, e.g. "(Time | Pig)", or the part of an expansion, e.g. "(0 + Days | Subject)". */
   text: string;
   start: number;
   end: number;
@@ -200,7 +207,11 @@ class TermEvaluator {
     }
   }
 
-  /** `(effects | grouping)`: effects carry an implicit intercept, as in R. */
+  /**
+   * `(effects | grouping)`: effects carry an implicit intercept, as in R. As lme4's findbars,
+   * `||` makes one uncorrelated term per variable (the intercept, then each term of the effects,
+   * a factor staying one term with all its levels) and `a/b` one term per level of nesting.
+   */
   private bar(node: Node, paren: Node): Expr {
     const lhsNode = node.args[0];
     const rhsNode = node.args[1];
@@ -210,19 +221,54 @@ class TermEvaluator {
     if (!effects.intercept && effects.terms.length === 0) {
       this.fail("This random-effect term has no effects: write (1 | group) for a random intercept", paren);
     }
-    const rhs = this.eval(rhsNode);
-    this.noBars(rhs, "|");
-    if (rhs.terms.length === 0) this.fail("A random-effect term needs a grouping variable after '|', as in (1 | Subject)", rhsNode);
-    const text = this.source.slice(paren.start, paren.end);
-    const bars: BarTerm[] = rhs.terms.map((g) => ({
-      effects,
-      grouping: g,
-      correlated: node.type === "|",
-      text,
-      start: paren.start,
-      end: paren.end,
-    }));
+    const groupings = this.groupings(rhsNode);
+    const written = this.source.slice(paren.start, paren.end);
+    const lhsText = this.source.slice(lhsNode.start, lhsNode.end).trim();
+    const nested = groupings.length > 1;
+    // (x || g): lme4's expandDoubleVerts, (1 | g) + (0 + x | g)
+    const parts: { effects: TermList; text: string | null }[] = node.type === "||"
+      ? [
+          ...(effects.intercept ? [{ effects: { intercept: true, terms: [] }, text: "1" }] : []),
+          ...effects.terms.map((t) => ({ effects: { intercept: false, terms: [t] }, text: `0 + ${termName(t)}` })),
+        ]
+      : [{ effects, text: null }];
+    const bars: BarTerm[] = [];
+    for (const part of parts) {
+      for (const g of groupings) {
+        const text = part.text === null && !nested ? written : `(${part.text ?? lhsText} | ${g.name})`;
+        bars.push({ effects: part.effects, grouping: g.term, groupingName: g.name, correlated: true, text, start: paren.start, end: paren.end });
+      }
+    }
     return { intercept: false, interceptRemoved: false, terms: [], bars, start: paren.start, end: paren.end };
+  }
+
+  /**
+   * The grouping factors right of '|': `a` or `a:b` as written; `a/b` nested as lme4 nests it,
+   * `b:a` (levels "b-level:a-level") then `a`, and `a/b/c` as `c:(b:a)`, `b:a`, `a`; `a + b` both.
+   */
+  private groupings(node: Node): { term: Term; name: string }[] {
+    if (node.type === "PAREN") return this.groupings(node.args[0]);
+    if (node.type === "+" && node.args.length === 2) return [...this.groupings(node.args[0]), ...this.groupings(node.args[1])];
+    if (node.type === "/") {
+      const leftNode = node.args[0].type === "PAREN" ? node.args[0].args[0] : node.args[0];
+      if (leftNode.type === "+") this.fail("A sum cannot be nested with '/' in a random-effect term: write (1 | a/c) + (1 | b/c)", node.args[0]);
+      const outer = this.groupings(node.args[0]);
+      const inner = this.groupings(node.args[1]);
+      if (inner.length !== 1) this.fail("Right of '/' in a random-effect term must stand one grouping factor, as in (1 | a/b)", node.args[1]);
+      // lme4's expandSlash: the innermost nesting first; its name reads inside-out
+      const within = outer[0];
+      return [
+        {
+          term: makeTerm([...inner[0].term.factors, ...within.term.factors]),
+          name: `${inner[0].name}:${within.term.factors.length > 1 ? `(${within.name})` : within.name}`,
+        },
+        ...outer,
+      ];
+    }
+    const e = this.eval(node);
+    this.noBars(e, "|");
+    if (e.terms.length === 0) this.fail("A random-effect term needs a grouping variable after '|', as in (1 | Subject)", node);
+    return e.terms.map((t) => ({ term: t, name: termName(t) }));
   }
 }
 
