@@ -38,6 +38,29 @@ if (requireNamespace("nlme", quietly = TRUE)) {
 } else {
   message("nlme not installed: skipping Machines, Oats, ergoStool, Orthodont, Rail, Pixel")
 }
+# Unseen-data cases: growth curves (nlme Oxboys, BodyWeight; datasets ChickWeight), nlme Assay
+# (blocks with crossed sample and dilution effects), airquality (natural missing values).
+# Only the columns the models use are kept, to keep the files small.
+sets$ChickWeight <- datasets::ChickWeight
+sets$airquality <- datasets::airquality
+if (requireNamespace("nlme", quietly = TRUE)) {
+  sets <- c(sets, list(
+    Oxboys = nlme::Oxboys[, c("Subject", "age", "height")],
+    BodyWeight = nlme::BodyWeight,
+    Assay = nlme::Assay))
+}
+# mlmRev (Goldstein's and Raudenbush & Bryk's school data): partially crossed ScotsSec, Exam,
+# Hsb82, egsingle (children within schools, repeated years), Gcsemv (natural missing values).
+if (requireNamespace("mlmRev", quietly = TRUE)) {
+  sets <- c(sets, list(
+    ScotsSec = mlmRev::ScotsSec[, c("attain", "verbal", "sex", "primary", "second")],
+    Exam = mlmRev::Exam[, c("school", "normexam", "standLRT", "sex", "schgend")],
+    Hsb82 = mlmRev::Hsb82[, c("school", "mAch", "cses", "meanses", "sector")],
+    egsingle = mlmRev::egsingle[, c("schoolid", "childid", "year", "math", "female")],
+    Gcsemv = mlmRev::Gcsemv[, c("school", "gender", "written", "course")]))
+} else {
+  message("mlmRev not installed: skipping ScotsSec, Exam, Hsb82, egsingle, Gcsemv")
+}
 
 # sleepstudy with missing values (listwise deletion test): 11 responses and 2 Days values blanked
 # at fixed rows, so some subjects lose rows but none disappears.
