@@ -9,6 +9,9 @@
 # inside lmer. Rows with missing values are dropped by lmer's default na.action (na.omit).
 # Timing: median of N (default 3) runs of system.time(lmer(...)). Satterthwaite df and p-values
 # from lmerTest when it is installed.
+# Optimizer: lmer's default (nloptwrap). A case with "lme4_fallback_optimizer" (e.g. "bobyqa") is
+# refitted with lmerControl(optimizer = that) when the default fit reports non-convergence; the
+# failed attempt is stored under "default_fit" (as fit_statsmodels.py does with fallback_method).
 suppressPackageStartupMessages({
   library(lme4)
   library(jsonlite)
@@ -49,10 +52,11 @@ env <- list(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
 nums <- function(x) { x <- as.numeric(x); x[!is.finite(x)] <- NA; I(x) }
 rows <- function(m) { m <- as.matrix(m); lapply(seq_len(nrow(m)), function(r) nums(m[r, ])) }
 
-lmer_logged <- function(form, data, REML) {
+lmer_logged <- function(form, data, REML, optimizer = NULL) {
   notes <- character(0)
   fit <- withCallingHandlers(
-    lmer(form, data = data, REML = REML),
+    if (is.null(optimizer)) lmer(form, data = data, REML = REML)
+    else lmer(form, data = data, REML = REML, control = lmerControl(optimizer = optimizer)),
     warning = function(w) { notes <<- c(notes, paste0("warning: ", conditionMessage(w))); invokeRestart("muffleWarning") },
     message = function(m) { notes <<- c(notes, paste0("message: ", trimws(conditionMessage(m)))); invokeRestart("muffleMessage") })
   list(fit = fit, notes = notes)
@@ -67,16 +71,39 @@ describe <- function(case) {
   form <- as.formula(spec$formula)
   REML <- isTRUE(spec$REML)
 
-  first <- NULL
-  times <- numeric(0)
-  err <- tryCatch({
-    for (r in seq_len(max(1L, repeats))) {
-      gc(FALSE)
-      times <- c(times, system.time(run <- lmer_logged(form, data, REML))[["elapsed"]])
-      if (is.null(first)) first <- run
+  fit_all <- function(optimizer) {
+    first <- NULL
+    times <- numeric(0)
+    err <- tryCatch({
+      for (r in seq_len(max(1L, repeats))) {
+        gc(FALSE)
+        times <- c(times, system.time(run <- lmer_logged(form, data, REML, optimizer))[["elapsed"]])
+        if (is.null(first)) first <- run
+      }
+      NULL
+    }, error = function(e) conditionMessage(e))
+    list(first = first, times = times, err = err)
+  }
+  attempt <- fit_all(NULL)
+  if (is.null(attempt$err) && !is.null(case$lme4_fallback_optimizer)) {
+    f0 <- attempt$first$fit
+    c0 <- f0@optinfo$conv
+    m0 <- unlist(c0$lme4$messages)
+    if (!(isTRUE(c0$opt == 0) && !any(!grepl("^boundary \\(singular\\) fit", m0)))) {
+      out$default_fit <- list(optimizer = f0@optinfo$optimizer, converged = FALSE,
+                              warnings = as.list(attempt$first$notes), lme4_conv_messages = as.list(m0),
+                              fe_names = I(names(fixef(f0))), fe_params = nums(fixef(f0)),
+                              theta = nums(getME(f0, "theta")), scale = sigma(f0)^2,
+                              llf = as.numeric(logLik(f0)), fit_seconds = median(attempt$times),
+                              fit_seconds_all = nums(attempt$times))
+      attempt <- fit_all(case$lme4_fallback_optimizer)
+      out$fit_strategy <- sprintf("default optimizer did not converge (see default_fit); refitted with lmerControl(optimizer = \"%s\")",
+                                  case$lme4_fallback_optimizer)
     }
-    NULL
-  }, error = function(e) conditionMessage(e))
+  }
+  first <- attempt$first
+  times <- attempt$times
+  err <- attempt$err
   if (!is.null(err)) { out$status <- "error"; out$error <- err; return(out) }
 
   fit <- first$fit
