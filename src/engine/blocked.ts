@@ -13,7 +13,8 @@
  * diagonal element of L is the square root of the penalised residual sum of squares.
  */
 import { CrossProducts, SparseBlocks } from "./crossprod";
-import { cholesky, choleskyBlocked } from "./dense";
+import { cholesky, choleskyBlocked, choleskySparseThenDense } from "./dense";
+import type { SparseCholeskyPlan } from "./ordering";
 
 type DiagKind = "blockdiag" | "dense";
 
@@ -35,7 +36,11 @@ export class BlockedFactor {
   /** L[X][X]: (p+1)², lower triangular. */
   readonly LXX: Float64Array;
 
-  constructor(cp: CrossProducts) {
+  /** Symbolic factors of dense diagonal blocks whose levels were put in a fill-reducing order (ordering.ts). */
+  readonly plans: (SparseCholeskyPlan | null)[];
+  private readonly tails: Float64Array[];
+
+  constructor(cp: CrossProducts, plans: (SparseCholeskyPlan | null)[] = []) {
     this.cp = cp;
     const K = (this.K = cp.terms.length);
     this.p1 = cp.p + 1;
@@ -46,6 +51,8 @@ export class BlockedFactor {
     this.Lmid = cp.terms.map((_, i) => cp.terms.map((__, j) => (j >= 1 && i > j ? new Float64Array(this.dims[i] * this.dims[j]) : null)));
     this.LX = this.dims.map((d) => new Float64Array(this.p1 * d));
     this.LXX = new Float64Array(this.p1 * this.p1);
+    this.plans = cp.terms.map((_, j) => (this.diagKind[j] === "dense" && plans[j] ? plans[j]! : null));
+    this.tails = this.plans.map((pl, j) => (pl ? new Float64Array((this.dims[j] - pl.nSparse) ** 2) : new Float64Array(0)));
     void K;
   }
 
@@ -79,6 +86,9 @@ export class BlockedFactor {
       // factor it
       if (this.diagKind[j] === "blockdiag") {
         for (let l = 0; l < nj; l++) if (!cholesky(D, qj, l * qj * qj)) return false;
+      } else if (this.plans[j]) {
+        const pl = this.plans[j]!;
+        if (!choleskySparseThenDense(D, this.dims[j], pl.nSparse, pl.colPtr, pl.rowIdx, this.tails[j])) return false;
       } else if (!choleskyBlocked(D, this.dims[j])) return false;
 
       // blocks below the diagonal

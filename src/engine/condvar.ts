@@ -108,7 +108,14 @@ export function conditionalVariances(core: FitCore): (Float64Array | null)[] | n
         res[l * q * q + b * q + a] = sigma2 * s;
       }
     }
-    out[j] = res;
+    // levels back in the frame's order (the factor may hold them in a fill-reducing order)
+    if (dev.levelPerm[j]) {
+      const perm = dev.levelPerm[j]!;
+      const qq = q * q;
+      const byLevel = new Float64Array(res.length);
+      for (let l = 0; l < nl; l++) byLevel.set(res.subarray(l * qq, (l + 1) * qq), perm[l] * qq);
+      out[j] = byLevel;
+    } else out[j] = res;
   }
   // back to frame order
   const byFrame: (Float64Array | null)[] = new Array(K).fill(null);

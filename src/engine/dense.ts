@@ -55,6 +55,54 @@ export function choleskyBlocked(a: Float64Array, n: number, nb = 64): boolean {
   return true;
 }
 
+/** Scratch for choleskySparseThenDense: one column's values on its pattern. */
+let vals = new Float64Array(256);
+
+/**
+ * Cholesky factor of a dense n × n column-major matrix (lower triangle used) whose first nSparse
+ * columns are factored on known patterns: rowIdx[colPtr[j]..colPtr[j+1]) lists the rows below the
+ * diagonal that can be nonzero in column j of the factor (see ordering.ts). The remaining columns
+ * form a dense trailing block, factored with the blocked kernel. Entries outside the patterns must
+ * be zero on entry; they stay zero. False when the matrix is not positive definite.
+ */
+export function choleskySparseThenDense(a: Float64Array, n: number, nSparse: number, colPtr: Int32Array, rowIdx: Int32Array, tail: Float64Array): boolean {
+  const ns = nSparse;
+  const m = n - ns;
+  // The trailing block is updated in its own compact array (leading dimension m, not n): most of
+  // the sparse columns' work lands there, and the smaller stride keeps it in cache.
+  for (let c = 0; c < m; c++) for (let r = c; r < m; r++) tail[c * m + r] = a[(ns + c) * n + ns + r];
+  for (let j = 0; j < ns; j++) {
+    const cj = j * n;
+    const d = a[cj + j];
+    if (!(d > 0)) return false;
+    const s = Math.sqrt(d);
+    a[cj + j] = s;
+    const inv = 1 / s;
+    const p0 = colPtr[j], p1 = colPtr[j + 1];
+    // the column's values gathered next to its pattern, so the update loop reads them in order
+    if (vals.length < p1 - p0) vals = new Float64Array(2 * (p1 - p0));
+    for (let t = p0; t < p1; t++) { const v = a[cj + rowIdx[t]] * inv; a[cj + rowIdx[t]] = v; vals[t - p0] = v; }
+    // right-looking: the later columns on this column's pattern lose its outer product
+    let tb = p0;
+    for (; tb < p1 && rowIdx[tb] < ns; tb++) {
+      const lb = vals[tb - p0];
+      if (lb === 0) continue;
+      const cb = rowIdx[tb] * n;
+      for (let ta = tb; ta < p1; ta++) a[cb + rowIdx[ta]] -= vals[ta - p0] * lb;
+    }
+    for (; tb < p1; tb++) {
+      const lb = vals[tb - p0];
+      if (lb === 0) continue;
+      const cb = (rowIdx[tb] - ns) * m - ns;
+      for (let ta = tb; ta < p1; ta++) tail[cb + rowIdx[ta]] -= vals[ta - p0] * lb;
+    }
+  }
+  if (m === 0) return true;
+  if (!choleskyBlocked(tail, m)) return false;
+  for (let c = 0; c < m; c++) for (let r = c; r < m; r++) a[(ns + c) * n + ns + r] = tail[c * m + r];
+  return true;
+}
+
 /** a[j:, j] /= sqrt(a[j, j]) (matrix at a[off..]); false if not positive. */
 function scaleColumn(a: Float64Array, n: number, j: number, off = 0): boolean {
   const cj = off + j * n;

@@ -11,6 +11,7 @@ import { backSolveTransposed, inverseFromCholesky } from "./dense";
 import { MixedLMError } from "./errors";
 import { buildModel, Method, ModelFrame, ModelSpec } from "./model";
 import { minimize, OptimizeResult } from "./optimizer";
+import { fillReducingPlan, SparseCholeskyPlan } from "./ordering";
 import { DataTable } from "./table";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -25,21 +26,44 @@ export class ProfiledDeviance {
   readonly n: number;
   readonly p: number;
   readonly reml: boolean;
+  /** Per term (factorisation order): original level of each level index of the factor, or null when unchanged. */
+  readonly levelPerm: (Int32Array | null)[];
   evaluations = 0;
 
-  constructor(frame: ModelFrame, method: Method = frame.method) {
+  /** `fillReducing: false` keeps every level in the frame's order (for tests of the ordered factor). */
+  constructor(frame: ModelFrame, method: Method = frame.method, options: { fillReducing?: boolean } = {}) {
     this.frame = frame;
     this.order = frame.terms.map((_, k) => k).sort((a, b) => frame.terms[b].levels.length - frame.terms[a].levels.length || a - b);
     const termData = this.order.map((k) => {
       const t = frame.terms[k];
       return { nLevels: t.levels.length, q: t.q, refs: t.refs, z: t.z };
     });
+    // Crossed designs: the second term's levels in a fill-reducing order (ordering.ts). Its
+    // blocks are then indexed by the new order; levelOf maps back.
+    this.levelPerm = this.order.map(() => null);
+    const plans: (SparseCholeskyPlan | null)[] = this.order.map(() => null);
+    if (options.fillReducing !== false && termData.length >= 2 && termData[1].q === 1) {
+      const plan = fillReducingPlan(termData[0].refs, termData[0].nLevels, termData[1].refs, termData[1].nLevels);
+      if (plan) {
+        const pos = new Int32Array(plan.perm.length);
+        plan.perm.forEach((old, l) => { pos[old] = l; });
+        termData[1] = { ...termData[1], refs: termData[1].refs.map((r) => (r >= 0 ? pos[r] : -1)) };
+        this.levelPerm[1] = plan.perm;
+        plans[1] = plan;
+      }
+    }
     this.cp = crossProducts(frame.y, frame.X, termData);
-    this.factor = new BlockedFactor(this.cp);
+    this.factor = new BlockedFactor(this.cp, plans);
     this.n = frame.y.length;
     this.p = frame.X.length;
     this.reml = method === "REML";
     this.work = this.order.map((k) => new Float64Array(frame.terms[k].q ** 2));
+  }
+
+  /** The frame's level index of level l of factorisation term j. */
+  levelOf(j: number, l: number): number {
+    const perm = this.levelPerm[j];
+    return perm ? perm[l] : l;
   }
 
   /** Relative covariance factor templates T_k (factorisation order) from θ, in fresh arrays. */
@@ -214,8 +238,8 @@ export interface FitCore {
 }
 
 /** Fits the model: optimises θ, then reads β, σ², the covariances and the BLUPs off the factor. */
-export function fitCore(frame: ModelFrame): FitCore {
-  const dev = new ProfiledDeviance(frame);
+export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } = {}): FitCore {
+  const dev = new ProfiledDeviance(frame, frame.method, options);
   let optimum: OptimizeResult;
   try {
     const valueAndGradient = dev.hasGradient
@@ -252,10 +276,11 @@ export function fitCore(frame: ModelFrame): FitCore {
     const blups = new Float64Array(nl * q);
     const uj = u[j];
     for (let l = 0; l < nl; l++) {
+      const lv = dev.levelOf(j, l);
       for (let a = 0; a < q; a++) {
         let s = 0;
         for (let c = 0; c <= a; c++) s += Tj[c * q + a] * uj[l * q + c];
-        blups[l * q + a] = s;
+        blups[lv * q + a] = s;
       }
     }
     terms[k] = { T: Tj, cov, blups };

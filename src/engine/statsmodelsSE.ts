@@ -71,15 +71,17 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
     return [t.groupOfLevel![l], vcLocal[vcTerms.indexOf(t)][l]];
   };
   const put = (g: number, r: number, c: number, v: number) => { C[offsets[g] + c * groupDim[g] + r] += v; };
+  // (level indices of the cross-products are the factor's: dev.levelOf maps them to the frame's)
   dev.order.forEach((k, j) => {
     const t = frame.terms[k];
     const q = t.q;
     const A = cp.diag[j];
     const AX = cp.xz[j];
     for (let l = 0; l < t.levels.length; l++) {
+      const lv = dev.levelOf(j, l);
       for (let b = 0; b < q; b++) {
-        const [g, cb] = local(k, l, b);
-        for (let a = 0; a < q; a++) put(g, local(k, l, a)[1], cb, A[l * q * q + b * q + a]);
+        const [g, cb] = local(k, lv, b);
+        for (let a = 0; a < q; a++) put(g, local(k, lv, a)[1], cb, A[l * q * q + b * q + a]);
         for (let col = 0; col < p1; col++) put(g, cb, groupDim[g] + col, AX[(l * q + b) * p1 + col]);
       }
     }
@@ -92,8 +94,8 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
           for (let b = 0; b < o.qc; b++) for (let a = 0; a < o.qr; a++) {
             const v = o.data[s2 * o.qr * o.qc + b * o.qr + a];
             if (v === 0) continue;
-            const [g, lr] = local(ki, r, a);
-            const [, lc] = local(k, c, b);
+            const [g, lr] = local(ki, dev.levelOf(i, r), a);
+            const [, lc] = local(k, dev.levelOf(j, c), b);
             put(g, lr, lc, v);
             put(g, lc, lr, v);
           }
