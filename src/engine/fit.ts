@@ -12,6 +12,7 @@ import { MixedLMError } from "./errors";
 import { buildModel, Method, ModelFrame, ModelSpec } from "./model";
 import { minimize, OptimizeResult } from "./optimizer";
 import { fillReducingPlan, SparseCholeskyPlan } from "./ordering";
+import { momentStart } from "./start";
 import { DataTable } from "./table";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -245,7 +246,8 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
     const valueAndGradient = dev.hasGradient
       ? (th: Float64Array, g: Float64Array) => { const v = dev.deviance(th); if (Number.isFinite(v)) dev.gradient(g); return v; }
       : undefined;
-    optimum = minimize((th) => dev.deviance(th), frame.thetaStart, { valueAndGradient });
+    const start = startingTheta(dev);
+    optimum = minimize((th) => dev.deviance(th), start.theta, { valueAndGradient, f0: start.f, newtonFirst: start.fromMoments });
   } catch {
     throw new MixedLMError("model", "The fixed-effects design and the response leave no residual variation (the response is fitted exactly); a mixed model cannot be estimated.");
   }
@@ -307,6 +309,15 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
   const residuals = new Float64Array(n);
   for (let i = 0; i < n; i++) residuals[i] = frame.y[i] - fitted[i];
   return { frame, deviance: dev, optimum, theta, minusTwoLogLik, beta, betaCov, sigma2, terms, fitted, residuals, u };
+}
+
+/** The moment-based start (start.ts), or lme4's θ = 1 when the moments give none (or a non-finite deviance). */
+function startingTheta(dev: ProfiledDeviance): { theta: Float64Array; f: number; fromMoments: boolean } {
+  const frame = dev.frame;
+  const start = momentStart(dev.cp, dev.order.map((k) => frame.terms[k].thetaIndex), frame.thetaStart.length);
+  const fMoment = start ? dev.deviance(start) : Infinity;
+  if (Number.isFinite(fMoment)) return { theta: start!, f: fMoment, fromMoments: true };
+  return { theta: frame.thetaStart, f: dev.deviance(frame.thetaStart), fromMoments: false };
 }
 
 /**

@@ -33,9 +33,142 @@ export interface OptimizeOptions {
   maxEvaluations?: number;
   /** Value and analytic gradient (written into g) at x; when given, no finite differences of f are taken. */
   valueAndGradient?: (x: Float64Array, g: Float64Array) => number;
+  /** The value at x0, when the caller has it (saves an evaluation). */
+  f0?: number;
+  /** Start with Newton steps (for a start near the optimum, with few parameters). */
+  newtonFirst?: boolean;
 }
 
+/** A Newton step promising less decrease of the deviance than this ends newtonFromStart when it delivers. */
+const FINAL_STEP = 1e-4;
+
+/** Problems with at most this many parameters start with Newton steps on a finite-difference Hessian (newtonFromStart). */
+const NEWTON_FIRST_MAX_N = 4;
+
 export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, options: OptimizeOptions = {}): OptimizeResult {
+  if (x0.length <= NEWTON_FIRST_MAX_N && options.newtonFirst) {
+    const r = newtonFromStart(fn, x0, options);
+    if (r.converged) return r;
+    // not a proper minimum in reach of Newton's method from here: the general path, from where it got
+    const rest = minimizeQuasiNewton(fn, r.x, { ...options, maxEvaluations: (options.maxEvaluations ?? 5000) - r.evaluations });
+    return { ...rest, evaluations: rest.evaluations + r.evaluations, iterations: rest.iterations + r.iterations };
+  }
+  return minimizeQuasiNewton(fn, x0, options);
+}
+
+/**
+ * Newton's method with a finite-difference Hessian from the first step, for a few parameters and
+ * a good start (start.ts puts θ close to the optimum): each iteration takes the gradient and the
+ * Hessian at the point, then a Newton step with backtracking. Without an analytic gradient a
+ * central stencil gives both in n(n+3)/2 evaluations (2 parameters: 5), the gradient to O(h²);
+ * with one, n more gradients give the Hessian. Converges quadratically where BFGS would spend
+ * several iterations learning the curvature. Stops, unconverged, at a Hessian that is not
+ * positive definite or a step that does not descend; minimize() then goes on with BFGS.
+ */
+function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, options: OptimizeOptions): OptimizeResult {
+  const n = x0.length;
+  const maxEval = options.maxEvaluations ?? 5000;
+  const fg = options.valueAndGradient;
+  let evals = 0;
+  const f = (x: Float64Array): number => { evals++; const v = fn(x); return Number.isFinite(v) ? v : Infinity; };
+  const x = Float64Array.from(x0);
+  let g: Float64Array = new Float64Array(n);
+  let fx: number;
+  if (fg) { evals++; fx = fg(x, g); } else fx = options.f0 ?? f(x);
+  if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
+  const noise = 1e-11 * Math.max(1, Math.abs(fx));
+  const step = (xi: number) => 1e-4 * Math.max(1, Math.abs(xi));
+  let iter = 0;
+  let hessianPositive = false;
+  let predictedDecrease = Infinity;
+  let message = "";
+  while (evals < maxEval && iter < 30) {
+    iter++;
+    let H: Float64Array;
+    if (fg) H = gradientDifferenceHessian(fg, x, g, (xi) => step(xi) / 10, () => evals++);
+    else {
+      const gh = centralGradientAndHessian(f, x, fx, step);
+      g = gh.g;
+      H = gh.H;
+    }
+    if (!g.every(Number.isFinite) || !H.every(Number.isFinite)) { message = "non-finite derivatives"; hessianPositive = false; break; }
+    const L = Float64Array.from(H);
+    hessianPositive = choleskyInPlace(L, n);
+    if (!hessianPositive) { message = "Hessian not positive definite"; break; }
+    const d = cholSolve(L, n, Array.from(g, (v) => -v));
+    predictedDecrease = 0;
+    for (let i = 0; i < n; i++) predictedDecrease -= 0.5 * d[i] * g[i];
+    if (predictedDecrease < Math.max(1e-6, noise) * 1e-3) { message = "done"; break; }
+    // a step longer than the point's own scale is cut back (θ is of order 1)
+    let dmax = 0, xmax = 1;
+    for (let i = 0; i < n; i++) { dmax = Math.max(dmax, Math.abs(d[i])); xmax = Math.max(xmax, Math.abs(x[i])); }
+    let alpha = dmax > xmax ? xmax / dmax : 1;
+    const xn = new Float64Array(n);
+    const gn = new Float64Array(n);
+    let moved = false;
+    let decrease = 0;
+    for (let ls = 0; ls < 12 && evals < maxEval; ls++) {
+      for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * d[i];
+      let fn1: number;
+      if (fg) { evals++; fn1 = fg(xn, gn); if (!Number.isFinite(fn1)) fn1 = Infinity; } else fn1 = f(xn);
+      if (fn1 <= fx - 1e-4 * alpha * 2 * predictedDecrease || (fn1 < fx && predictedDecrease < 1e-3)) {
+        decrease = fx - fn1;
+        x.set(xn); fx = fn1; if (fg) g = Float64Array.from(gn); moved = true; break;
+      }
+      alpha *= 0.5;
+    }
+    // A full Newton step that promised less than FINAL_STEP and delivered it (to within a tenth) lands
+    // at the optimum: the error left is of the order of the square of what was promised, far below
+    // the tolerance. That saves a last round of derivatives, the price of a few evaluations.
+    if (moved && alpha === 1 && predictedDecrease < FINAL_STEP && Math.abs(decrease - predictedDecrease) <= 0.1 * predictedDecrease) {
+      predictedDecrease = Math.abs(decrease - predictedDecrease);
+      message = "done (full Newton step from near the optimum)";
+      break;
+    }
+    if (!moved) {
+      // within the noise of the deviance no step descends: the point is the optimum when the
+      // Newton step promises next to nothing
+      message = predictedDecrease < Math.max(1e-6, noise) ? "done" : "no descent along the Newton step";
+      break;
+    }
+  }
+  const converged = hessianPositive && predictedDecrease < Math.max(1e-6, noise) && evals < maxEval;
+  if (!message) message = evals >= maxEval ? "evaluation limit reached" : "iteration limit reached";
+  return { x, f: fx, evaluations: evals, iterations: iter, gradient: Math.max(0, ...Array.from(g, Math.abs)), predictedDecrease, hessianPositive, converged, message };
+}
+
+/**
+ * Gradient and Hessian from the stencil x, x ± h_a e_a, x + h_a e_a + h_b e_b: the gradient and
+ * the Hessian's diagonal by central differences (error O(h²)), the off-diagonal by forward ones.
+ * n(n+3)/2 evaluations.
+ */
+function centralGradientAndHessian(f: (x: Float64Array) => number, x: Float64Array, fx: number, step: (xi: number) => number): { g: Float64Array; H: Float64Array } {
+  const n = x.length;
+  const g = new Float64Array(n);
+  const H = new Float64Array(n * n);
+  const fp = new Float64Array(n);
+  const h = Array.from(x, step);
+  const t = Float64Array.from(x);
+  for (let a = 0; a < n; a++) {
+    t[a] = x[a] + h[a]; fp[a] = f(t);
+    t[a] = x[a] - h[a]; const fm = f(t);
+    t[a] = x[a];
+    g[a] = (fp[a] - fm) / (2 * h[a]);
+    H[a * n + a] = (fp[a] - 2 * fx + fm) / (h[a] * h[a]);
+  }
+  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) {
+    t[a] = x[a] + h[a]; t[b] = x[b] + h[b];
+    const fab = f(t);
+    t[a] = x[a]; t[b] = x[b];
+    // f(x+ha+hb) − f(x+ha) − f(x+hb) + f(x) = h_a h_b H_ab + O(h³)
+    const v = (fab - fp[a] - fp[b] + fx) / (h[a] * h[b]);
+    H[a * n + b] = v;
+    H[b * n + a] = v;
+  }
+  return { g, H };
+}
+
+function minimizeQuasiNewton(fn: (x: Float64Array) => number, x0: Float64Array, options: OptimizeOptions = {}): OptimizeResult {
   const n = x0.length;
   const maxEval = options.maxEvaluations ?? 5000;
   const fg = options.valueAndGradient;
@@ -54,7 +187,7 @@ export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, opti
     evals++;
     fx = fg(x, firstGradient);
     if (!Number.isFinite(fx)) fx = Infinity;
-  } else fx = f(x);
+  } else fx = options.f0 ?? f(x);
   if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
   const step = (xi: number) => 1e-5 * Math.max(1, Math.abs(xi));
   // Finite differences: forward (n evaluations) while far from the optimum, where a gradient
