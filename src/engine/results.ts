@@ -16,6 +16,11 @@ import { DataTable } from "./table";
 export interface FixedEffect {
   name: string;
   coef: number;
+  /**
+   * Standard error in the convention of the model's style: statsmodels' for a statsmodels-style fit
+   * (groups, re_formula, vc_formula: the inverse of the full observed Hessian, β and variance
+   * parameters together), lme4's for an lme4-style fit (bar terms: σ²(X'V⁻¹X)⁻¹, given θ).
+   */
   stdErr: number;
   z: number;
   p: number;
@@ -85,7 +90,7 @@ export interface MixedLMResult {
   df: number;
   scale: number;
   fixedEffects: FixedEffect[];
-  /** Covariance matrix of the fixed effects. */
+  /** Covariance matrix of the fixed effects, in the convention of the SEs (see FixedEffect.stdErr). */
   vcovFixed: number[][];
   randomTerms: RandomTermResult[];
   varianceRows: VarianceRow[];
@@ -111,13 +116,36 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   const n = frame.y.length;
   const p = frame.X.length;
   const warnings = [...frame.warnings];
+
+  // statsmodels' variance rows and, for a statsmodels-style fit, statsmodels' fixed-effect SEs
+  let varianceRows: VarianceRow[] = [];
+  let statsmodelsFixedSE: (number | null)[] | null = null;
+  let statsmodelsFixedCov: Float64Array | null = null;
+  if (frame.style === "statsmodels") {
+    const se = statsmodelsVarianceSE(core);
+    if (se) {
+      varianceRows = se.names.map((name, j) => ({ name, value: se.values[j], statsmodelsStdErr: se.stdErr[j] }));
+      statsmodelsFixedSE = se.fixedStdErr;
+      statsmodelsFixedCov = se.fixedCov;
+    }
+  }
+
+  // Fixed-effect SEs follow the style of the model, so that they read like the peer users compare
+  // with: statsmodels' (the inverse of its full observed Hessian, β and variance parameters
+  // together) for a statsmodels-style fit; lme4's conditional σ²(X'V⁻¹X)⁻¹ for an lme4-style fit.
+  const conditionalSE = (a: number) => Math.sqrt(core.betaCov[a * p + a]);
+  if (frame.style === "statsmodels" && (!statsmodelsFixedSE || statsmodelsFixedSE.some((v) => v === null || !Number.isFinite(v)))) {
+    warnings.push("statsmodels' standard errors of the fixed effects could not be computed (its Hessian cannot be inverted here); the fixed effects' standard errors are lme4's conditional ones, from σ²(X'V⁻¹X)⁻¹.");
+    statsmodelsFixedSE = null;
+    statsmodelsFixedCov = null;
+  }
   const fixedEffects: FixedEffect[] = frame.xNames.map((name, a) => {
     const coef = core.beta[a];
-    const se = Math.sqrt(core.betaCov[a * p + a]);
+    const se = statsmodelsFixedSE ? statsmodelsFixedSE[a]! : conditionalSE(a);
     const z = coef / se;
     return { name, coef, stdErr: se, z, p: twoSidedNormalP(z), ciLow: coef - Z975 * se, ciHigh: coef + Z975 * se };
   });
-  const vcovFixed = squareMatrix(core.betaCov, p);
+  const vcovFixed = squareMatrix(statsmodelsFixedCov ?? core.betaCov, p);
 
   // random-effect terms; a statsmodels variance component made of several patsy subterms is one term
   const randomTerms: RandomTermResult[] = [];
@@ -159,13 +187,6 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   const df = p + frame.nTheta + 1;
   const aic = -2 * logLik + 2 * df;
   const bic = -2 * logLik + Math.log(n) * df;
-
-  // statsmodels variance rows
-  let varianceRows: VarianceRow[] = [];
-  if (frame.style === "statsmodels") {
-    const se = statsmodelsVarianceSE(core);
-    if (se) varianceRows = se.names.map((name, j) => ({ name, value: se.values[j], statsmodelsStdErr: se.stdErr[j] }));
-  }
 
   // random effects tables
   const condVar = options.conditionalVariances === false ? null : conditionalVariances(core);

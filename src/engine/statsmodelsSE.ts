@@ -21,6 +21,8 @@ export interface StatsmodelsVarianceSE {
   stdErr: (number | null)[];
   /** statsmodels' (observed-information) standard errors of β (the full-Hessian inverse). */
   fixedStdErr: (number | null)[];
+  /** The β block of that inverse (p×p, column-major): statsmodels' cov_params() of the fixed effects; null when not invertible. */
+  fixedCov: Float64Array | null;
 }
 
 /** The largest per-group random-effect dimension for which we build dense per-group matrices. */
@@ -308,7 +310,12 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
     const d = cov[a * total + a];
     return d >= 0 ? Math.sqrt(d) : null;
   });
-  return { names, values, stdErr, fixedStdErr };
+  let fixedCov: Float64Array | null = null;
+  if (cov) {
+    fixedCov = new Float64Array(p * p);
+    for (let b = 0; b < p; b++) for (let a = 0; a < p; a++) fixedCov[b * p + a] = cov[b * total + a];
+  }
+  return { names, values, stdErr, fixedStdErr, fixedCov };
 }
 
 /** (q×q) × (q×k), column-major. */
