@@ -4,7 +4,7 @@
  * Numbers stay numbers at full precision (a cell can be referenced); "" is an empty cell.
  * Every table is rectangular, as an Excel spill must be.
  */
-import type { MixedLMResult } from "../engine";
+import type { MixedLMResult, RandomEffectsTable } from "../engine";
 import { COEF_HEADER, parameterRows, summaryInfo, summaryNotes } from "./summary";
 
 export type Cell = string | number | boolean;
@@ -128,13 +128,37 @@ export function statsTable(r: MixedLMResult): Table {
 }
 
 /**
- * Random effects (conditional modes): for each term, a header row (the grouping factor, then
- * the effect names) and one row per level. Terms follow one another, separated by a blank row.
+ * Random effects (conditional modes): for each grouping factor, a header row (the grouping factor,
+ * then the effect names) and one row per level. Terms on the same grouping factor, as (x || g)
+ * makes, share one block (as lme4's ranef shows them); blocks are separated by a blank row.
  */
 export function ranefTable(r: MixedLMResult): Table {
   const rows: Cell[][] = [];
   const vcDone = new Set<string>();
+  // lme4-style terms on one grouping factor: the later ones' columns join the first one's block
+  const merged = new Map<string, { names: string[]; levels: string[]; values: number[][] }>();
+  const order: (RandomEffectsTable | { grouping: string; merged: true })[] = [];
   for (const t of r.randomEffects) {
+    const m = t.kind === "vc" ? undefined : merged.get(t.grouping);
+    if (m && m.levels.length === t.levels.length && m.levels.every((l, i) => l === t.levels[i])) {
+      m.names.push(...t.names);
+      m.values.forEach((row, l) => row.push(...t.values[l]));
+      continue;
+    }
+    if (t.kind !== "vc" && !m) {
+      merged.set(t.grouping, { names: [...t.names], levels: t.levels, values: t.values.map((v) => [...v]) });
+      order.push({ grouping: t.grouping, merged: true });
+    } else order.push(t);
+  }
+  for (const item of order) {
+    if ("merged" in item) {
+      const m = merged.get(item.grouping)!;
+      if (rows.length > 0) rows.push([]);
+      rows.push([item.grouping, ...m.names]);
+      m.levels.forEach((level, l) => rows.push([level, ...m.values[l]]));
+      continue;
+    }
+    const t = item;
     if (t.kind === "vc") {
       // statsmodels variance components: one row per (group, column) level
       const key = `${t.grouping}|${t.names[0]}`;
@@ -148,6 +172,7 @@ export function ranefTable(r: MixedLMResult): Table {
       for (let l = 0; l < t.levels.length; l++) rows.push([t.groupLabel![l], t.levels[l], t.values[l][0]]);
       continue;
     }
+    // a term on an already used grouping factor whose levels differ (not possible for one data set): its own block
     if (rows.length > 0) rows.push([]);
     rows.push([t.grouping, ...t.names]);
     t.levels.forEach((level, l) => rows.push([level, ...t.values[l]]));

@@ -173,6 +173,56 @@ describe("MIXEDLM.FIT and its companions on dietox (Weight ~ Time, groups Pig, R
   });
 });
 
+/** A fixture CSV as Excel hands it over: header row, then numbers and text (quoted cells stay text). */
+function csvRows(name: string): unknown[][] {
+  const lines = readFileSync(join(FIXTURES, "data", name), "utf8").trim().split(/\r?\n/);
+  return lines.map((line, i) =>
+    line.split(",").map((cell) => {
+      const s = cell.replace(/^"|"$/g, "");
+      if (i === 0) return s;
+      const x = Number(s);
+      return cell.startsWith('"') || Number.isNaN(x) ? s : x;
+    }),
+  );
+}
+
+describe("lme4's ||, / and ^, and the SE convention of each style, through the functions", () => {
+  /** COEF's rows by name: [coef, SE]. */
+  const coefs = (t: unknown[][]) => new Map(t.slice(1).map((r) => [String(r[0]), [r[1], r[2]] as number[]]));
+
+  test("(Days || Subject): lme4's SEs; VARCOMP lists both Subject terms; RANEF one Subject block", () => {
+    const lm = reference("sleepstudy_dblbar_reml", "lme4");
+    const data = csvRows("sleepstudy.csv");
+    const c = coefs(coef(data, "Reaction ~ Days + (Days||Subject)", null));
+    near(c.get("Days")![1], lm.bse_fe[1], 1e-4);
+    const v = varcomp(data, "Reaction ~ Days + (Days||Subject)", null);
+    const days = v.find((r) => r[0] === "Subject" && r[1] === "Days")!;
+    near(days[2], lm.cov_re["Subject.1"].matrix[0][0], 2e-3);
+    const re = ranef(data, "Reaction ~ Days + (Days||Subject)", null);
+    expect(re[0]).toEqual(["Subject", "(Intercept)", "Days"]);
+  });
+
+  test("I(day^2) in an lme4 formula: lme4's name and SEs", () => {
+    const lm = reference("pixel_caret_reml", "lme4");
+    const c = coefs(coef(csvRows("Pixel.csv"), "pixel ~ day + I(day^2) + (day|Dog) + (1|Side:Dog)", null));
+    expect([...c.keys()]).toEqual(["Intercept", "day", "I(day^2)"]);
+    near(c.get("I(day^2)")![0], lm.fe_params[2], 1e-5);
+    near(c.get("I(day^2)")![1], lm.bse_fe[2], 1e-3);
+  });
+
+  test("(1 | Block/Variety): VARCOMP's nested factor is lme4's Variety:Block", () => {
+    const lm = reference("oats_slash_reml", "lme4");
+    const v = varcomp(csvRows("Oats.csv"), "yield ~ nitro + factor(Variety) + (1|Block/Variety)", null);
+    near(v.find((r) => r[0] === "Variety:Block")![2], lm.cov_re["Variety:Block"].matrix[0][0], 2e-3);
+  });
+
+  test("statsmodels style (groups, re_formula): statsmodels' SEs, as its summary prints them", () => {
+    const sm = reference("orthodont_rs_reml", "statsmodels");
+    const c = coefs(coef(csvRows("Orthodont.csv"), "distance ~ age + C(Sex)", "Subject", "re_formula=~age"));
+    sm.fe_names.forEach((n: string, i: number) => near(c.get(n)![1], sm.at_optimum.bse_fe[i], 1e-3));
+  });
+});
+
 describe("blanks, errors and bad input", () => {
   test("a blank (null) or an error value in a used column drops that row; FITTED leaves it blank", () => {
     const d = copy();

@@ -58,6 +58,23 @@ test("random effects: one row per pig, the level then each effect", () => {
   expect(Math.abs((row[2] as number) - want.Time)).toBeLessThan(5e-3 * 0.65);
 });
 
+test("random effects of (Days || Subject): one block for Subject with both terms' columns, as lme4's ranef", () => {
+  const r = fitMixedModel(fixtureTable("sleepstudy.csv"), { formula: "Reaction ~ Days + (Days||Subject)" });
+  const ref = reference("sleepstudy_dblbar_reml", "lme4");
+  const t = ranefTable(r);
+  expect(t[0]).toEqual(["Subject", "(Intercept)", "Days"]);
+  expect(t).toHaveLength(19);
+  const sd = Math.sqrt(ref.cov_re.Subject.matrix[0][0]);
+  for (const row of t.slice(1)) {
+    const want = ref.random_effects.Subject[String(row[0])];
+    expect(Math.abs((row[1] as number) - want["(Intercept)"])).toBeLessThanOrEqual(5e-3 * sd);
+    expect(Math.abs((row[2] as number) - want.Days)).toBeLessThanOrEqual(5e-3 * sd);
+  }
+  // the variance components: one row per term, both under Subject
+  const vc = varcompTable(r);
+  expect(vc.slice(1, 3).map((x) => x.slice(0, 2))).toEqual([["Subject", "(Intercept)"], ["Subject", "Days"]]);
+});
+
 test("fitted values and residuals sit beside their data rows, blank where a row was dropped", () => {
   const r = fitMixedModel(dietox, { formula: "Weight ~ Time + Feed", groups: "Pig" });
   const f = rowAlignedColumn(r, "fitted");
