@@ -135,7 +135,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   // together) for a statsmodels-style fit; lme4's conditional σ²(X'V⁻¹X)⁻¹ for an lme4-style fit.
   const conditionalSE = (a: number) => Math.sqrt(core.betaCov[a * p + a]);
   if (frame.style === "statsmodels" && (!statsmodelsFixedSE || statsmodelsFixedSE.some((v) => v === null || !Number.isFinite(v)))) {
-    warnings.push("statsmodels' standard errors of the fixed effects could not be computed (its Hessian cannot be inverted here); the fixed effects' standard errors are lme4's conditional ones, from σ²(X'V⁻¹X)⁻¹.");
+    warnings.push("statsmodels' standard errors of the fixed effects could not be computed (its Hessian cannot be inverted here, or a group has more than 2,000 random effects); the fixed effects' standard errors are lme4's conditional ones, from σ²(X'V⁻¹X)⁻¹.");
     statsmodelsFixedSE = null;
     statsmodelsFixedCov = null;
   }
