@@ -39,6 +39,7 @@ export class BlockedFactor {
   /** Symbolic factors of dense diagonal blocks whose levels were put in a fill-reducing order (ordering.ts). */
   readonly plans: (SparseCholeskyPlan | null)[];
   private readonly tails: Float64Array[];
+  private readonly sparseValues: Float64Array[];
 
   constructor(cp: CrossProducts, plans: (SparseCholeskyPlan | null)[] = []) {
     this.cp = cp;
@@ -53,6 +54,7 @@ export class BlockedFactor {
     this.LXX = new Float64Array(this.p1 * this.p1);
     this.plans = cp.terms.map((_, j) => (this.diagKind[j] === "dense" && plans[j] ? plans[j]! : null));
     this.tails = this.plans.map((pl, j) => (pl ? new Float64Array((this.dims[j] - pl.nSparse) ** 2) : new Float64Array(0)));
+    this.sparseValues = this.plans.map((pl) => new Float64Array(pl ? pl.rowIdx.length : 0));
     void K;
   }
 
@@ -87,8 +89,7 @@ export class BlockedFactor {
       if (this.diagKind[j] === "blockdiag") {
         for (let l = 0; l < nj; l++) if (!cholesky(D, qj, l * qj * qj)) return false;
       } else if (this.plans[j]) {
-        const pl = this.plans[j]!;
-        if (!choleskySparseThenDense(D, this.dims[j], pl.nSparse, pl.colPtr, pl.rowIdx, this.tails[j])) return false;
+        if (!choleskySparseThenDense(D, this.dims[j], this.plans[j]!, this.tails[j], this.sparseValues[j])) return false;
       } else if (!choleskyBlocked(D, this.dims[j])) return false;
 
       // blocks below the diagonal
@@ -159,6 +160,24 @@ export class BlockedFactor {
       return;
     }
     const m = this.dims[j];
+    if (qr === 1 && qc === 1) {
+      const pairs = this.pairMap(j);
+      if (pairs) {
+        // accumulate each pair's sum in a compact array (in cache), then one write per pair into D
+        const { slot, pos, acc } = pairs;
+        acc.fill(0);
+        let k = 0;
+        for (let c = 0; c < pat.nColLevels; c++) {
+          const t0 = pat.colPtr[c], t1 = pat.colPtr[c + 1];
+          for (let tb = t0; tb < t1; tb++) {
+            const vb = v[tb];
+            for (let ta = tb; ta < t1; ta++) acc[slot[k++]] += v[ta] * vb;
+          }
+        }
+        for (let e = 0; e < pos.length; e++) D[pos[e]] -= acc[e];
+        return;
+      }
+    }
     for (let c = 0; c < pat.nColLevels; c++) {
       const t0 = pat.colPtr[c], t1 = pat.colPtr[c + 1];
       for (let tb = t0; tb < t1; tb++) {
@@ -177,6 +196,42 @@ export class BlockedFactor {
         }
       }
     }
+  }
+
+  private pairs: ({ slot: Int32Array; pos: Int32Array; acc: Float64Array } | null | undefined)[] = [];
+
+  /**
+   * For a dense block of a scalar term: the distinct (row, row) pairs that L[j][0] L[j][0]' touches,
+   * and for each product of the column-by-column walk the pair it adds to. Built once (the
+   * pattern does not depend on θ); null when the walk is too long to keep (a fully crossed design
+   * with many levels per column) or the block too large to index.
+   */
+  private pairMap(j: number): { slot: Int32Array; pos: Int32Array; acc: Float64Array } | null {
+    if (this.pairs[j] !== undefined) return this.pairs[j]!;
+    const pat = this.cp.off[j][0]!;
+    const m = this.dims[j];
+    let products = 0;
+    for (let c = 0; c < pat.nColLevels; c++) { const n = pat.colPtr[c + 1] - pat.colPtr[c]; products += (n * (n + 1)) / 2; }
+    if (products > MAX_PAIR_PRODUCTS || m > MAX_PAIR_INDEX) { this.pairs[j] = null; return null; }
+    const index = new Int32Array(m * m).fill(-1);
+    const slot = new Int32Array(products);
+    const pos: number[] = [];
+    let k = 0;
+    for (let c = 0; c < pat.nColLevels; c++) {
+      const t0 = pat.colPtr[c], t1 = pat.colPtr[c + 1];
+      for (let tb = t0; tb < t1; tb++) {
+        const rb = pat.rowIdx[tb];
+        for (let ta = tb; ta < t1; ta++) {
+          const at = rb * m + pat.rowIdx[ta];
+          let e = index[at];
+          if (e < 0) { e = index[at] = pos.length; pos.push(at); }
+          slot[k++] = e;
+        }
+      }
+    }
+    const map = { slot, pos: Int32Array.from(pos), acc: new Float64Array(pos.length) };
+    this.pairs[j] = map;
+    return map;
   }
 
   /** log det(Λ'Z'ZΛ + I) = 2 Σ log diag(L_ZZ). */
@@ -210,6 +265,11 @@ export class BlockedFactor {
     return r * r;
   }
 }
+
+/** Longest column-by-column walk of L[j][0] L[j][0]' kept as a pair map (16 MB of indices). */
+const MAX_PAIR_PRODUCTS = 4_000_000;
+/** Largest dense block indexed by position while the pair map is built (m² integers). */
+const MAX_PAIR_INDEX = 3000;
 
 /** True when each column block of A[1][0] touches at most one row block: term 0 nested in term 1. */
 function nestsFirst(a: SparseBlocks): boolean {

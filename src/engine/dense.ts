@@ -55,22 +55,27 @@ export function choleskyBlocked(a: Float64Array, n: number, nb = 64): boolean {
   return true;
 }
 
-/** Scratch for choleskySparseThenDense: one column's values on its pattern. */
-let vals = new Float64Array(256);
-
 /**
  * Cholesky factor of a dense n × n column-major matrix (lower triangle used) whose first nSparse
- * columns are factored on known patterns: rowIdx[colPtr[j]..colPtr[j+1]) lists the rows below the
- * diagonal that can be nonzero in column j of the factor (see ordering.ts). The remaining columns
- * form a dense trailing block, factored with the blocked kernel. Entries outside the patterns must
- * be zero on entry; they stay zero. False when the matrix is not positive definite.
+ * columns are factored on known patterns (a SparseCholeskyPlan of ordering.ts): rowIdx lists the
+ * rows below the diagonal that can be nonzero in each sparse column of the factor. The remaining
+ * columns form a dense trailing block, factored with the blocked kernel. Entries outside the
+ * patterns must be zero on entry; they stay zero. `tail` ((n − nSparse)² scratch) and `lv`
+ * (rowIdx.length scratch) are the caller's. False when the matrix is not positive definite.
+ *
+ * Three passes: (1) the sparse columns, right-looking, updating only the sparse columns after
+ * them, their values also kept compactly in lv; (2) the trailing block's update by the sparse
+ * columns, one trailing column at a time (its 6 KB stay in cache while every sparse column that
+ * touches it is applied: done right-looking this was a scatter over 4 MB, bound by memory);
+ * (3) the dense trailing block.
  */
-export function choleskySparseThenDense(a: Float64Array, n: number, nSparse: number, colPtr: Int32Array, rowIdx: Int32Array, tail: Float64Array): boolean {
-  const ns = nSparse;
+export function choleskySparseThenDense(
+  a: Float64Array, n: number,
+  plan: { nSparse: number; colPtr: Int32Array; rowIdx: Int32Array; tailPtr: Int32Array; tailEntry: Int32Array; entryEnd: Int32Array },
+  tail: Float64Array, lv: Float64Array,
+): boolean {
+  const { nSparse: ns, colPtr, rowIdx, tailPtr, tailEntry, entryEnd } = plan;
   const m = n - ns;
-  // The trailing block is updated in its own compact array (leading dimension m, not n): most of
-  // the sparse columns' work lands there, and the smaller stride keeps it in cache.
-  for (let c = 0; c < m; c++) for (let r = c; r < m; r++) tail[c * m + r] = a[(ns + c) * n + ns + r];
   for (let j = 0; j < ns; j++) {
     const cj = j * n;
     const d = a[cj + j];
@@ -79,25 +84,28 @@ export function choleskySparseThenDense(a: Float64Array, n: number, nSparse: num
     a[cj + j] = s;
     const inv = 1 / s;
     const p0 = colPtr[j], p1 = colPtr[j + 1];
-    // the column's values gathered next to its pattern, so the update loop reads them in order
-    if (vals.length < p1 - p0) vals = new Float64Array(2 * (p1 - p0));
-    for (let t = p0; t < p1; t++) { const v = a[cj + rowIdx[t]] * inv; a[cj + rowIdx[t]] = v; vals[t - p0] = v; }
-    // right-looking: the later columns on this column's pattern lose its outer product
-    let tb = p0;
-    for (; tb < p1 && rowIdx[tb] < ns; tb++) {
-      const lb = vals[tb - p0];
+    for (let t = p0; t < p1; t++) { const v = a[cj + rowIdx[t]] * inv; a[cj + rowIdx[t]] = v; lv[t] = v; }
+    // the later sparse columns on this column's pattern lose its outer product
+    for (let tb = p0; tb < p1 && rowIdx[tb] < ns; tb++) {
+      const lb = lv[tb];
       if (lb === 0) continue;
       const cb = rowIdx[tb] * n;
-      for (let ta = tb; ta < p1; ta++) a[cb + rowIdx[ta]] -= vals[ta - p0] * lb;
-    }
-    for (; tb < p1; tb++) {
-      const lb = vals[tb - p0];
-      if (lb === 0) continue;
-      const cb = (rowIdx[tb] - ns) * m - ns;
-      for (let ta = tb; ta < p1; ta++) tail[cb + rowIdx[ta]] -= vals[ta - p0] * lb;
+      for (let ta = tb; ta < p1; ta++) a[cb + rowIdx[ta]] -= lv[ta] * lb;
     }
   }
   if (m === 0) return true;
+  for (let c = 0; c < m; c++) {
+    const tc = c * m - ns;
+    const ac = (ns + c) * n;
+    for (let r = ns + c; r < n; r++) tail[tc + r] = a[ac + r];
+    for (let e = tailPtr[c]; e < tailPtr[c + 1]; e++) {
+      const tb = tailEntry[e];
+      const lb = lv[tb];
+      if (lb === 0) continue;
+      const end = entryEnd[tb];
+      for (let ta = tb; ta < end; ta++) tail[tc + rowIdx[ta]] -= lv[ta] * lb;
+    }
+  }
   if (!choleskyBlocked(tail, m)) return false;
   for (let c = 0; c < m; c++) for (let r = c; r < m; r++) a[(ns + c) * n + ns + r] = tail[c * m + r];
   return true;

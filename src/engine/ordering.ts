@@ -24,6 +24,31 @@ export interface SparseCholeskyPlan {
   /** Rows below the diagonal of sparse column j (new indices, ascending): rowIdx[colPtr[j]..colPtr[j+1]). */
   colPtr: Int32Array;
   rowIdx: Int32Array;
+  /**
+   * The same entries seen from the trailing block: for trailing column b (b ≥ nSparse), the
+   * positions t (into rowIdx) with rowIdx[t] = b are tailEntry[tailPtr[b − nSparse]..tailPtr[b − nSparse + 1]),
+   * and entryEnd[t] is the end of t's column segment. The trailing block's update is then done
+   * one column at a time, in cache.
+   */
+  tailPtr: Int32Array;
+  tailEntry: Int32Array;
+  entryEnd: Int32Array;
+}
+
+/** The trailing-block index of a plan (see SparseCholeskyPlan.tailPtr). */
+function tailIndex(m: number, nSparse: number, colPtr: Int32Array, rowIdx: Int32Array): { tailPtr: Int32Array; tailEntry: Int32Array; entryEnd: Int32Array } {
+  const mt = m - nSparse;
+  const tailPtr = new Int32Array(mt + 1);
+  const entryEnd = new Int32Array(rowIdx.length);
+  for (let j = 0; j < nSparse; j++) for (let t = colPtr[j]; t < colPtr[j + 1]; t++) {
+    entryEnd[t] = colPtr[j + 1];
+    if (rowIdx[t] >= nSparse) tailPtr[rowIdx[t] - nSparse + 1]++;
+  }
+  for (let b = 0; b < mt; b++) tailPtr[b + 1] += tailPtr[b];
+  const tailEntry = new Int32Array(tailPtr[mt]);
+  const fill = tailPtr.slice(0, mt);
+  for (let j = 0; j < nSparse; j++) for (let t = colPtr[j]; t < colPtr[j + 1]; t++) if (rowIdx[t] >= nSparse) tailEntry[fill[rowIdx[t] - nSparse]++] = t;
+  return { tailPtr, tailEntry, entryEnd };
 }
 
 /** Cost of a multiply-add on a sparse pattern relative to the dense kernel's (measured on InstEval). */
@@ -146,7 +171,8 @@ export function fillReducingPlan(refs1: Int32Array, n1: number, refs2: Int32Arra
     const r = Array.from(pat, (a) => pos[a]).sort((x, y) => x - y);
     rowIdx.set(r, colPtr[j]);
   });
-  return { perm, nSparse, colPtr: Int32Array.from(colPtr.slice(0, nSparse + 1)), rowIdx };
+  const cp = Int32Array.from(colPtr.slice(0, nSparse + 1));
+  return { perm, nSparse, colPtr: cp, rowIdx, ...tailIndex(m, nSparse, cp, rowIdx) };
 }
 
 function popcountRow(adj: Int32Array, off: number, words: number): number {
