@@ -19,7 +19,11 @@ export { parseFormula } from "./formula/terms";
 export { normalCdf, normalQuantile, twoSidedNormalP } from "./distributions";
 
 export interface FitOptions {
-  /** Compute conditional standard deviations of the random effects (default true). */
+  /**
+   * Compute conditional standard deviations of the random effects (default false): the summary
+   * sheet's caterpillar plot needs them, the tables and the CLI do not. On a crossed design they
+   * need the inverse of the dense part of the factor, which on InstEval costs more than the fit.
+   */
   conditionalVariances?: boolean;
 }
 

@@ -189,7 +189,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   const bic = -2 * logLik + Math.log(n) * df;
 
   // random effects tables
-  const condVar = options.conditionalVariances === false ? null : conditionalVariances(core);
+  const condVar = options.conditionalVariances === true ? conditionalVariances(core) : null;
   const randomEffects: RandomEffectsTable[] = frame.terms.map((t, k) => {
     const bl = core.terms[k].blups;
     const values = t.levels.map((_, l) => Array.from({ length: t.q }, (_, c) => bl[l * t.q + c]));

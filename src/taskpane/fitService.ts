@@ -44,7 +44,8 @@ export class FitService {
       if (req.type === "fit") {
         this.last = null;
         const t0 = Date.now();
-        const result = fitMixedModel(DataTable.fromRows(req.rows), req.spec);
+        // conditional SDs for the summary sheet's caterpillar plot
+        const result = fitMixedModel(DataTable.fromRows(req.rows), req.spec, { conditionalVariances: true });
         const fitMs = Date.now() - t0;
         this.last = { result, spec: req.spec, dataAddress: req.dataAddress };
         return { id: req.id, ok: true, type: "fit", view: viewOf(result, req.spec, req.dataAddress, fitMs) };

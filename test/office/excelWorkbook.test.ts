@@ -13,7 +13,7 @@ import { SAMPLE_ROWS } from "../../src/taskpane/sampleData";
 import { FakeContext } from "./fakeExcel";
 
 const spec: ModelSpec = { formula: "Weight ~ Time", groups: "Pig" };
-const result = fitMixedModel(DataTable.fromRows(SAMPLE_ROWS), spec);
+const result = fitMixedModel(DataTable.fromRows(SAMPLE_ROWS), spec, { conditionalVariances: true });
 const layout = summaryLayout(result, spec, "Sheet1!A1:H862");
 
 function setup() {

@@ -7,7 +7,7 @@ import { LayoutBlock, plottingPosition, summaryLayout, SummaryLayout, thinIndice
 import { SAMPLE_ROWS } from "../../src/taskpane/sampleData";
 
 const spec: ModelSpec = { formula: "Weight ~ Time", groups: "Pig" };
-const result = fitMixedModel(DataTable.fromRows(SAMPLE_ROWS), spec);
+const result = fitMixedModel(DataTable.fromRows(SAMPLE_ROWS), spec, { conditionalVariances: true });
 const layout = summaryLayout(result, spec, "Sheet1!A1:H862");
 
 /** The cells of a layout at an A1 rectangle (throws when a cell is not in any block). */
