@@ -82,19 +82,28 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
   let hessianPositive = false;
   let predictedDecrease = Infinity;
   let message = "";
-  // Without an analytic gradient, the Hessian of the first stencil is carried on by BFGS updates,
-  // and later gradients are forward differences corrected by its diagonal,
+  // The first finite-difference Hessian is carried on by BFGS updates from the gradients of the
+  // steps (free with an analytic gradient). Without one, later gradients are forward differences
+  // corrected by the carried Hessian's diagonal,
   //   g_a ≈ (f(x + h e_a) − f(x)) / h − h H_aa / 2,
   // accurate to O(h²) like central ones, for n evaluations instead of n(n+3)/2. A step that fails
-  // to descend brings back a full stencil.
+  // to descend brings back a fresh finite-difference Hessian.
   let carried: Float64Array | null = null;
   let lastStep: Float64Array | null = null;
   let lastGradient: Float64Array | null = null;
   while (evals < maxEval && iter < 30) {
     iter++;
     let H: Float64Array;
-    if (fg) H = gradientDifferenceHessian(fg, x, g, (xi) => step(xi) / 10, () => evals++);
-    else if (carried && lastStep && lastGradient) {
+    if (fg && carried && lastStep && lastGradient) {
+      // exact gradients: the carried Hessian's BFGS update costs no evaluation at all
+      const y = new Float64Array(n);
+      for (let i = 0; i < n; i++) y[i] = g[i] - lastGradient[i];
+      hessianBfgsUpdate(carried, lastStep, y, n);
+      H = carried;
+    } else if (fg) {
+      H = gradientDifferenceHessian(fg, x, g, (xi) => step(xi) / 10, () => evals++);
+      carried = Float64Array.from(H);
+    } else if (carried && lastStep && lastGradient) {
       g = correctedForwardGradient(f, x, fx, step, carried);
       const y = new Float64Array(n);
       for (let i = 0; i < n; i++) y[i] = g[i] - lastGradient[i];
@@ -122,6 +131,7 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
     const gn = new Float64Array(n);
     let moved = false;
     let decrease = 0;
+    const gBefore = Float64Array.from(g);
     for (let ls = 0; ls < 12 && evals < maxEval; ls++) {
       for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * d[i];
       let fn1: number;
@@ -141,8 +151,8 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
       break;
     }
     if (!moved) {
-      if (!fg && lastStep) {
-        // the carried Hessian misled: a full stencil here, then on
+      if (lastStep) {
+        // the carried Hessian misled: a fresh one here, then on
         carried = null;
         lastStep = null;
         continue;
@@ -152,11 +162,9 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
       message = predictedDecrease < Math.max(1e-6, noise) ? "done" : "no descent along the Newton step";
       break;
     }
-    if (!fg) {
-      lastStep = new Float64Array(n);
-      for (let i = 0; i < n; i++) lastStep[i] = alpha * d[i];
-      lastGradient = Float64Array.from(g);
-    }
+    lastStep = new Float64Array(n);
+    for (let i = 0; i < n; i++) lastStep[i] = alpha * d[i];
+    lastGradient = gBefore;
   }
   const converged = hessianPositive && predictedDecrease < Math.max(1e-6, noise) && evals < maxEval;
   if (!message) message = evals >= maxEval ? "evaluation limit reached" : "iteration limit reached";
