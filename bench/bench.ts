@@ -96,19 +96,19 @@ const cases: Case[] = [
     name: "dietox random intercept, REML", data: () => dietox,
     cli: ["--formula", "Weight ~ Time", "--groups", "Pig"], engineSpec: { formula: "Weight ~ Time", groups: "Pig" },
     statsmodels: { formula: "Weight ~ Time", groups: "Pig", reml: true }, lme4: { formula: "Weight ~ Time + (1|Pig)", REML: true },
-    freshRuns: 7, warmRepeats: 30, peerRepeats: 10, large: false,
+    freshRuns: 15, warmRepeats: 30, peerRepeats: 10, large: false,
   },
   {
     name: "dietox random intercept, ML", data: () => dietox,
     cli: ["--formula", "Weight ~ Time", "--groups", "Pig", "--method", "ml"], engineSpec: { formula: "Weight ~ Time", groups: "Pig", method: "ML" },
     statsmodels: { formula: "Weight ~ Time", groups: "Pig", reml: false }, lme4: { formula: "Weight ~ Time + (1|Pig)", REML: false },
-    freshRuns: 7, warmRepeats: 30, peerRepeats: 10, large: false,
+    freshRuns: 15, warmRepeats: 30, peerRepeats: 10, large: false,
   },
   {
     name: "dietox random slope, REML", data: () => dietox,
     cli: ["--formula", "Weight ~ Time", "--groups", "Pig", "--re-formula", "~Time"], engineSpec: { formula: "Weight ~ Time", groups: "Pig", reFormula: "~Time" },
     statsmodels: { formula: "Weight ~ Time", groups: "Pig", re_formula: "~Time", reml: true }, lme4: { formula: "Weight ~ Time + (Time|Pig)", REML: true },
-    freshRuns: 7, warmRepeats: 30, peerRepeats: 10, large: false,
+    freshRuns: 15, warmRepeats: 30, peerRepeats: 10, large: false,
   },
   {
     name: "generated slopes, 1M rows, 5000 groups", data: generated("slopes_1m.csv", (p) => writeRandomSlopes(p, 5000, 200)),
