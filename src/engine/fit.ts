@@ -251,7 +251,7 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
   } catch {
     throw new MixedLMError("model", "The fixed-effects design and the response leave no residual variation (the response is fitted exactly); a mixed model cannot be estimated.");
   }
-  const theta = canonicalTheta(frame, optimum.x);
+  const theta = canonicalTheta(frame, snapToBoundary(dev, optimum));
   if (!dev.update(theta)) {
     throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
   }
@@ -310,6 +310,34 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
   for (let i = 0; i < n; i++) residuals[i] = frame.y[i] - fitted[i];
   return { frame, deviance: dev, optimum, theta, minusTwoLogLik, beta, betaCov, sigma2, terms, fitted, residuals, u };
 }
+
+/**
+ * A variance that belongs at zero is approached slowly: near θ_k = 0 the deviance is flat (even
+ * in θ_k), so the optimiser stops, converged in deviance, at a small θ_k (0.005, say) that still
+ * shows as a small variance. lme4 bounds θ_k ≥ 0 and lands on 0 exactly. So each small diagonal
+ * entry is tried at 0, and kept there when the deviance does not rise by more than SNAP_TOLERANCE.
+ */
+function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): Float64Array {
+  const x = Float64Array.from(optimum.x);
+  let f = optimum.f;
+  for (const t of dev.frame.terms) {
+    for (let c = 0; c < t.q; c++) {
+      const k = t.thetaIndex[c * t.q + c];
+      if (k < 0 || x[k] === 0 || Math.abs(x[k]) > SNAP_BELOW) continue;
+      const old = x[k];
+      x[k] = 0;
+      const f0 = dev.deviance(x);
+      if (f0 <= f + SNAP_TOLERANCE) f = Math.min(f, f0);
+      else x[k] = old;
+    }
+  }
+  return x;
+}
+
+/** Diagonal entries of θ below this are tried at zero (snapToBoundary). */
+const SNAP_BELOW = 0.05;
+/** Largest rise of the deviance accepted for putting a variance at zero (1e-7 in log-likelihood). */
+const SNAP_TOLERANCE = 2e-7;
 
 /** The moment-based start (start.ts), or lme4's θ = 1 when the moments give none (or a non-finite deviance). */
 function startingTheta(dev: ProfiledDeviance): { theta: Float64Array; f: number; fromMoments: boolean } {

@@ -89,6 +89,8 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
   // accurate to O(h²) like central ones, for n evaluations instead of n(n+3)/2. A step that fails
   // to descend brings back a fresh finite-difference Hessian.
   let carried: Float64Array | null = null;
+  let shifted = 0;
+  const tolerance = Math.max(1e-6, noise);
   let lastStep: Float64Array | null = null;
   let lastGradient: Float64Array | null = null;
   while (evals < maxEval && iter < 30) {
@@ -116,13 +118,27 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
       carried = Float64Array.from(H);
     }
     if (!g.every(Number.isFinite) || !H.every(Number.isFinite)) { message = "non-finite derivatives"; hessianPositive = false; break; }
-    const L = Float64Array.from(H);
+    let L = Float64Array.from(H);
     hessianPositive = choleskyInPlace(L, n);
-    if (!hessianPositive) { message = "Hessian not positive definite"; break; }
+    if (!hessianPositive) {
+      // Far from the optimum the Hessian may be indefinite: shift it (H + μI, μ grown tenfold
+      // until positive definite) for a descent direction, and take fresh derivatives next time.
+      if (++shifted > 8) { message = "Hessian not positive definite"; break; }
+      let mu = 0;
+      for (let i = 0; i < n; i++) mu = Math.max(mu, Math.abs(H[i * n + i]));
+      mu = Math.max(mu * 1e-3, 1e-8);
+      for (;;) {
+        L = Float64Array.from(H);
+        for (let i = 0; i < n; i++) L[i * n + i] += mu;
+        if (choleskyInPlace(L, n)) break;
+        mu *= 10;
+      }
+      carried = null;
+    }
     const d = cholSolve(L, n, Array.from(g, (v) => -v));
     predictedDecrease = 0;
     for (let i = 0; i < n; i++) predictedDecrease -= 0.5 * d[i] * g[i];
-    if (predictedDecrease < Math.max(1e-6, noise) * 1e-3) { message = "done"; break; }
+    if (hessianPositive && predictedDecrease < tolerance * 1e-3) { message = "done"; break; }
     // a step longer than the point's own scale is cut back (θ is of order 1)
     let dmax = 0, xmax = 1;
     for (let i = 0; i < n; i++) { dmax = Math.max(dmax, Math.abs(d[i])); xmax = Math.max(xmax, Math.abs(x[i])); }
@@ -142,11 +158,12 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
       }
       alpha *= 0.5;
     }
-    // A full Newton step that promised less than FINAL_STEP and delivered it (to within a tenth) lands
-    // at the optimum: the error left is of the order of the square of what was promised, far below
-    // the tolerance. That saves a last round of derivatives, the price of a few evaluations.
-    if (moved && alpha === 1 && predictedDecrease < FINAL_STEP && Math.abs(decrease - predictedDecrease) <= 0.1 * predictedDecrease) {
-      predictedDecrease = Math.abs(decrease - predictedDecrease);
+    // A full Newton step that promised less than FINAL_STEP and delivered it, to within the
+    // tolerance and a tenth of the promise, lands at the optimum: what is left is of the order of
+    // the model's error, which that bounds. That saves a last round of derivatives.
+    const mismatch = Math.abs(decrease - predictedDecrease);
+    if (moved && hessianPositive && alpha === 1 && predictedDecrease < FINAL_STEP && mismatch <= 0.1 * predictedDecrease && mismatch < 0.01 * tolerance) {
+      predictedDecrease = mismatch;
       message = "done (full Newton step from near the optimum)";
       break;
     }
@@ -166,7 +183,7 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
     for (let i = 0; i < n; i++) lastStep[i] = alpha * d[i];
     lastGradient = gBefore;
   }
-  const converged = hessianPositive && predictedDecrease < Math.max(1e-6, noise) && evals < maxEval;
+  const converged = hessianPositive && predictedDecrease < tolerance && evals < maxEval;
   if (!message) message = evals >= maxEval ? "evaluation limit reached" : "iteration limit reached";
   return { x, f: fx, evaluations: evals, iterations: iter, gradient: Math.max(0, ...Array.from(g, Math.abs)), predictedDecrease, hessianPositive, converged, message };
 }
