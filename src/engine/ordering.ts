@@ -119,6 +119,10 @@ export function fillReducingPlan(refs1: Int32Array, n1: number, refs2: Int32Arra
     for (let a = 0; a < m; a++) if (alive[a] && degree[a] < best) { best = degree[a]; v = a; }
     // the rest is a clique: every level left is coupled with every other one
     if (best === remaining - 1) break;
+    // Past the point where a column costs more on its pattern than in the dense block
+    // (SPARSE_COST · c²/2 against about remaining² for one more dense column), the columns only
+    // fill up further: the rest is left to the dense block without eliminating it.
+    if (SPARSE_COST * best * best > 2 * remaining * remaining) break;
     // neighbours of v (alive ones only: eliminated levels were removed from every row)
     let nn = 0;
     const rv = v * words;
