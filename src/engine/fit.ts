@@ -247,7 +247,10 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
       ? (th: Float64Array, g: Float64Array) => { const v = dev.deviance(th); if (Number.isFinite(v)) dev.gradient(g); return v; }
       : undefined;
     const start = startingTheta(dev);
-    optimum = minimize((th) => dev.deviance(th), start.theta, { valueAndGradient, f0: start.f, newtonFirst: start.fromMoments });
+    // the factor is at the start: its gradient costs no second update
+    let g0: Float64Array | undefined;
+    if (valueAndGradient && Number.isFinite(start.f)) { g0 = new Float64Array(start.theta.length); dev.gradient(g0); }
+    optimum = minimize((th) => dev.deviance(th), start.theta, { valueAndGradient, f0: start.f, g0, newtonFirst: start.fromMoments });
   } catch {
     throw new MixedLMError("model", "The fixed-effects design and the response leave no residual variation (the response is fitted exactly); a mixed model cannot be estimated.");
   }

@@ -35,6 +35,8 @@ export interface OptimizeOptions {
   valueAndGradient?: (x: Float64Array, g: Float64Array) => number;
   /** The value at x0, when the caller has it (saves an evaluation). */
   f0?: number;
+  /** With f0 and an analytic gradient: the gradient at x0, when the caller has it too. */
+  g0?: Float64Array;
   /** Start with Newton steps (for a start near the optimum, with few parameters). */
   newtonFirst?: boolean;
 }
@@ -74,7 +76,8 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
   const x = Float64Array.from(x0);
   let g: Float64Array = new Float64Array(n);
   let fx: number;
-  if (fg) { evals++; fx = fg(x, g); } else fx = options.f0 ?? f(x);
+  if (fg && options.f0 !== undefined && options.g0) { fx = options.f0; g.set(options.g0); }
+  else if (fg) { evals++; fx = fg(x, g); } else fx = options.f0 ?? f(x);
   if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
   const noise = 1e-11 * Math.max(1, Math.abs(fx));
   const step = (xi: number) => 1e-4 * Math.max(1, Math.abs(xi));
