@@ -6,7 +6,7 @@
  * numeric when all its other fields read as numbers, as pandas' read_csv decides.
  */
 import { MixedLMError } from "./errors";
-import { Column, DataTable, headerNames, isMissingText, parseNumberText } from "./table";
+import { Column, DataTable, headerNames, isMissingInNumbers, isMissingText, parseNumberText } from "./table";
 
 const QUOTE = 34;
 const CR = 13;
@@ -308,6 +308,8 @@ class ColumnBuilder {
   integer = true;
   missing = 0;
   needsTextPass = false;
+  /** A None or NULL was read as missing while the column still looked numeric. */
+  sawWordMissing = false;
 
   /** capacity: an upper bound on the number of rows, so that arrays are allocated once. */
   constructor(readonly name: string, readonly capacity: number) {}
@@ -323,15 +325,17 @@ class ColumnBuilder {
         return;
       }
       const text = r.text().trim();
-      if (isMissingText(text) || !Number.isNaN(x)) {
+      if (isMissingInNumbers(text) || !Number.isNaN(x)) {
         // missing, or a number too large to be finite
+        if (!isMissingText(text) && Number.isNaN(x)) this.sawWordMissing = true;
         this.values[row] = NaN;
         this.missing++;
         this.integer = false; // pandas reads a column with missing values as float
         return;
       }
-      // text in a column that held numbers so far: read the whole column again as text
-      if (row > this.missing) {
+      // Text in a column that held numbers so far: read the whole column again as text (also
+      // when only missing values came before, if one was a word such as None, now a level).
+      if (row > this.missing || this.sawWordMissing) {
         this.needsTextPass = true;
         return;
       }

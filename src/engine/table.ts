@@ -31,16 +31,30 @@ export interface CategoricalColumn {
 
 export type Column = NumericColumn | CategoricalColumn;
 
-/** Text that stands for a missing value: pandas' default NA strings plus Excel's error values. */
+/** Text that stands for a missing value anywhere: pandas' NA strings and Excel's error values. */
 const MISSING_TEXT = new Set([
-  "", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None", "<NA>",
+  "", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "<NA>",
   "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "1.#IND", "1.#QNAN",
   "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!",
   "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
 ]);
 
+/**
+ * Words pandas also reads as missing but that are ordinary levels of a text column ("None": no
+ * treatment, as in nlme's Alfalfa): missing in a column of numbers (a None or NULL exported from
+ * Python or SQL), a level in a column of text, as R's read.csv keeps them.
+ */
+const MISSING_IF_NUMERIC = new Set(["None", "NULL", "null"]);
+
+/** Missing in any column. */
 export function isMissingText(s: string): boolean {
   return MISSING_TEXT.has(s.trim());
+}
+
+/** Missing in a column of numbers (isMissingText, or a word such as None or NULL). */
+export function isMissingInNumbers(s: string): boolean {
+  const t = s.trim();
+  return MISSING_TEXT.has(t) || MISSING_IF_NUMERIC.has(t);
 }
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -162,13 +176,13 @@ function cellIsMissing(v: unknown): boolean {
 }
 
 function buildColumn(name: string, n: number, get: (i: number) => unknown): Column {
-  // Pass 1: decide the type.
+  // Pass 1: decide the type (None, NULL: missing among numbers, a level among text).
   let numeric = true;
   let booleans = 0;
   let integer = true;
   for (let i = 0; i < n; i++) {
     const v = get(i);
-    if (cellIsMissing(v)) continue;
+    if (cellIsMissing(v) || (typeof v === "string" && isMissingInNumbers(v))) continue;
     if (typeof v === "number") {
       if (!Number.isInteger(v)) integer = false;
     } else if (typeof v === "string") {
@@ -187,7 +201,7 @@ function buildColumn(name: string, n: number, get: (i: number) => unknown): Colu
     for (let i = 0; i < n; i++) {
       const v = get(i);
       let x = NaN;
-      if (!cellIsMissing(v)) x = typeof v === "number" ? v : parseNumberText(String(v));
+      if (!cellIsMissing(v) && !(typeof v === "string" && isMissingInNumbers(v))) x = typeof v === "number" ? v : parseNumberText(String(v));
       values[i] = x;
       if (Number.isNaN(x)) missing++;
     }

@@ -109,3 +109,43 @@ describe("missing values: listwise over the columns the model uses (statsmodels'
     expect(r2.fitted.length).toBe(789);
   });
 });
+
+describe("None and NULL: missing among numbers, a level among text (as R's read.csv keeps them)", () => {
+  // nlme's Alfalfa: Date is "None" (no cutting), "S1", "S20" or "O7"; "None" must stay a level
+  const csv = "y,cut,x\n1.5,None,1\n2.5,S1,None\n3.5,S20,2\n4.5,None,NULL\n";
+
+  test("CSV: a text column keeps None as a level; a numeric column reads None and NULL as missing", () => {
+    const t = readCsv(Buffer.from(csv));
+    const cut = t.column("cut");
+    expect(cut.kind).toBe("categorical");
+    if (cut.kind === "categorical") {
+      expect(cut.levels).toEqual(["None", "S1", "S20"]);
+      expect(cut.missing).toBe(0);
+    }
+    const x = t.column("x");
+    expect(x.kind).toBe("numeric");
+    expect(x.missing).toBe(2);
+  });
+
+  test("CSV: a column that starts with None and turns out to be text is read again, None a level", () => {
+    const t = readCsv(Buffer.from("y,cut\n1,None\n2,None\n3,S1\n4,S20\n"));
+    const cut = t.column("cut");
+    expect(cut.kind === "categorical" && cut.levels).toEqual(["None", "S1", "S20"]);
+    expect(cut.missing).toBe(0);
+  });
+
+  test("Excel arrays: the same rules", () => {
+    const t = DataTable.fromRows([["y", "cut", "x"], [1.5, "None", 1], [2.5, "S1", "None"], [3.5, "S20", 2], [4.5, "None", "NULL"]]);
+    const cut = t.column("cut");
+    expect(cut.kind === "categorical" && cut.levels).toEqual(["None", "S1", "S20"]);
+    expect(t.column("x").kind).toBe("numeric");
+    expect(t.column("x").missing).toBe(2);
+  });
+
+  test("still missing everywhere: NA, empty, #N/A", () => {
+    const t = readCsv(Buffer.from("y,cut\n1,NA\n2,\n3,#N/A\n4,S1\n5,None\n"));
+    const cut = t.column("cut");
+    expect(cut.missing).toBe(3);
+    expect(cut.kind === "categorical" && cut.levels).toEqual(["S1", "None"]);
+  });
+});
