@@ -241,20 +241,35 @@ export interface FitCore {
 /** Fits the model: optimises θ, then reads β, σ², the covariances and the BLUPs off the factor. */
 export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } = {}): FitCore {
   const dev = new ProfiledDeviance(frame, frame.method, options);
+  // The optimiser works on u = θ / scale, where each entry's scale is that of its covariate
+  // (thetaScales): a random slope on a covariate measured in thousands has a θ in thousandths,
+  // and steps and finite differences of a fixed size would be out of proportion to it.
+  const scale = thetaScales(frame);
+  const toTheta = (u: Float64Array): Float64Array => { const th = new Float64Array(u.length); for (let i = 0; i < u.length; i++) th[i] = u[i] * scale[i]; return th; };
   let optimum: OptimizeResult;
   try {
     const valueAndGradient = dev.hasGradient
-      ? (th: Float64Array, g: Float64Array) => { const v = dev.deviance(th); if (Number.isFinite(v)) dev.gradient(g); return v; }
+      ? (u: Float64Array, g: Float64Array) => {
+          const v = dev.deviance(toTheta(u));
+          if (Number.isFinite(v)) { dev.gradient(g); for (let i = 0; i < g.length; i++) g[i] *= scale[i]; }
+          return v;
+        }
       : undefined;
-    const start = startingTheta(dev);
+    const start = startingTheta(dev, scale);
     // the factor is at the start: its gradient costs no second update
     let g0: Float64Array | undefined;
-    if (valueAndGradient && Number.isFinite(start.f)) { g0 = new Float64Array(start.theta.length); dev.gradient(g0); }
-    optimum = minimize((th) => dev.deviance(th), start.theta, { valueAndGradient, f0: start.f, g0, newtonFirst: start.fromMoments });
+    if (valueAndGradient && Number.isFinite(start.f)) {
+      g0 = new Float64Array(start.theta.length);
+      dev.gradient(g0);
+      for (let i = 0; i < g0.length; i++) g0[i] *= scale[i];
+    }
+    const u0 = start.theta.map((v, i) => v / scale[i]);
+    const inU = minimize((u) => dev.deviance(toTheta(u)), u0, { valueAndGradient, f0: start.f, g0, newtonFirst: start.fromMoments });
+    optimum = { ...inU, x: toTheta(inU.x) };
   } catch {
     throw new MixedLMError("model", "The fixed-effects design and the response leave no residual variation (the response is fitted exactly); a mixed model cannot be estimated.");
   }
-  const theta = canonicalTheta(frame, snapToBoundary(dev, optimum));
+  const theta = canonicalTheta(frame, snapToBoundary(dev, optimum, scale));
   if (!dev.update(theta)) {
     throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
   }
@@ -320,13 +335,13 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
  * shows as a small variance. lme4 bounds θ_k ≥ 0 and lands on 0 exactly. So each small diagonal
  * entry is tried at 0, and kept there when the deviance does not rise by more than SNAP_TOLERANCE.
  */
-function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): Float64Array {
+function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult, scale: Float64Array): Float64Array {
   const x = Float64Array.from(optimum.x);
   let f = optimum.f;
   for (const t of dev.frame.terms) {
     for (let c = 0; c < t.q; c++) {
       const k = t.thetaIndex[c * t.q + c];
-      if (k < 0 || x[k] === 0 || Math.abs(x[k]) > SNAP_BELOW) continue;
+      if (k < 0 || x[k] === 0 || Math.abs(x[k]) > SNAP_BELOW * scale[k]) continue;
       const old = x[k];
       x[k] = 0;
       const f0 = dev.deviance(x);
@@ -337,15 +352,38 @@ function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): Float64
   return x;
 }
 
-/** Diagonal entries of θ below this are tried at zero (snapToBoundary). */
+/**
+ * The natural size of each θ entry: T[r, c] turns a unit of u into σ·T[r, c] of the r-th random
+ * effect, which multiplies the r-th column of Z; so T[r, c] is of order 1 / (root mean square of
+ * that column) — 1 for an intercept, 1/1000 for a slope on a covariate in thousands.
+ */
+export function thetaScales(frame: ModelFrame): Float64Array {
+  const scale = new Float64Array(frame.thetaStart.length).fill(1);
+  for (const t of frame.terms) {
+    const rms = t.z.map((z) => {
+      if (z === null) return 1;
+      let s = 0, count = 0;
+      for (let i = 0; i < z.length; i++) if (t.refs[i] >= 0) { s += z[i] * z[i]; count++; }
+      const r = count > 0 ? Math.sqrt(s / count) : 1;
+      return r > 0 && Number.isFinite(r) ? r : 1;
+    });
+    for (let c = 0; c < t.q; c++) for (let r = c; r < t.q; r++) {
+      const k = t.thetaIndex[c * t.q + r];
+      if (k >= 0) scale[k] = 1 / rms[r];
+    }
+  }
+  return scale;
+}
+
+/** Diagonal entries of θ below this (in units of their scale) are tried at zero (snapToBoundary). */
 const SNAP_BELOW = 0.05;
 /** Largest rise of the deviance accepted for putting a variance at zero (1e-7 in log-likelihood). */
 const SNAP_TOLERANCE = 2e-7;
 
 /** The moment-based start (start.ts), or lme4's θ = 1 when the moments give none (or a non-finite deviance). */
-function startingTheta(dev: ProfiledDeviance): { theta: Float64Array; f: number; fromMoments: boolean } {
+function startingTheta(dev: ProfiledDeviance, scale: Float64Array): { theta: Float64Array; f: number; fromMoments: boolean } {
   const frame = dev.frame;
-  const start = momentStart(dev.cp, dev.order.map((k) => frame.terms[k].thetaIndex), frame.thetaStart.length);
+  const start = momentStart(dev.cp, dev.order.map((k) => frame.terms[k].thetaIndex), frame.thetaStart.length, scale);
   const fMoment = start ? dev.deviance(start) : Infinity;
   if (Number.isFinite(fMoment)) return { theta: start!, f: fMoment, fromMoments: true };
   return { theta: frame.thetaStart, f: dev.deviance(frame.thetaStart), fromMoments: false };

@@ -52,7 +52,7 @@ export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, opti
     const r = newtonFromStart(fn, x0, options);
     if (r.converged) return r;
     // not a proper minimum in reach of Newton's method from here: the general path, from where it got
-    const rest = minimizeQuasiNewton(fn, r.x, { ...options, maxEvaluations: (options.maxEvaluations ?? 5000) - r.evaluations });
+    const rest = minimizeQuasiNewton(fn, r.x, { ...options, f0: r.f, g0: undefined, maxEvaluations: (options.maxEvaluations ?? 5000) - r.evaluations });
     return { ...rest, evaluations: rest.evaluations + r.evaluations, iterations: rest.iterations + r.iterations };
   }
   return minimizeQuasiNewton(fn, x0, options);
@@ -93,6 +93,7 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
   // to descend brings back a fresh finite-difference Hessian.
   let carried: Float64Array | null = null;
   let shifted = 0;
+  let escapes = 0;
   const tolerance = Math.max(1e-6, noise);
   let lastStep: Float64Array | null = null;
   let lastGradient: Float64Array | null = null;
@@ -124,8 +125,30 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
     let L = Float64Array.from(H);
     hessianPositive = choleskyInPlace(L, n);
     if (!hessianPositive) {
-      // Far from the optimum the Hessian may be indefinite: shift it (H + μI, μ grown tenfold
-      // until positive definite) for a descent direction, and take fresh derivatives next time.
+      // A saddle: typically a variance at (or stepped to) zero that belongs above it; the deviance
+      // is even in that θ, so its gradient there is zero and Newton's step would never leave.
+      // Step along the direction of most negative curvature instead, when that descends.
+      const { value: lambda, vector: v } = smallestEigenpair(H, n);
+      if (lambda < 0 && escapes < 4) {
+        escapes++;
+        let gv = 0;
+        for (let i = 0; i < n; i++) gv += g[i] * v[i];
+        const sign = gv > 0 ? -1 : 1;
+        let xmax = 1;
+        for (let i = 0; i < n; i++) xmax = Math.max(xmax, Math.abs(x[i]));
+        let escaped = false;
+        for (const t of [0.5, 0.25, 0.1, 0.03]) {
+          const xn = new Float64Array(n);
+          for (let i = 0; i < n; i++) xn[i] = x[i] + sign * t * xmax * v[i];
+          const gn = new Float64Array(n);
+          let fn1: number;
+          if (fg) { evals++; fn1 = fg(xn, gn); if (!Number.isFinite(fn1)) fn1 = Infinity; } else fn1 = f(xn);
+          if (fn1 < fx) { x.set(xn); fx = fn1; if (fg) g = gn; escaped = true; break; }
+        }
+        if (escaped) { carried = null; lastStep = null; continue; }
+      }
+      // Otherwise shift the Hessian (H + μI, μ grown tenfold until positive definite) for a
+      // descent direction, and take fresh derivatives next time.
       if (++shifted > 8) { message = "Hessian not positive definite"; break; }
       let mu = 0;
       for (let i = 0; i < n; i++) mu = Math.max(mu, Math.abs(H[i * n + i]));
@@ -189,6 +212,45 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
   const converged = hessianPositive && predictedDecrease < tolerance && evals < maxEval;
   if (!message) message = evals >= maxEval ? "evaluation limit reached" : "iteration limit reached";
   return { x, f: fx, evaluations: evals, iterations: iter, gradient: Math.max(0, ...Array.from(g, Math.abs)), predictedDecrease, hessianPositive, converged, message };
+}
+
+/** The smallest eigenvalue of a symmetric n×n matrix (row-major) and a unit eigenvector, by Jacobi rotations. */
+export function smallestEigenpair(H: Float64Array, n: number): { value: number; vector: Float64Array } {
+  const A = Float64Array.from(H);
+  const V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) V[i * n + i] = 1;
+  for (let sweep = 0; sweep < 50; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q] * A[p * n + q];
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
+      const apq = A[p * n + q];
+      if (Math.abs(apq) < 1e-300) continue;
+      const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
+      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+      const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
+      for (let k = 0; k < n; k++) {
+        const akp = A[k * n + p], akq = A[k * n + q];
+        A[k * n + p] = c * akp - sn * akq;
+        A[k * n + q] = sn * akp + c * akq;
+      }
+      for (let k = 0; k < n; k++) {
+        const apk = A[p * n + k], aqk = A[q * n + k];
+        A[p * n + k] = c * apk - sn * aqk;
+        A[q * n + k] = sn * apk + c * aqk;
+      }
+      for (let k = 0; k < n; k++) {
+        const vkp = V[k * n + p], vkq = V[k * n + q];
+        V[k * n + p] = c * vkp - sn * vkq;
+        V[k * n + q] = sn * vkp + c * vkq;
+      }
+    }
+  }
+  let m = 0;
+  for (let i = 1; i < n; i++) if (A[i * n + i] < A[m * n + m]) m = i;
+  const vector = new Float64Array(n);
+  for (let k = 0; k < n; k++) vector[k] = V[k * n + m];
+  return { value: A[m * n + m], vector };
 }
 
 /** Forward differences corrected by the diagonal of a Hessian estimate H: error O(h²) + h·|H_aa − true|/2. */
