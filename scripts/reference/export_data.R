@@ -47,7 +47,9 @@ if (requireNamespace("nlme", quietly = TRUE)) {
   sets <- c(sets, list(
     Oxboys = nlme::Oxboys[, c("Subject", "age", "height")],
     BodyWeight = nlme::BodyWeight,
-    Assay = nlme::Assay))
+    Assay = nlme::Assay,
+    # Alfalfa: Date has a level "None" (no cutting), which pandas would read as missing
+    Alfalfa = nlme::Alfalfa[, c("Variety", "Date", "Block", "Yield")]))
 }
 # mlmRev (Goldstein's and Raudenbush & Bryk's school data): partially crossed ScotsSec, Exam,
 # Hsb82, egsingle (children within schools, repeated years), Gcsemv (natural missing values).

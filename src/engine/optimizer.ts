@@ -164,7 +164,9 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
     const d = cholSolve(L, n, Array.from(g, (v) => -v));
     predictedDecrease = 0;
     for (let i = 0; i < n; i++) predictedDecrease -= 0.5 * d[i] * g[i];
-    if (hessianPositive && predictedDecrease < tolerance * 1e-3) { message = "done"; break; }
+    // Done when the model promises next to nothing: a thousandth of the tolerance (weakly
+    // determined variances need that much), or the deviance's own rounding noise when larger.
+    if (hessianPositive && predictedDecrease < Math.max(tolerance * 1e-3, noise)) { message = "done"; break; }
     // a step longer than the point's own scale is cut back (θ is of order 1)
     let dmax = 0, xmax = 1;
     for (let i = 0; i < n; i++) { dmax = Math.max(dmax, Math.abs(d[i])); xmax = Math.max(xmax, Math.abs(x[i])); }
@@ -194,6 +196,9 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
       break;
     }
     if (!moved) {
+      // No step descends, within the noise of the deviance, while the (positive definite) model
+      // promises less than the tolerance: that is the optimum.
+      if (hessianPositive && predictedDecrease < tolerance) { message = "done (no step descends further)"; break; }
       if (lastStep) {
         // the carried Hessian misled: a fresh one here, then on
         carried = null;
@@ -202,8 +207,15 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
       }
       // within the noise of the deviance no step descends: the point is the optimum when the
       // Newton step promises next to nothing
-      message = predictedDecrease < Math.max(1e-6, noise) ? "done" : "no descent along the Newton step";
+      message = "no descent along the Newton step";
       break;
+    }
+    if (decrease < 10 * noise || alpha < 0.25) {
+      // a step within the noise (or one the line search had to cut hard) says nothing reliable
+      // about curvature: no BFGS update from it, fresh derivatives next time
+      carried = null;
+      lastStep = null;
+      continue;
     }
     lastStep = new Float64Array(n);
     for (let i = 0; i < n; i++) lastStep[i] = alpha * d[i];

@@ -2,7 +2,7 @@
  * Starting values from moments (start.ts): near lme4's optimum where the data say so, never
  * exactly zero, and the fit from them reaches the same optimum.
  */
-import { fitMixedModel } from "../../src/engine";
+import { DataTable, fitMixedModel } from "../../src/engine";
 import { buildModel, ProfiledDeviance } from "../../src/engine/fit";
 import { momentStart } from "../../src/engine/start";
 import { fixtureTable, reference } from "../helpers";
@@ -45,5 +45,31 @@ describe("momentStart", () => {
     ref.theta.forEach((w: number, i: number) => expect(Math.abs(theta[i] - w)).toBeLessThan(0.3 * Math.max(1, w)));
     const r = fitMixedModel(fixtureTable("Penicillin.csv"), { formula: "diameter ~ 1 + (1|plate) + (1|sample)" });
     expect(Math.abs(r.logLik - ref.llf)).toBeLessThan(1e-6);
+  });
+});
+
+describe("a covariate's units do not change the fit (θ is scaled by its covariate's size)", () => {
+  // Exact calculation: multiplying Days by 10,000 rescales its fixed and random slopes and leaves
+  // the model the same: the ML log-likelihood is unchanged, and the REML one falls by exactly
+  // log(10,000) (the REML term −½ log det X'V⁻¹X gains log(10,000²)/2).
+  const base = fixtureTable("sleepstudy.csv");
+  const rows: (string | number)[][] = [["Reaction", "Days", "Subject"]];
+  for (let i = 0; i < base.nRows; i++) rows.push([Number(base.label("Reaction", i)), Number(base.label("Days", i)) * 1e4, base.label("Subject", i)]);
+  const scaled = DataTable.fromRows(rows);
+
+  test.each([
+    ["Reaction ~ Days + (Days || Subject)", "ML", 0],
+    ["Reaction ~ Days + (Days | Subject)", "ML", 0],
+    ["Reaction ~ Days + (Days | Subject)", "REML", -Math.log(1e4)],
+  ] as const)("%s, %s", (formula, method, shift) => {
+    const a = fitMixedModel(base, { formula, method });
+    const b = fitMixedModel(scaled, { formula, method });
+    expect(a.converged && b.converged).toBe(true);
+    expect(Math.abs(b.logLik - (a.logLik + shift))).toBeLessThan(1e-6);
+    // the slope's variance scales by 1e-8
+    const va = a.randomTerms.find((t) => t.names.includes("Days"))!;
+    const vb = b.randomTerms.find((t) => t.names.includes("Days"))!;
+    const ia = va.names.indexOf("Days"), ib = vb.names.indexOf("Days");
+    expect(Math.abs(vb.cov[ib][ib] * 1e8 - va.cov[ia][ia])).toBeLessThan(2e-3 * va.cov[ia][ia]);
   });
 });
