@@ -190,7 +190,7 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
     // tolerance and a tenth of the promise, lands at the optimum: what is left is of the order of
     // the model's error, which that bounds. That saves a last round of derivatives.
     const mismatch = Math.abs(decrease - predictedDecrease);
-    if (moved && hessianPositive && alpha === 1 && predictedDecrease < FINAL_STEP && mismatch <= 0.1 * predictedDecrease && mismatch < 0.01 * tolerance) {
+    if (moved && hessianPositive && alpha === 1 && predictedDecrease < FINAL_STEP && mismatch <= 0.1 * predictedDecrease && mismatch < Math.max(0.01 * tolerance, noise)) {
       predictedDecrease = mismatch;
       message = "done (full Newton step from near the optimum)";
       break;
