@@ -91,7 +91,19 @@ export class ProfiledDeviance {
   update(theta: ArrayLike<number>): boolean {
     this.evaluations++;
     this.fillTemplates(theta, this.work);
-    return this.factor.update(this.work);
+    const ok = this.factor.update(this.work);
+    this.current = ok ? Float64Array.from(theta) : null;
+    return ok;
+  }
+
+  /** θ of the factor's current state (null when the last update failed). */
+  private current: Float64Array | null = null;
+
+  /** Updates the factor at θ unless it is already there (the optimiser's last point often is). */
+  updateIfNeeded(theta: ArrayLike<number>): boolean {
+    const c = this.current;
+    if (c && c.length === theta.length && c.every((v, i) => v === theta[i])) return true;
+    return this.update(theta);
   }
 
   deviance(theta: ArrayLike<number>): number {
@@ -270,7 +282,7 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
     throw new MixedLMError("model", "The fixed-effects design and the response leave no residual variation (the response is fitted exactly); a mixed model cannot be estimated.");
   }
   const theta = canonicalTheta(frame, snapToBoundary(dev, optimum, scale));
-  if (!dev.update(theta)) {
+  if (!dev.updateIfNeeded(theta)) {
     throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
   }
   const minusTwoLogLik = dev.devianceFromFactor();
