@@ -134,7 +134,7 @@ export class BlockedFactor {
   private rdiv(M: Float64Array, rows: number, j: number): void {
     const q = this.cp.terms[j].q;
     if (this.diagKind[j] === "blockdiag") rdivDenseByBlockDiag(M, rows, this.Ldiag[j], this.cp.terms[j].nLevels, q);
-    else rdivDenseByLower(M, rows, this.Ldiag[j], this.dims[j]);
+    else rdivDenseByLower(M, rows, this.Ldiag[j], this.dims[j], this.plans[j]);
   }
 
   /** Ldiag[j] -= L[j][0] L[j][0]', walking the columns (levels of the first term). */
@@ -384,18 +384,39 @@ function rdivDenseByBlockDiag(M: Float64Array, rows: number, L: Float64Array, n:
   for (let l = 0; l < n; l++) rdivSmall(M, l * q * rows, rows, L, l * q * q, q);
 }
 
-/** M (rows × m) ← M L^{-T}, L dense lower m × m. */
-function rdivDenseByLower(M: Float64Array, rows: number, L: Float64Array, m: number): void {
-  for (let c = 0; c < m; c++) {
-    const mc = c * rows;
-    for (let k = 0; k < c; k++) {
-      const lck = L[k * m + c];
+/**
+ * M (rows × m) ← M L^{-T}, L dense lower m × m. Right-looking: once column k of the result is
+ * final, it is taken off the later columns along column k of L, read contiguously (a row of L,
+ * the left-looking way, is a stride-m walk) and skipping its zeros (most of them, in a
+ * fill-reducing order).
+ */
+function rdivDenseByLower(M: Float64Array, rows: number, L: Float64Array, m: number, plan: SparseCholeskyPlan | null = null): void {
+  const ns = plan ? plan.nSparse : 0;
+  for (let k = 0; k < ns; k++) {
+    // a sparse column of the factor: only its pattern
+    const mk = k * rows;
+    const inv = 1 / L[k * m + k];
+    for (let a = 0; a < rows; a++) M[mk + a] *= inv;
+    const ck = k * m;
+    for (let t = plan!.colPtr[k]; t < plan!.colPtr[k + 1]; t++) {
+      const c = plan!.rowIdx[t];
+      const lck = L[ck + c];
       if (lck === 0) continue;
-      const mk = k * rows;
+      const mc = c * rows;
       for (let a = 0; a < rows; a++) M[mc + a] -= M[mk + a] * lck;
     }
-    const inv = 1 / L[c * m + c];
-    for (let a = 0; a < rows; a++) M[mc + a] *= inv;
+  }
+  for (let k = ns; k < m; k++) {
+    const mk = k * rows;
+    const inv = 1 / L[k * m + k];
+    for (let a = 0; a < rows; a++) M[mk + a] *= inv;
+    const ck = k * m;
+    for (let c = k + 1; c < m; c++) {
+      const lck = L[ck + c];
+      if (lck === 0) continue;
+      const mc = c * rows;
+      for (let a = 0; a < rows; a++) M[mc + a] -= M[mk + a] * lck;
+    }
   }
 }
 
