@@ -64,8 +64,10 @@ export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, opti
  * Hessian at the point, then a Newton step with backtracking. Without an analytic gradient a
  * central stencil gives both in n(n+3)/2 evaluations (2 parameters: 5), the gradient to O(h²);
  * with one, n more gradients give the Hessian. Converges quadratically where BFGS would spend
- * several iterations learning the curvature. Stops, unconverged, at a Hessian that is not
- * positive definite or a step that does not descend; minimize() then goes on with BFGS.
+ * several iterations learning the curvature. An indefinite Hessian (a saddle) is left along its
+ * direction of negative curvature, or shifted to positive definite; after repeated indefinite
+ * Hessians, or a step that does not descend, it stops unconverged and minimize() goes on with
+ * BFGS from there.
  */
 function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, options: OptimizeOptions): OptimizeResult {
   const n = x0.length;
@@ -205,8 +207,6 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
         lastStep = null;
         continue;
       }
-      // within the noise of the deviance no step descends: the point is the optimum when the
-      // Newton step promises next to nothing
       message = "no descent along the Newton step";
       break;
     }
