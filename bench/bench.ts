@@ -8,8 +8,9 @@
  *
  * Cases: the dietox models of the reference tests; a generated 1,000,000-row data set in 5,000
  * groups with a correlated random intercept and slope; lme4's InstEval (crossed: 2,972 students ×
- * 1,128 instructors; exported with R, skipped with a note when R is absent); a generated crossed
- * design of 1,000,000 rows.
+ * 1,128 instructors; exported with R, skipped with a note when R is absent), also with
+ * MixedModels.jl's fixed effects (service*factor(dept), 28 of them); a generated crossed design of
+ * 1,000,000 rows.
  *
  * Options: --quick (dietox only), --no-peers, --timeout SECONDS (per peer run, default 900),
  * --statsmodels-large (also time statsmodels on the million-row slope model: many minutes),
@@ -77,6 +78,17 @@ function version(cmd: string, args: string[]): string {
   return r.ok ? r.stdout.trim() : "?";
 }
 
+/** lme4's InstEval as CSV, exported with R once (null when R with lme4 is absent). */
+function instEval(): string | null {
+  const path = join(dataDir, "InstEval.csv");
+  if (existsSync(path)) return path;
+  if (!haveR) return null;
+  mkdirSync(dataDir, { recursive: true });
+  process.stderr.write(`exporting InstEval from R's lme4 to ${path}...\n`);
+  const r = run("Rscript", [join(PEERS, "export_insteval.R"), path]);
+  return r.ok ? path : null;
+}
+
 function generated(name: string, make: (path: string) => void): () => string {
   return () => {
     const path = join(dataDir, name);
@@ -120,19 +132,21 @@ const cases: Case[] = [
   },
   {
     name: "InstEval y ~ service + (1|s) + (1|d)",
-    data: () => {
-      const path = join(dataDir, "InstEval.csv");
-      if (existsSync(path)) return path;
-      if (!haveR) return null;
-      mkdirSync(dataDir, { recursive: true });
-      process.stderr.write(`exporting InstEval from R's lme4 to ${path}...\n`);
-      const r = run("Rscript", [join(PEERS, "export_insteval.R"), path]);
-      return r.ok ? path : null;
-    },
+    data: instEval,
     dataNote: "skipped: InstEval ships with R's lme4, and R with lme4 is not installed",
     cli: ["--formula", "y ~ service + (1|s) + (1|d)"], engineSpec: { formula: "y ~ service + (1|s) + (1|d)" },
     statsmodels: null, statsmodelsNote: "n/a (crossed)",
     lme4: { formula: "y ~ service + (1|s) + (1|d)", REML: true },
+    freshRuns: 3, warmRepeats: 3, peerRepeats: 1, large: true,
+  },
+  {
+    // the InstEval model of MixedModels.jl's documentation and benchmarks (28 fixed effects)
+    name: "InstEval y ~ 1 + service*factor(dept) + (1|s) + (1|d)",
+    data: instEval,
+    dataNote: "skipped: InstEval ships with R's lme4, and R with lme4 is not installed",
+    cli: ["--formula", "y ~ 1 + service*factor(dept) + (1|s) + (1|d)"], engineSpec: { formula: "y ~ 1 + service*factor(dept) + (1|s) + (1|d)" },
+    statsmodels: null, statsmodelsNote: "n/a (crossed)",
+    lme4: { formula: "y ~ 1 + service*factor(dept) + (1|s) + (1|d)", REML: true },
     freshRuns: 3, warmRepeats: 3, peerRepeats: 1, large: true,
   },
   {
