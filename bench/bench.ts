@@ -89,6 +89,18 @@ function instEval(): string | null {
   return r.ok ? path : null;
 }
 
+/** A fit of lme4's InstEval (crossed; no statsmodels fit), same formula for the engine and lme4. */
+function instEvalCase(formula: string): Case {
+  return {
+    name: `InstEval ${formula}`, data: instEval,
+    dataNote: "skipped: InstEval ships with R's lme4, and R with lme4 is not installed",
+    cli: ["--formula", formula], engineSpec: { formula },
+    statsmodels: null, statsmodelsNote: "n/a (crossed)",
+    lme4: { formula, REML: true },
+    freshRuns: 3, warmRepeats: 3, peerRepeats: 1, large: true,
+  };
+}
+
 function generated(name: string, make: (path: string) => void): () => string {
   return () => {
     const path = join(dataDir, name);
@@ -130,25 +142,9 @@ const cases: Case[] = [
     lme4: { formula: "y ~ x + (x|g)", REML: true },
     freshRuns: 3, warmRepeats: 3, peerRepeats: 1, large: true,
   },
-  {
-    name: "InstEval y ~ service + (1|s) + (1|d)",
-    data: instEval,
-    dataNote: "skipped: InstEval ships with R's lme4, and R with lme4 is not installed",
-    cli: ["--formula", "y ~ service + (1|s) + (1|d)"], engineSpec: { formula: "y ~ service + (1|s) + (1|d)" },
-    statsmodels: null, statsmodelsNote: "n/a (crossed)",
-    lme4: { formula: "y ~ service + (1|s) + (1|d)", REML: true },
-    freshRuns: 3, warmRepeats: 3, peerRepeats: 1, large: true,
-  },
-  {
-    // the InstEval model of MixedModels.jl's documentation and benchmarks (28 fixed effects)
-    name: "InstEval y ~ 1 + service*factor(dept) + (1|s) + (1|d)",
-    data: instEval,
-    dataNote: "skipped: InstEval ships with R's lme4, and R with lme4 is not installed",
-    cli: ["--formula", "y ~ 1 + service*factor(dept) + (1|s) + (1|d)"], engineSpec: { formula: "y ~ 1 + service*factor(dept) + (1|s) + (1|d)" },
-    statsmodels: null, statsmodelsNote: "n/a (crossed)",
-    lme4: { formula: "y ~ 1 + service*factor(dept) + (1|s) + (1|d)", REML: true },
-    freshRuns: 3, warmRepeats: 3, peerRepeats: 1, large: true,
-  },
+  instEvalCase("y ~ service + (1|s) + (1|d)"),
+  // the InstEval model of MixedModels.jl's documentation and benchmarks (28 fixed effects)
+  instEvalCase("y ~ 1 + service*factor(dept) + (1|s) + (1|d)"),
   {
     name: "generated crossed, 1M rows, 10000 x 1000", data: generated("crossed_1m.csv", (p) => writeCrossed(p, 10000, 1000, 1000000)),
     cli: ["--formula", "y ~ x + (1|subject) + (1|item)"], engineSpec: { formula: "y ~ x + (1|subject) + (1|item)" },

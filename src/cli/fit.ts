@@ -31,7 +31,7 @@ const SMALL_FILE_BYTES = 1 << 20;
 /**
  * On small data a fit runs each of the engine's functions a handful of times: V8's default is to
  * start optimising them (TurboFan) after a few calls, and compiling then costs more than it saves
- * (the dietox random-slope fit: about 22 ms fresh by default, 14 ms with a 7× larger budget).
+ * (the dietox random-slope fit: about 22 ms fresh by default, 16 ms with a 7× larger budget).
  * Set before the file is read, so that no optimising compile of the reader is still running on
  * the second core when the fit starts. On large data the hot loops must be optimised early, so
  * the default stays. On a Node.js that refuses flags at run time nothing changes.

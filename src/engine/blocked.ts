@@ -392,27 +392,16 @@ function rdivDenseByBlockDiag(M: Float64Array, rows: number, L: Float64Array, n:
  */
 function rdivDenseByLower(M: Float64Array, rows: number, L: Float64Array, m: number, plan: SparseCholeskyPlan | null = null): void {
   const ns = plan ? plan.nSparse : 0;
-  for (let k = 0; k < ns; k++) {
-    // a sparse column of the factor: only its pattern
+  for (let k = 0; k < m; k++) {
     const mk = k * rows;
     const inv = 1 / L[k * m + k];
     for (let a = 0; a < rows; a++) M[mk + a] *= inv;
-    const ck = k * m;
-    for (let t = plan!.colPtr[k]; t < plan!.colPtr[k + 1]; t++) {
-      const c = plan!.rowIdx[t];
-      const lck = L[ck + c];
-      if (lck === 0) continue;
-      const mc = c * rows;
-      for (let a = 0; a < rows; a++) M[mc + a] -= M[mk + a] * lck;
-    }
-  }
-  for (let k = ns; k < m; k++) {
-    const mk = k * rows;
-    const inv = 1 / L[k * m + k];
-    for (let a = 0; a < rows; a++) M[mk + a] *= inv;
-    const ck = k * m;
-    for (let c = k + 1; c < m; c++) {
-      const lck = L[ck + c];
+    // a sparse column of the factor is walked on its pattern, a dense one below its diagonal
+    const sparse = k < ns;
+    const end = sparse ? plan!.colPtr[k + 1] : m;
+    for (let t = sparse ? plan!.colPtr[k] : k + 1; t < end; t++) {
+      const c = sparse ? plan!.rowIdx[t] : t;
+      const lck = L[k * m + c];
       if (lck === 0) continue;
       const mc = c * rows;
       for (let a = 0; a < rows; a++) M[mc + a] -= M[mk + a] * lck;

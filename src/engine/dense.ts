@@ -2,6 +2,7 @@
  * Small dense kernels on column-major Float64Arrays: Cholesky, triangular solves, inverses.
  * Written as tight loops over typed arrays; they run inside the optimiser's objective.
  */
+import type { SparseCholeskyPlan } from "./ordering";
 
 /**
  * In-place lower Cholesky of the n×n column-major matrix at a[off..]. Only the lower triangle is
@@ -74,7 +75,7 @@ export function choleskyBlocked(a: Float64Array, n: number, nb = 64): boolean {
  */
 export function choleskySparseThenDense(
   a: Float64Array, n: number,
-  plan: { nSparse: number; colPtr: Int32Array; rowIdx: Int32Array; tailPtr: Int32Array; tailEntry: Int32Array; entryEnd: Int32Array },
+  plan: SparseCholeskyPlan,
   tail: Float64Array, lv: Float64Array,
 ): boolean {
   const { nSparse: ns, colPtr, rowIdx, tailPtr, tailEntry, entryEnd } = plan;

@@ -175,6 +175,11 @@ function cellIsMissing(v: unknown): boolean {
   return true; // error objects and anything else Excel may send
 }
 
+/** Missing in a column of numbers: also None and NULL (levels in a column of text). */
+function cellIsMissingInNumbers(v: unknown): boolean {
+  return cellIsMissing(v) || (typeof v === "string" && isMissingInNumbers(v));
+}
+
 function buildColumn(name: string, n: number, get: (i: number) => unknown): Column {
   // Pass 1: decide the type (None, NULL: missing among numbers, a level among text).
   let numeric = true;
@@ -182,7 +187,7 @@ function buildColumn(name: string, n: number, get: (i: number) => unknown): Colu
   let integer = true;
   for (let i = 0; i < n; i++) {
     const v = get(i);
-    if (cellIsMissing(v) || (typeof v === "string" && isMissingInNumbers(v))) continue;
+    if (cellIsMissingInNumbers(v)) continue;
     if (typeof v === "number") {
       if (!Number.isInteger(v)) integer = false;
     } else if (typeof v === "string") {
@@ -201,7 +206,7 @@ function buildColumn(name: string, n: number, get: (i: number) => unknown): Colu
     for (let i = 0; i < n; i++) {
       const v = get(i);
       let x = NaN;
-      if (!cellIsMissing(v) && !(typeof v === "string" && isMissingInNumbers(v))) x = typeof v === "number" ? v : parseNumberText(String(v));
+      if (!cellIsMissingInNumbers(v)) x = typeof v === "number" ? v : parseNumberText(String(v));
       values[i] = x;
       if (Number.isNaN(x)) missing++;
     }
