@@ -2,7 +2,7 @@
  * The engine's public face. Everything outside src/engine (custom functions, task pane, CLI,
  * report) uses only what is exported here.
  */
-import { fitCore } from "./fit";
+import { fitCore, FitCore } from "./fit";
 import { buildModel, ModelSpec } from "./model";
 import { buildResult, MixedLMResult } from "./results";
 import { DataTable } from "./table";
@@ -14,6 +14,7 @@ export type { CsvOptions } from "./csv";
 export { MixedLMError, isMixedLMError } from "./errors";
 export type { ErrorKind } from "./errors";
 export type { ModelSpec, Method } from "./model";
+export type { FitCore } from "./fit";
 export type { MixedLMResult, FixedEffect, RandomTermResult, VarianceRow, RandomEffectsTable } from "./results";
 export { parseFormula } from "./formula/terms";
 export { normalCdf, normalQuantile, twoSidedNormalP } from "./distributions";
@@ -27,9 +28,22 @@ export interface FitOptions {
   conditionalVariances?: boolean;
 }
 
+/**
+ * A fit with the internals behind it: the inference layer (src/engine/inference) reads the
+ * blocked factor and the frame of `core`; everything outside the engine uses `result` only.
+ */
+export interface FittedModel {
+  result: MixedLMResult;
+  core: FitCore;
+}
+
+/** Fits a linear mixed model and keeps its internals for inference. Throws MixedLMError on input the user can fix. */
+export function fitModel(table: DataTable, spec: ModelSpec, options: FitOptions = {}): FittedModel {
+  const core = fitCore(buildModel(table, spec));
+  return { result: buildResult(core, options), core };
+}
+
 /** Fits a linear mixed model to the table. Throws MixedLMError on input the user can fix. */
 export function fitMixedModel(table: DataTable, spec: ModelSpec, options: FitOptions = {}): MixedLMResult {
-  const frame = buildModel(table, spec);
-  const core = fitCore(frame);
-  return buildResult(core, options);
+  return fitModel(table, spec, options).result;
 }
