@@ -4,6 +4,7 @@
  * `(expr || group)`. Produces a tree; terms.ts turns the tree into terms.
  */
 import { formulaError } from "../errors";
+import { count, LIMITS } from "../limits";
 import { prettyText, Token, tokenize } from "./tokens";
 
 export type NodeType =
@@ -25,19 +26,19 @@ export interface Node {
 
 interface OpInfo { prec: number; unary: boolean; binary: boolean }
 
-const OPS: Record<string, OpInfo> = {
-  "~": { prec: -100, unary: true, binary: true },
-  "|": { prec: -50, unary: false, binary: true },
-  "||": { prec: -50, unary: false, binary: true },
-  "+": { prec: 100, unary: true, binary: true },
-  "-": { prec: 100, unary: true, binary: true },
-  "*": { prec: 200, unary: false, binary: true },
-  "/": { prec: 200, unary: false, binary: true },
-  ":": { prec: 300, unary: false, binary: true },
-  "**": { prec: 500, unary: false, binary: true },
+const OPS = new Map<string, OpInfo>([
+  ["~", { prec: -100, unary: true, binary: true }],
+  ["|", { prec: -50, unary: false, binary: true }],
+  ["||", { prec: -50, unary: false, binary: true }],
+  ["+", { prec: 100, unary: true, binary: true }],
+  ["-", { prec: 100, unary: true, binary: true }],
+  ["*", { prec: 200, unary: false, binary: true }],
+  ["/", { prec: 200, unary: false, binary: true }],
+  [":", { prec: 300, unary: false, binary: true }],
+  ["**", { prec: 500, unary: false, binary: true }],
   // R's spelling of the interaction power: (a + b)^2 is (a + b)**2
-  "^": { prec: 500, unary: false, binary: true },
-};
+  ["^", { prec: 500, unary: false, binary: true }],
+]);
 
 /** Tokens that end a Python expression when met outside brackets. */
 const END_TOKENS = new Set(["~", "+", "-", "*", "/", ":", "**", "^", "|", "||", ")"]);
@@ -56,7 +57,7 @@ function items(source: string, tokens: Token[]): Item[] {
     const t = tokens[i];
     if (t.type === "OP" && t.text === "(") { out.push({ kind: "lparen", start: t.start, end: t.end }); i++; continue; }
     if (t.type === "OP" && t.text === ")") { out.push({ kind: "rparen", start: t.start, end: t.end }); i++; continue; }
-    if (t.type === "OP" && OPS[t.text]) { out.push({ kind: "op", op: t.text, start: t.start, end: t.end }); i++; continue; }
+    if (t.type === "OP" && OPS.has(t.text)) { out.push({ kind: "op", op: t.text, start: t.start, end: t.end }); i++; continue; }
     // a Python expression: up to the next operator outside brackets
     const exprTokens: Token[] = [];
     let depth = 0;
@@ -87,15 +88,50 @@ function items(source: string, tokens: Token[]): Item[] {
   return out;
 }
 
-/** Parses a formula into a tree (operator precedence as patsy: ~ < | < + - < * / < : < ** = ^). */
-export function parseFormulaTree(source: string): Node {
+const OPEN = new Set(["(", "[", "{"]);
+const CLOSE = new Set([")", "]", "}"]);
+
+/** Refuses brackets nested deeper than LIMITS.nesting, before anything recursive reads them. */
+function checkBracketDepth(source: string, tokens: Token[]): void {
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.type !== "OP") continue;
+    if (OPEN.has(t.text) && ++depth > LIMITS.nesting) {
+      throw formulaError(`Brackets are nested more than ${LIMITS.nesting} deep here; no formula needs that many`, source, t.start, t.end);
+    }
+    if (CLOSE.has(t.text)) depth--;
+  }
+}
+
+/** Tokens of a formula, once its length and bracket depth are known to be within the limits. */
+export function formulaTokens(source: string): Token[] {
+  if (source.length > LIMITS.formulaLength) {
+    throw formulaError(`The formula is ${count(source.length)} characters long; the limit is ${count(LIMITS.formulaLength)}`, source, LIMITS.formulaLength, source.length);
+  }
   const tokens = tokenize(source);
+  checkBracketDepth(source, tokens);
+  return tokens;
+}
+
+/**
+ * Parses a formula into a tree (operator precedence as patsy: ~ < | < + - < * / < : < ** = ^).
+ * Chains of one operator are parsed by a loop (a left-deep tree: evaluate it with `leftSpine`);
+ * only brackets and signs recurse, at most LIMITS.nesting deep.
+ */
+export function parseFormulaTree(source: string): Node {
+  const tokens = formulaTokens(source);
   if (tokens.length === 0) throw formulaError("The formula is empty", source, 0, 0);
   const its = items(source, tokens);
 
-  // Operator-precedence parsing (Pratt). pos indexes `its`.
+  // Operator-precedence parsing (Pratt). pos indexes `its`; depth counts the brackets and signs open.
   let pos = 0;
+  let depth = 0;
   const peek = () => its[pos];
+  const enter = (it: Item) => {
+    if (++depth > LIMITS.nesting) {
+      throw formulaError(`Brackets and signs are nested more than ${LIMITS.nesting} deep here; no formula needs that many`, source, it.start, it.end);
+    }
+  };
 
   function parseExpr(minPrec: number): Node {
     let left = parseUnary();
@@ -105,7 +141,7 @@ export function parseFormulaTree(source: string): Node {
         if (it.kind === "rparen") break;
         throw formulaError("Expected an operator such as '+' between these terms", source, it.start, it.end);
       }
-      const info = OPS[it.op];
+      const info = OPS.get(it.op)!;
       if (!info.binary || info.prec < minPrec) break;
       pos++;
       // all binary operators are left-associative, as in patsy
@@ -121,12 +157,14 @@ export function parseFormulaTree(source: string): Node {
     const it = peek();
     if (!it) throw formulaError("The formula ends where a term was expected", source, source.length, source.length);
     if (it.kind === "op") {
-      const info = OPS[it.op];
+      const info = OPS.get(it.op)!;
       if (!info.unary) throw formulaError(`'${it.op}' needs a term on its left`, source, it.start, it.end);
       pos++;
       if (pos >= its.length || peek().kind === "rparen") throw formulaError(`Expected a term after '${it.op}'`, source, it.start, it.end);
+      enter(it);
       // like patsy, a unary operator binds tighter than any binary operator of equal precedence: -1 + a = (-1) + a
       const arg = parseExpr(info.prec + 1);
+      depth--;
       return { type: it.op as NodeType, args: [arg], start: it.start, end: arg.end, opStart: it.start, opEnd: it.end };
     }
     if (it.kind === "lparen") {
@@ -134,7 +172,9 @@ export function parseFormulaTree(source: string): Node {
       if (pos >= its.length || peek().kind === "rparen") {
         throw formulaError("Empty parentheses", source, it.start, pos < its.length ? peek().end : it.end);
       }
+      enter(it);
       const inner = parseExpr(-1000);
+      depth--;
       const close = peek();
       if (!close || close.kind !== "rparen") throw formulaError("Unclosed '(': a ')' is missing", source, it.start, it.end);
       pos++;
@@ -151,4 +191,16 @@ export function parseFormulaTree(source: string): Node {
     throw formulaError("Unmatched ')'", source, it.start, it.end);
   }
   return tree;
+}
+
+/**
+ * The left spine of a chain of binary operators: `a + b - c` as its innermost left operand `a`
+ * and the operators above it, innermost first ([a + b, (a + b) - c]). Walking a chain this way
+ * takes a loop, not a recursion as deep as the chain is long.
+ */
+export function leftSpine(node: Node, isChainOp: (n: Node) => boolean): { leaf: Node; ops: Node[] } {
+  const ops: Node[] = [];
+  let n = node;
+  while (n.args.length === 2 && isChainOp(n)) { ops.push(n); n = n.args[0]; }
+  return { leaf: n, ops: ops.reverse() };
 }

@@ -5,7 +5,8 @@
  * lme4's bar terms `(x | g)` are collected beside the fixed terms.
  */
 import { formulaError } from "../errors";
-import { Node, parseFormulaTree } from "./parse";
+import { count, LIMITS } from "../limits";
+import { leftSpine, Node, parseFormulaTree } from "./parse";
 import { Token } from "./tokens";
 
 /** One factor: a Python expression, identified by its normalised text. */
@@ -61,23 +62,46 @@ export function termName(t: Term): string {
   return t.factors.length === 0 ? "Intercept" : t.factors.map((f) => f.code).join(":");
 }
 
+/**
+ * Terms in order of first appearance, each once (a term is a set of factors: a:b is b:a). Terms
+ * are combined into a TermSet as they are generated, so that (a+b+c+d+e+f+g+h)**8 makes its 255
+ * terms, not the 8^8 products with repeats; past LIMITS.terms, adding one is an error.
+ */
+class TermSet {
+  private readonly byKey = new Map<string, Term>();
+  constructor(private readonly overflow: () => never) {}
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get terms(): Term[] {
+    return [...this.byKey.values()];
+  }
+
+  has(t: Term): boolean {
+    return this.byKey.has(termKey(t));
+  }
+
+  add(t: Term): void {
+    const k = termKey(t);
+    if (this.byKey.has(k)) return;
+    if (this.byKey.size >= LIMITS.terms) this.overflow();
+    this.byKey.set(k, t);
+  }
+
+  addAll(ts: Iterable<Term>): void {
+    for (const t of ts) this.add(t);
+  }
+}
+
 interface Expr {
   intercept: boolean;
   interceptRemoved: boolean;
-  terms: Term[];
+  terms: TermSet;
   bars: BarTerm[];
   start: number;
   end: number;
-}
-
-function unique(terms: Term[]): Term[] {
-  const seen = new Set<string>();
-  const out: Term[] = [];
-  for (const t of terms) {
-    const k = termKey(t);
-    if (!seen.has(k)) { seen.add(k); out.push(t); }
-  }
-  return out;
 }
 
 function makeTerm(factors: Factor[]): Term {
@@ -87,15 +111,24 @@ function makeTerm(factors: Factor[]): Term {
   return { factors: fs };
 }
 
-function expr(node: Node, intercept: boolean, interceptRemoved: boolean, terms: Term[], bars: BarTerm[] = []): Expr {
-  return { intercept, interceptRemoved, terms: unique(terms), bars, start: node.start, end: node.end };
-}
+/** Binary operators of the term algebra (a chain of them is evaluated by a loop). */
+const TERM_OPS = new Set(["+", "-", "*", "/", ":", "**"]);
 
 class TermEvaluator {
   constructor(private readonly source: string) {}
 
   private fail(message: string, node: { start: number; end: number }): never {
     throw formulaError(message, this.source, node.start, node.end);
+  }
+
+  private set(node: { start: number; end: number }, terms: Iterable<Term> = []): TermSet {
+    const s = new TermSet(() => this.fail(`This part of the formula makes more than ${count(LIMITS.terms)} terms, the limit; use fewer interactions`, node));
+    s.addAll(terms);
+    return s;
+  }
+
+  private expr(node: Node, intercept: boolean, interceptRemoved: boolean, terms: TermSet, bars: BarTerm[] = []): Expr {
+    return { intercept, interceptRemoved, terms, bars, start: node.start, end: node.end };
   }
 
   private noBars(e: Expr, op: string) {
@@ -105,25 +138,40 @@ class TermEvaluator {
     }
   }
 
-  private interaction(left: Expr, right: Expr): Term[] {
+  /** Every product of a left term and a right term, added to `out`; bounded by LIMITS.termProducts. */
+  private products(left: Term[], right: Term[], out: TermSet, node: Node): void {
+    if (left.length * right.length > LIMITS.termProducts) {
+      this.fail(`This interaction multiplies ${count(left.length)} terms by ${count(right.length)}: more than the limit of ${count(LIMITS.terms)} terms`, node);
+    }
+    for (const l of left) for (const r of right) out.add(makeTerm([...l.factors, ...r.factors]));
+  }
+
+  private interaction(left: Expr, right: Expr, node: Node): TermSet {
     for (const e of [left, right]) {
       if (e.intercept) this.fail("The intercept cannot interact with anything else", e);
     }
     this.noBars(left, ":");
     this.noBars(right, ":");
-    const out: Term[] = [];
-    for (const l of left.terms) for (const r of right.terms) out.push(makeTerm([...l.factors, ...r.factors]));
+    const out = this.set(node);
+    this.products(left.terms.terms, right.terms.terms, out, node);
     return out;
   }
 
+  /** Evaluates a node; a chain of binary operators (a + b + c ...) by a loop over its left spine. */
   eval(node: Node): Expr {
+    if (node.args.length === 2 && TERM_OPS.has(node.type)) {
+      const { leaf, ops } = leftSpine(node, (n) => TERM_OPS.has(n.type));
+      let acc = this.eval(leaf);
+      for (const op of ops) acc = this.binary(op, acc);
+      return acc;
+    }
     switch (node.type) {
-      case "ZERO": return expr(node, false, true, []);
-      case "ONE": return expr(node, true, false, []);
+      case "ZERO": return this.expr(node, false, true, this.set(node));
+      case "ONE": return this.expr(node, true, false, this.set(node));
       case "NUMBER": return this.fail("Numbers other than 0 and 1 may only follow '**'", node);
       case "EXPR": {
         const f: Factor = { code: node.text!, tokens: node.tokens!, start: node.start, end: node.end };
-        return expr(node, false, false, [{ factors: [f] }]);
+        return this.expr(node, false, false, this.set(node, [{ factors: [f] }]));
       }
       case "PAREN": {
         const inner = node.args[0];
@@ -136,75 +184,92 @@ class TermEvaluator {
         return this.fail(`A random-effect term must stand in parentheses, as in (1 ${node.type} group)`, node);
       case "~":
         return this.fail("'~' may appear only once, between the response and the terms", { start: node.opStart ?? node.start, end: node.opEnd ?? node.end });
-      case "+": {
-        if (node.args.length === 1) return this.eval(node.args[0]);
-        const left = this.eval(node.args[0]);
-        if (node.args[1].type === "ZERO") return expr(node, false, true, left.terms, left.bars);
-        const right = this.eval(node.args[1]);
-        const bars = [...left.bars, ...right.bars];
-        if (right.intercept) return expr(node, true, false, [...left.terms, ...right.terms], bars);
-        return expr(node, left.intercept, left.interceptRemoved, [...left.terms, ...right.terms], bars);
-      }
-      case "-": {
-        if (node.args.length === 1) {
-          const a = node.args[0];
-          if (a.type === "ZERO") return expr(node, true, false, []);
-          if (a.type === "ONE") return expr(node, false, true, []);
-          return this.fail("A minus sign on its own can only remove the intercept: write '- 1' or '0 +'", node);
-        }
-        const left = this.eval(node.args[0]);
-        const b = node.args[1];
-        if (b.type === "ZERO") return expr(node, true, false, left.terms, left.bars);
-        if (b.type === "ONE") return expr(node, false, true, left.terms, left.bars);
-        const right = this.eval(b);
-        this.noBars(right, "-");
-        const drop = new Set(right.terms.map(termKey));
-        const terms = left.terms.filter((t) => !drop.has(termKey(t)));
-        if (right.intercept) return expr(node, false, true, terms, left.bars);
-        return expr(node, left.intercept, left.interceptRemoved, terms, left.bars);
-      }
-      case "*": {
-        const l = this.eval(node.args[0]);
-        const r = this.eval(node.args[1]);
-        this.noBars(l, "*");
-        this.noBars(r, "*");
-        return expr(node, false, false, [...l.terms, ...r.terms, ...this.interaction(l, r)]);
-      }
-      case "/": {
-        const l = this.eval(node.args[0]);
-        const r = this.eval(node.args[1]);
-        if (l.intercept) this.fail("The intercept cannot be nested with '/'", l);
-        this.noBars(l, "/");
-        this.noBars(r, "/");
-        const combined: Expr = { ...l, terms: [makeTerm(l.terms.flatMap((t) => t.factors))] };
-        return expr(node, false, false, [...l.terms, ...this.interaction(combined, r)]);
-      }
-      case ":": {
-        const l = this.eval(node.args[0]);
-        const r = this.eval(node.args[1]);
-        return expr(node, false, false, this.interaction(l, r));
-      }
-      case "**": {
-        const l = this.eval(node.args[0]);
-        if (l.intercept) this.fail("The intercept cannot be raised to a power", l);
-        this.noBars(l, "**");
-        const p = node.args[1];
-        const power = p.type === "ONE" || p.type === "NUMBER" ? Number(p.text) : NaN;
-        if (!Number.isInteger(power) || power < 1) {
-          const op = this.source.slice(node.opStart ?? node.start, node.opEnd ?? node.start) || "**";
-          this.fail(`'${op}' needs a positive whole number on its right (outside I(), '${op}' is the interaction power, as in (a + b)${op}2; write I(x${op}2) for a power of x)`, p);
-        }
-        let all = l.terms;
-        let big = l;
-        for (let i = 1; i < Math.min(power, l.terms.length); i++) {
-          big = { ...big, terms: this.interaction(l, big) };
-          all = [...all, ...big.terms];
-        }
-        return expr(node, false, false, all);
-      }
+      case "+": return this.eval(node.args[0]);
+      case "-": return this.negation(node);
       default:
         return this.fail("This part of the formula is not understood", node);
     }
+  }
+
+  /** A unary minus: only '- 1' and '- 0' mean something (patsy). */
+  private negation(node: Node): Expr {
+    const a = node.args[0];
+    if (a.type === "ZERO") return this.expr(node, true, false, this.set(node));
+    if (a.type === "ONE") return this.expr(node, false, true, this.set(node));
+    return this.fail("A minus sign on its own can only remove the intercept: write '- 1' or '0 +'", node);
+  }
+
+  /** `left op right`, where left is already evaluated (the chain so far). */
+  private binary(node: Node, left: Expr): Expr {
+    const b = node.args[1];
+    switch (node.type) {
+      case "+": {
+        if (b.type === "ZERO") return this.expr(node, false, true, left.terms, left.bars);
+        const right = this.eval(b);
+        left.terms.addAll(right.terms.terms);
+        const bars = left.bars;
+        bars.push(...right.bars);
+        if (bars.length > LIMITS.terms) this.fail(`The formula has more than ${count(LIMITS.terms)} random-effect terms, the limit`, node);
+        if (right.intercept) return this.expr(node, true, false, left.terms, bars);
+        return this.expr(node, left.intercept, left.interceptRemoved, left.terms, bars);
+      }
+      case "-": {
+        if (b.type === "ZERO") return this.expr(node, true, false, left.terms, left.bars);
+        if (b.type === "ONE") return this.expr(node, false, true, left.terms, left.bars);
+        const right = this.eval(b);
+        this.noBars(right, "-");
+        const terms = this.set(node, left.terms.terms.filter((t) => !right.terms.has(t)));
+        if (right.intercept) return this.expr(node, false, true, terms, left.bars);
+        return this.expr(node, left.intercept, left.interceptRemoved, terms, left.bars);
+      }
+      case "*": {
+        const r = this.eval(b);
+        this.noBars(left, "*");
+        this.noBars(r, "*");
+        const out = this.set(node, [...left.terms.terms, ...r.terms.terms]);
+        out.addAll(this.interaction(left, r, node).terms);
+        return this.expr(node, false, false, out);
+      }
+      case "/": {
+        const r = this.eval(b);
+        if (left.intercept) this.fail("The intercept cannot be nested with '/'", left);
+        this.noBars(left, "/");
+        this.noBars(r, "/");
+        const combined: Expr = { ...left, terms: this.set(node, [makeTerm(left.terms.terms.flatMap((t) => t.factors))]) };
+        const out = this.set(node, left.terms.terms);
+        out.addAll(this.interaction(combined, r, node).terms);
+        return this.expr(node, false, false, out);
+      }
+      case ":": return this.expr(node, false, false, this.interaction(left, this.eval(b), node));
+      case "**": return this.power(node, left);
+      default:
+        return this.fail("This part of the formula is not understood", node);
+    }
+  }
+
+  /** `(terms) ** k`: every product of up to k of the terms, each kept once as it is generated. */
+  private power(node: Node, l: Expr): Expr {
+    if (l.intercept) this.fail("The intercept cannot be raised to a power", l);
+    this.noBars(l, "**");
+    const p = node.args[1];
+    const power = p.type === "ONE" || p.type === "NUMBER" ? Number(p.text) : NaN;
+    if (!Number.isInteger(power) || power < 1) {
+      const op = this.source.slice(node.opStart ?? node.start, node.opEnd ?? node.start) || "**";
+      this.fail(`'${op}' needs a positive whole number on its right (outside I(), '${op}' is the interaction power, as in (a + b)${op}2; write I(x${op}2) for a power of x)`, p);
+    }
+    // as patsy: the products of i + 1 terms are each term times those of up to i terms, in that
+    // order; a power beyond the number of terms adds nothing
+    const base = l.terms.terms;
+    const all = this.set(node, base);
+    let big = base;
+    for (let i = 1; i < Math.min(power, base.length); i++) {
+      const next = this.set(node);
+      this.products(base, big, next, node);
+      if (next.size === big.length) break;
+      big = next.terms;
+      all.addAll(big);
+    }
+    return this.expr(node, false, false, all);
   }
 
   /**
@@ -217,7 +282,7 @@ class TermEvaluator {
     const rhsNode = node.args[1];
     const lhs = this.eval(lhsNode);
     this.noBars(lhs, "|");
-    const effects: TermList = { intercept: !lhs.interceptRemoved, terms: lhs.terms };
+    const effects: TermList = { intercept: !lhs.interceptRemoved, terms: lhs.terms.terms };
     if (!effects.intercept && effects.terms.length === 0) {
       this.fail("This random-effect term has no effects: write (1 | group) for a random intercept", paren);
     }
@@ -232,6 +297,9 @@ class TermEvaluator {
           ...effects.terms.map((t) => ({ effects: { intercept: false, terms: [t] }, text: `0 + ${termName(t)}` })),
         ]
       : [{ effects, text: null }];
+    if (parts.length * groupings.length > LIMITS.terms) {
+      this.fail(`This random-effect term expands into ${count(parts.length * groupings.length)} terms, more than the limit of ${count(LIMITS.terms)}`, paren);
+    }
     const bars: BarTerm[] = [];
     for (const part of parts) {
       for (const g of groupings) {
@@ -239,36 +307,50 @@ class TermEvaluator {
         bars.push({ effects: part.effects, grouping: g.term, groupingName: g.name, correlated: true, text, start: paren.start, end: paren.end });
       }
     }
-    return { intercept: false, interceptRemoved: false, terms: [], bars, start: paren.start, end: paren.end };
+    return { intercept: false, interceptRemoved: false, terms: this.set(paren), bars, start: paren.start, end: paren.end };
   }
 
   /**
    * The grouping factors right of '|': `a` or `a:b` as written; `a/b` nested as lme4 nests it,
    * `b:a` (levels "b-level:a-level") then `a`, and `a/b/c` as `c:(b:a)`, `b:a`, `a`; `a + b` both.
+   * Chains of '+' and '/' are walked by a loop.
    */
   private groupings(node: Node): { term: Term; name: string }[] {
     if (node.type === "PAREN") return this.groupings(node.args[0]);
-    if (node.type === "+" && node.args.length === 2) return [...this.groupings(node.args[0]), ...this.groupings(node.args[1])];
-    if (node.type === "/") {
-      const leftNode = node.args[0].type === "PAREN" ? node.args[0].args[0] : node.args[0];
-      if (leftNode.type === "+") this.fail("A sum cannot be nested with '/' in a random-effect term: write (1 | a/c) + (1 | b/c)", node.args[0]);
-      const outer = this.groupings(node.args[0]);
-      const inner = this.groupings(node.args[1]);
-      if (inner.length !== 1) this.fail("Right of '/' in a random-effect term must stand one grouping factor, as in (1 | a/b)", node.args[1]);
-      // lme4's expandSlash: the innermost nesting first; its name reads inside-out
-      const within = outer[0];
-      return [
-        {
-          term: makeTerm([...inner[0].term.factors, ...within.term.factors]),
-          name: `${inner[0].name}:${within.term.factors.length > 1 ? `(${within.name})` : within.name}`,
-        },
-        ...outer,
-      ];
+    if (node.args.length === 2 && (node.type === "+" || node.type === "/")) {
+      const { leaf, ops } = leftSpine(node, (n) => n.type === "+" || n.type === "/");
+      if (ops.filter((op) => op.type === "/").length > LIMITS.nesting) {
+        this.fail(`Grouping factors are nested with '/' more than ${LIMITS.nesting} deep`, node);
+      }
+      let acc = this.groupings(leaf);
+      let accNode = leaf;
+      for (const op of ops) {
+        acc = op.type === "+" ? [...acc, ...this.groupings(op.args[1])] : this.nest(acc, accNode, op.args[1]);
+        accNode = op;
+        if (acc.length > LIMITS.terms) this.fail(`The grouping factors make more than ${count(LIMITS.terms)} random-effect terms, the limit`, node);
+      }
+      return acc;
     }
     const e = this.eval(node);
     this.noBars(e, "|");
-    if (e.terms.length === 0) this.fail("A random-effect term needs a grouping variable after '|', as in (1 | Subject)", node);
-    return e.terms.map((t) => ({ term: t, name: termName(t) }));
+    if (e.terms.size === 0) this.fail("A random-effect term needs a grouping variable after '|', as in (1 | Subject)", node);
+    return e.terms.terms.map((t) => ({ term: t, name: termName(t) }));
+  }
+
+  /** `outer / inner` in a random-effect term: lme4's expandSlash, the innermost nesting first, its name read inside-out. */
+  private nest(outer: { term: Term; name: string }[], outerNode: Node, innerNode: Node): { term: Term; name: string }[] {
+    const leftNode = outerNode.type === "PAREN" ? outerNode.args[0] : outerNode;
+    if (leftNode.type === "+") this.fail("A sum cannot be nested with '/' in a random-effect term: write (1 | a/c) + (1 | b/c)", outerNode);
+    const inner = this.groupings(innerNode);
+    if (inner.length !== 1) this.fail("Right of '/' in a random-effect term must stand one grouping factor, as in (1 | a/b)", innerNode);
+    const within = outer[0];
+    return [
+      {
+        term: makeTerm([...inner[0].term.factors, ...within.term.factors]),
+        name: `${inner[0].name}:${within.term.factors.length > 1 ? `(${within.name})` : within.name}`,
+      },
+      ...outer,
+    ];
   }
 }
 
@@ -300,10 +382,11 @@ export function parseFormula(source: string, options: { oneSided?: boolean } = {
       throw formulaError("This formula must be one-sided (no response before '~'), as in \"~Time\"", source, lhsNode.start, lhsNode.end);
     }
     const lhs = ev.eval(lhsNode);
-    if (lhs.bars.length > 0 || lhs.terms.length !== 1 || lhs.terms[0].factors.length !== 1 || lhs.intercept) {
+    const terms = lhs.terms.terms;
+    if (lhs.bars.length > 0 || terms.length !== 1 || terms[0].factors.length !== 1 || lhs.intercept) {
       throw formulaError("The left of '~' must be one response variable", source, lhsNode.start, lhsNode.end);
     }
-    response = lhs.terms[0].factors[0];
+    response = terms[0].factors[0];
   } else if (!options.oneSided) {
     throw formulaError("The formula has no response before '~'", source, 0, 1);
   }
@@ -311,7 +394,7 @@ export function parseFormula(source: string, options: { oneSided?: boolean } = {
   return {
     source,
     response,
-    rhs: { intercept: !rhs.interceptRemoved, terms: rhs.terms },
+    rhs: { intercept: !rhs.interceptRemoved, terms: rhs.terms.terms },
     bars: rhs.bars,
   };
 }
