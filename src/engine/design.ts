@@ -6,8 +6,9 @@
  * `C(Evit)[T.Evit100]`, `Time:C(Cu)[T.Cu035]`, `C(cask)[a]`.
  */
 import { formulaError } from "./errors";
-import { Contrast, evaluateFactor, FactorMemo, FactorValue, parseFactorExpr } from "./formula/factor";
-import { Factor, Term, TermList } from "./formula/terms";
+import { Contrast, evaluateFactor, FactorContext, FactorMemo, FactorValue, parseFactorExpr } from "./formula/factor";
+import { Factor, Term, termName, TermList } from "./formula/terms";
+import { count, LIMITS } from "./limits";
 import { DataTable, pythonFloatRepr } from "./table";
 
 /** One column block of a term: which factors it uses and, for categorical ones, full or reduced coding. */
@@ -28,19 +29,18 @@ export interface Design {
   subterms: { columns: number[]; term: number }[];
 }
 
-type Evaluated = Map<string, FactorValue>;
+/** Factor values by factor code. */
+export type FactorValues = Map<string, FactorValue>;
 
-/** Evaluates every distinct factor of the terms once. */
-function evaluateFactors(terms: Term[], table: DataTable, source: string, memo: FactorMemo, fitting: boolean): Evaluated {
-  const out: Evaluated = new Map();
+/** Evaluates every distinct factor of the terms once (those already in `into` are kept). */
+export function evaluateTermFactors(terms: Term[], source: string, ctx: FactorContext, into: FactorValues = new Map()): FactorValues {
   for (const t of terms) {
     for (const f of t.factors) {
-      if (out.has(f.code)) continue;
-      const ex = parseFactorExpr(f.tokens, source);
-      out.set(f.code, evaluateFactor(ex, f.code, table, source, memo, fitting));
+      if (into.has(f.code)) continue;
+      into.set(f.code, evaluateFactor(parseFactorExpr(f.tokens, source), f.code, source, ctx));
     }
   }
-  return out;
+  return into;
 }
 
 // ---- patsy's choice of codings (redundancy elimination) ----------------------------------
@@ -145,10 +145,11 @@ export function codeTerms(termList: TermList, isNumeric: (code: string) => boole
 function referenceIndex(levels: string[], contrast: Contrast | null, f: Factor, source: string): number {
   if (!contrast || contrast.reference === null) return 0;
   const ref = contrast.reference;
+  const levelList = levels.length <= 12 ? levels.join(", ") : `${levels.slice(0, 12).join(", ")}, … (${levels.length} in all)`;
   if (typeof ref === "string") {
     const k = levels.indexOf(ref);
     if (k < 0) {
-      throw formulaError(`The reference level '${ref}' is not a level of this variable (levels: ${levels.join(", ")})`, source, f.start, f.end);
+      throw formulaError(`The reference level '${ref}' is not a level of this variable (levels: ${levelList})`, source, f.start, f.end);
     }
     return k;
   }
@@ -158,68 +159,133 @@ function referenceIndex(levels: string[], contrast: Contrast | null, f: Factor, 
     if (k >= 0) return k;
   }
   if (Number.isInteger(ref) && ref < levels.length && ref >= -levels.length) return ref < 0 ? levels.length + ref : ref;
-  throw formulaError(`The reference level ${ref} is not a level of this variable (levels: ${levels.join(", ")})`, source, f.start, f.end);
+  throw formulaError(`The reference level ${ref} is not a level of this variable (levels: ${levelList})`, source, f.start, f.end);
 }
 
-/** Columns of one factor under a coding: values per row and name suffixes. */
-function factorColumns(v: FactorValue, full: boolean | null, f: Factor, source: string, n: number): { values: Float64Array; name: string }[] {
-  if (v.kind === "numeric") return [{ values: v.values, name: f.code }];
+/** One factor under a coding: its column names, and per row the column it falls in (-1: none) or its numbers. */
+interface CodedFactor {
+  names: string[];
+  /** Categorical: the row's column among `names`, -1 for none (the reference level of a reduced coding, or missing). */
+  column: Int32Array | null;
+  /** Numeric: the values (one column). */
+  values: Float64Array | null;
+}
+
+function codeFactor(v: FactorValue, full: boolean | null, f: Factor, source: string): CodedFactor {
+  if (v.kind === "numeric") return { names: [f.code], column: null, values: v.values };
   const levels = v.levels;
   const ref = referenceIndex(levels, v.contrast, f, source);
   const keep = full ? levels.map((_, k) => k) : levels.map((_, k) => k).filter((k) => k !== ref);
-  return keep.map((k) => {
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) if (v.codes[i] === k) values[i] = 1;
-    return { values, name: `${f.code}[${full ? "" : "T."}${levels[k]}]` };
-  });
+  const columnOfLevel = new Int32Array(levels.length).fill(-1);
+  keep.forEach((k, c) => { columnOfLevel[k] = c; });
+  const column = new Int32Array(v.codes.length);
+  for (let i = 0; i < column.length; i++) column[i] = v.codes[i] < 0 ? -1 : columnOfLevel[v.codes[i]];
+  return { names: keep.map((k) => `${f.code}[${full ? "" : "T."}${levels[k]}]`), column, values: null };
 }
 
-/** Builds the design matrix of a term list on the table (whose rows are the complete cases). */
-export function buildDesign(termList: TermList, table: DataTable, source: string, memo: FactorMemo, fitting: boolean): Design {
-  const n = table.nRows;
-  const values = evaluateFactors(termList.terms, table, source, memo, fitting);
+/**
+ * A subterm's columns in sparse form: as patsy codes them, at most one of its columns is nonzero
+ * in a row (the combination of its categorical factors' levels), holding the product of its
+ * numeric factors. `hit` is that column (-1: none) and `value` the product (null: all ones).
+ */
+export interface SparseSubterm {
+  names: string[];
+  hit: Int32Array;
+  value: Float64Array | null;
+  /** Index of the term (in TermList order, intercept first when present). */
+  term: number;
+}
+
+function sparseSubterm(sub: Subterm, term: number, values: FactorValues, source: string, n: number): SparseSubterm {
+  const coded = sub.factors.map(({ factor, full }) => codeFactor(values.get(factor.code)!, full, factor, source));
+  // every combination, the left-most factor varying fastest (as patsy and R do)
+  let names = [""];
+  coded.forEach((c, j) => {
+    const next: string[] = [];
+    for (const name of c.names) for (const prefix of names) next.push(j === 0 ? name : `${prefix}:${name}`);
+    names = next;
+  });
+  if (coded.length === 0) names = ["Intercept"];
+  const hit = new Int32Array(n);
+  let stride = 1;
+  for (const c of coded) {
+    if (c.column) for (let i = 0; i < n; i++) hit[i] = hit[i] < 0 || c.column[i] < 0 ? -1 : hit[i] + c.column[i] * stride;
+    stride *= c.names.length;
+  }
+  let value: Float64Array | null = null;
+  for (const c of coded) {
+    if (!c.values) continue;
+    if (!value) { value = c.values; continue; }
+    const product = new Float64Array(n);
+    for (let i = 0; i < n; i++) product[i] = value[i] * c.values[i];
+    value = product;
+  }
+  return { names, hit, value, term };
+}
+
+/** The subterms of a term list, in column order, each with its column count. */
+function subtermsOf(termList: TermList, values: FactorValues): { sub: Subterm; term: number; columns: number }[] {
   const coded = codeTerms(termList, (code) => values.get(code)!.kind === "numeric");
+  const width = (f: Factor, full: boolean | null): number => {
+    const v = values.get(f.code)!;
+    if (v.kind === "numeric") return 1;
+    return full ? v.levels.length : Math.max(0, v.levels.length - 1);
+  };
+  const out: { sub: Subterm; term: number; columns: number }[] = [];
+  for (const { index, subterms } of coded) {
+    for (const sub of subterms) out.push({ sub, term: index, columns: sub.factors.reduce((p, { factor, full }) => p * width(factor, full), 1) });
+  }
+  return out;
+}
+
+/** Refuses a dense design wider than LIMITS.designColumns before a column of it is made. */
+function checkWidth(termList: TermList, subs: { sub: Subterm; term: number; columns: number }[], source: string): void {
+  const total = subs.reduce((s, x) => s + x.columns, 0);
+  if (total <= LIMITS.designColumns) return;
+  const widest = subs.reduce((a, b) => (b.columns > a.columns ? b : a));
+  const all = termList.intercept ? [{ factors: [] }, ...termList.terms] : termList.terms;
+  const term = all[widest.term];
+  const start = Math.min(...term.factors.map((f) => f.start));
+  const end = Math.max(...term.factors.map((f) => f.end));
+  throw formulaError(`These terms make ${count(total)} columns, more than the limit of ${count(LIMITS.designColumns)} (the widest, ${termName(term)}, makes ${count(widest.columns)})`, source, start, end);
+}
+
+/** The columns of a term list in sparse form, one entry per subterm (statsmodels' variance components use these). */
+export function sparseDesign(termList: TermList, values: FactorValues, source: string, n: number): SparseSubterm[] {
+  return subtermsOf(termList, values).map(({ sub, term }) => sparseSubterm(sub, term, values, source, n));
+}
+
+/** The dense design of a term list from its evaluated factors (at most LIMITS.designColumns columns). */
+export function designFromFactors(termList: TermList, values: FactorValues, source: string, n: number): Design {
+  const subs = subtermsOf(termList, values);
+  checkWidth(termList, subs, source);
   const columns: DesignColumn[] = [];
   const subterms: { columns: number[]; term: number }[] = [];
-  for (const { index, subterms: subs } of coded) {
-    for (const sub of subs) {
-      const perFactor = sub.factors.map(({ factor, full }) => factorColumns(values.get(factor.code)!, full, factor, source, n));
-      const cols: number[] = [];
-      if (perFactor.length === 0) {
-        columns.push({ name: "Intercept", values: new Float64Array(n).fill(1), term: index });
-        cols.push(columns.length - 1);
-      } else {
-        // every combination, the left-most factor varying fastest (as patsy and R do)
-        const counts = perFactor.map((c) => c.length);
-        const total = counts.reduce((a, b) => a * b, 1);
-        const idx = new Array(counts.length).fill(0);
-        for (let c = 0; c < total; c++) {
-          const parts = idx.map((k, j) => perFactor[j][k]);
-          // A single factor's column is shared, not copied: design columns are never written to,
-          // and at a million rows each copy costs 8 MB and its page faults.
-          let vals: Float64Array;
-          if (parts.length === 1) vals = parts[0].values;
-          else {
-            vals = new Float64Array(n);
-            for (let i = 0; i < n; i++) {
-              let prod = 1;
-              for (const part of parts) prod *= part.values[i];
-              vals[i] = prod;
-            }
-          }
-          columns.push({ name: parts.map((p) => p.name).join(":"), values: vals, term: index });
-          cols.push(columns.length - 1);
-          for (let j = 0; j < idx.length; j++) {
-            idx[j]++;
-            if (idx[j] < counts[j]) break;
-            idx[j] = 0;
-          }
-        }
+  for (const { sub, term } of subs) {
+    const first = columns.length;
+    if (sub.factors.length === 1 && sub.factors[0].full === null) {
+      // A single numeric factor's column is shared, not copied: design columns are never written
+      // to, and at a million rows each copy costs 8 MB and its page faults.
+      columns.push({ name: sub.factors[0].factor.code, values: (values.get(sub.factors[0].factor.code) as { values: Float64Array }).values, term });
+    } else {
+      const sparse = sparseSubterm(sub, term, values, source, n);
+      const dense = sparse.names.map(() => new Float64Array(n));
+      for (let i = 0; i < n; i++) {
+        const c = sparse.hit[i];
+        if (c >= 0) dense[c][i] = sparse.value ? sparse.value[i] : 1;
       }
-      subterms.push({ columns: cols, term: index });
+      sparse.names.forEach((name, c) => columns.push({ name, values: dense[c], term }));
     }
+    subterms.push({ columns: columns.slice(first).map((_, k) => first + k), term });
   }
   return { columns, subterms };
+}
+
+/** Builds the design matrix of a term list on the table (whose rows are the complete cases when fitting). */
+export function buildDesign(termList: TermList, table: DataTable, source: string, memo: FactorMemo, fitting: boolean): Design {
+  const ctx: FactorContext = { table, memo, fitting };
+  const values = evaluateTermFactors(termList.terms, source, ctx);
+  return designFromFactors(termList, values, source, table.nRows);
 }
 
 /**

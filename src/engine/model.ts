@@ -9,11 +9,16 @@
  * Both become the same internal terms: a grouping factor, q effect columns, and a covariance
  * template parameterised by lme4's relative Cholesky factor θ.
  */
-import { buildDesign, independentColumns } from "./design";
+import { completeCases } from "./completeCases";
+import { DesignColumn, designFromFactors, evaluateTermFactors, FactorValues, independentColumns } from "./design";
 import { formulaError, MixedLMError } from "./errors";
-import { categoricalFromColumn, evaluateFactor, FactorMemo, factorColumns, newMemo, parseFactorExpr } from "./formula/factor";
-import { FormulaDesc, parseFormula, Term, TermList } from "./formula/terms";
-import { Column, DataTable, unknownColumn } from "./table";
+import { evaluateFactor, FactorContext, FactorMemo, newMemo, parseFactorExpr } from "./formula/factor";
+import { FormulaDesc, TermList } from "./formula/terms";
+import { checkRandomTerms } from "./identifiability";
+import { parseModel } from "./modelSpec";
+import { lme4Terms, statsmodelsTerms, ThetaCounter } from "./randomTerms";
+import { DataTable } from "./table";
+import { refuseTextInNumbers, textAmongNumbersError } from "./textInNumbers";
 
 export type Method = "REML" | "ML";
 
@@ -87,333 +92,87 @@ export interface ModelFrame {
   warnings: string[];
 }
 
-/** Columns of the data a formula uses. */
-function formulaColumns(desc: FormulaDesc, table: DataTable): string[] {
-  const cols: string[] = [];
-  const factors = [
-    ...(desc.response ? [desc.response] : []),
-    ...desc.rhs.terms.flatMap((t) => t.factors),
-    ...desc.bars.flatMap((b) => [...b.effects.terms.flatMap((t) => t.factors), ...b.grouping.factors]),
-  ];
-  for (const f of factors) cols.push(...factorColumns(parseFactorExpr(f.tokens, desc.source), table, desc.source));
-  return cols;
-}
-
-function isMissingCell(c: Column, i: number): boolean {
-  return c.kind === "numeric" ? Number.isNaN(c.values[i]) : c.codes[i] < 0;
-}
-
-/** A grouping column given as values: becomes a column named "Group". */
-function groupValuesColumn(values: readonly unknown[], nRows: number): Column {
-  if (values.length !== nRows) {
-    throw new MixedLMError("data", `The groups have ${values.length} values but the data have ${nRows} rows: give one group per data row (the same height as the data, without its header).`);
-  }
-  const t = DataTable.fromRows([["Group"], ...values.map((v) => [v])]);
-  if (t.nRows !== nRows) {
-    // trailing blanks were trimmed by fromRows: pad them back as missing
-    const c = t.column("Group");
-    if (c.kind === "numeric") {
-      const v = new Float64Array(nRows).fill(NaN);
-      v.set(c.values);
-      return { ...c, values: v };
-    }
-    const codes = new Int32Array(nRows).fill(-1);
-    codes.set(c.codes);
-    return { ...c, codes };
-  }
-  return t.column("Group");
-}
-
-/** Group labels: sorted as statsmodels sorts them (numbers numerically), whole numbers written without ".0". */
-function sortedGroups(col: Column): { labels: string[]; refs: Int32Array } {
-  const cat = categoricalFromColumn(col.kind === "numeric" ? { ...col, integer: true } : col);
-  return { labels: cat.levels, refs: cat.codes };
-}
-
-/** Lower-triangular template layout: θ indices for a full (correlated) or diagonal q×q factor. */
-function templateIndex(q: number, correlated: boolean, next: () => number): Int32Array {
-  const idx = new Int32Array(q * q).fill(-1);
-  for (let c = 0; c < q; c++) {
-    for (let r = c; r < q; r++) {
-      if (r === c || correlated) idx[c * q + r] = next();
-    }
-  }
-  return idx;
-}
-
+/**
+ * The model's frame, built in one direction: the spec parsed (modelSpec.ts), the complete rows
+ * of the columns it uses (completeCases.ts), its factors evaluated once each on those rows
+ * (formula/factor.ts), the designs made from the factors (design.ts), the random-effect terms
+ * (randomTerms.ts), and the checks a fit needs (identifiability.ts).
+ */
 export function buildModel(input: DataTable, spec: ModelSpec): ModelFrame {
-  const method: Method = spec.method ?? "REML";
-  if (method !== "REML" && method !== "ML") {
-    throw new MixedLMError("option", `Unknown method "${String(method)}": use REML or ML.`);
-  }
-  if (typeof spec.formula !== "string" || spec.formula.trim() === "") {
-    throw new MixedLMError("formula", 'The formula is empty: write it as "response ~ terms", for example "Weight ~ Time".');
-  }
-  const main = parseFormula(spec.formula);
-  const hasBars = main.bars.length > 0;
-  const hasGroups = (spec.groups !== undefined && spec.groups !== null && spec.groups !== "") || (spec.groupValues !== undefined && spec.groupValues !== null);
-  if (hasBars && hasGroups) {
-    throw new MixedLMError("model", `The formula has random-effect terms such as ${main.bars[0].text}, so groups must not also be given: remove groups, or remove the bar terms and use groups with re_formula.`);
-  }
-  if (hasBars && (spec.reFormula || spec.vcFormula)) {
-    throw new MixedLMError("model", "re_formula and vc_formula belong to the statsmodels style (with groups); with bar terms such as (1 | g) in the formula, write every random effect there.");
-  }
-  if (!hasBars && !hasGroups) {
-    throw new MixedLMError("model", 'The model has no random effects: give the grouping column (groups, e.g. "Pig") or add a term such as (1 | Pig) to the formula.');
-  }
-  const reDesc = spec.reFormula !== undefined && spec.reFormula !== null && String(spec.reFormula).trim() !== ""
-    ? parseFormula(String(spec.reFormula), { oneSided: true })
-    : null;
-  if (reDesc && reDesc.bars.length > 0) throw formulaError("re_formula cannot hold bar terms", reDesc.source, reDesc.bars[0].start, reDesc.bars[0].end);
-  const vcNames = spec.vcFormula ? Object.keys(spec.vcFormula).sort() : [];
-  const vcDescs = vcNames.map((name) => {
-    const d = parseFormula(spec.vcFormula![name], { oneSided: true });
-    if (d.bars.length > 0) throw formulaError("vc_formula cannot hold bar terms", d.source, d.bars[0].start, d.bars[0].end);
-    return { name, desc: d };
-  });
-
-  // ---- columns used, and listwise deletion -------------------------------------------------
-  let groupColumn: Column | null = null;
-  let groupName = "Group";
-  if (!hasBars) {
-    if (spec.groups !== undefined && spec.groups !== null && spec.groups !== "") {
-      if (!input.has(spec.groups)) throw unknownColumn(spec.groups, input.names);
-      groupColumn = input.column(spec.groups);
-      groupName = spec.groups;
-    } else {
-      groupColumn = groupValuesColumn(spec.groupValues!, input.nRows);
-    }
-  }
-  const used = new Set<string>(formulaColumns(main, input));
-  if (reDesc) formulaColumns(reDesc, input).forEach((c) => used.add(c));
-  vcDescs.forEach((v) => formulaColumns(v.desc, input).forEach((c) => used.add(c)));
-  const usedCols = [...used].map((c) => input.column(c));
-  if (groupColumn) usedCols.push(groupColumn);
-  const keep = new Uint8Array(input.nRows);
-  let nKept = 0;
-  for (let i = 0; i < input.nRows; i++) {
-    let ok = 1;
-    for (const c of usedCols) if (isMissingCell(c, i)) { ok = 0; break; }
-    keep[i] = ok;
-    nKept += ok;
-  }
-  const nDropped = input.nRows - nKept;
-  if (nKept === 0) {
-    throw new MixedLMError("data", `Every row has a missing value in a column the model uses (${[...used, ...(groupColumn && spec.groups ? [spec.groups] : [])].join(", ")}): there is nothing to fit.`);
-  }
-  const table = nDropped > 0 ? input.subset(keep) : input;
-  const rowIndex = new Int32Array(nKept);
-  for (let i = 0, k = 0; i < input.nRows; i++) if (keep[i]) rowIndex[k++] = i;
-  const n = nKept;
-  const memo = newMemo();
-  const warnings: string[] = [];
-
-  // ---- response -----------------------------------------------------------------------------
-  const resp = main.response!;
-  const yv = evaluateFactor(parseFactorExpr(resp.tokens, main.source), resp.code, table, main.source, memo, true);
-  if (yv.kind !== "numeric") {
-    throw formulaError(`The response ${resp.code} holds text; it must be numeric`, main.source, resp.start, resp.end);
-  }
-  const y = yv.values;
-
-  // ---- fixed effects --------------------------------------------------------------------------
-  const design = buildDesign(main.rhs, table, main.source, memo, true);
-  let xCols = design.columns;
-  const keepIdx = independentColumns(xCols.map((c) => c.values));
-  const droppedColumns = xCols.filter((_, k) => !keepIdx.includes(k)).map((c) => c.name);
-  if (droppedColumns.length > 0) {
-    warnings.push(`The fixed-effects design is rank deficient: dropped ${droppedColumns.join(", ")} (a linear combination of the columns before ${droppedColumns.length > 1 ? "them" : "it"}).`);
-    xCols = keepIdx.map((k) => xCols[k]);
-  }
-  const p = xCols.length;
-  if (n <= p) {
-    throw new MixedLMError("model", `There are ${n} complete rows but ${p} fixed-effects coefficients: the model needs more rows than coefficients.`);
-  }
-
-  // ---- random effects -----------------------------------------------------------------------
-  let thetaCount = 0;
-  const next = () => thetaCount++;
-  const terms: RandomTerm[] = [];
-  let groups: ModelFrame["groups"] = null;
-
-  if (!hasBars) {
-    const g = sortedGroups(nDropped > 0 ? subsetColumn(groupColumn!, keep) : groupColumn!);
-    groups = { name: groupName, labels: g.labels, refs: g.refs };
-    // re_formula: absent → random intercept, unless variance components are given (statsmodels)
-    let reTerms: TermList | null;
-    if (reDesc) reTerms = reDesc.rhs;
-    else reTerms = vcDescs.length > 0 ? null : { intercept: true, terms: [] };
-    if (reTerms && (reTerms.intercept || reTerms.terms.length > 0)) {
-      const reDesign = buildDesign(reTerms, table, reDesc ? reDesc.source : "1", memo, true);
-      const q = reDesign.columns.length;
-      terms.push({
-        grouping: groupName,
-        kind: "re",
-        levels: g.labels,
-        refs: g.refs,
-        q,
-        names: reDesign.columns.map((c) => c.name.replace("Intercept", groupName)),
-        z: reDesign.columns.map((c) => (c.name === "Intercept" ? null : c.values)),
-        correlated: true,
-        thetaIndex: templateIndex(q, true, next),
-        effects: { list: reTerms, source: reDesc ? reDesc.source : "1" },
-      });
-    }
-    for (const { name, desc } of vcDescs) {
-      const vd = buildDesign(desc.rhs, table, desc.source, memo, true);
-      const theta = next();
-      for (const sub of vd.subterms) {
-        const cols = sub.columns.map((k) => vd.columns[k]);
-        // a level is (group, column): rows of a group with a nonzero value in that column
-        const levelOf = new Map<number, number>();
-        const levels: string[] = [];
-        const groupOfLevel: number[] = [];
-        const refs = new Int32Array(n).fill(-1);
-        const z = new Float64Array(n);
-        for (let i = 0; i < n; i++) {
-          let hit = -1;
-          for (let c = 0; c < cols.length; c++) {
-            if (cols[c].values[i] !== 0) {
-              if (hit >= 0) {
-                throw new MixedLMError("model", `In variance component "${name}", a row has more than one nonzero column in ${cols[hit].name} and ${cols[c].name}; write each random effect as its own component.`);
-              }
-              hit = c;
-            }
-          }
-          if (hit < 0) continue;
-          const key = g.refs[i] * cols.length + hit;
-          let lv = levelOf.get(key);
-          if (lv === undefined) {
-            lv = levels.length;
-            levelOf.set(key, lv);
-            levels.push(cols[hit].name);
-            groupOfLevel.push(g.refs[i]);
-          }
-          refs[i] = lv;
-          z[i] = cols[hit].values[i];
-        }
-        // order levels by group, then column, as statsmodels lists them
-        const order = levels.map((_, k) => k).sort((a, b) => groupOfLevel[a] - groupOfLevel[b] || cols.findIndex((c) => c.name === levels[a]) - cols.findIndex((c) => c.name === levels[b]));
-        const rank = new Int32Array(levels.length);
-        order.forEach((k, r) => { rank[k] = r; });
-        for (let i = 0; i < n; i++) if (refs[i] >= 0) refs[i] = rank[refs[i]];
-        const allOnes = z.every((v, i) => refs[i] < 0 || v === 1);
-        terms.push({
-          grouping: groupName,
-          kind: "vc",
-          vcName: name,
-          levels: order.map((k) => levels[k]),
-          groupOfLevel: Int32Array.from(order.map((k) => groupOfLevel[k])),
-          refs,
-          q: 1,
-          names: [name],
-          z: [allOnes ? null : z],
-          correlated: false,
-          thetaIndex: Int32Array.of(theta),
-        });
-      }
-    }
-    if (terms.length === 0) {
-      throw new MixedLMError("model", 're_formula "0" leaves no random effects: give re_formula (e.g. "1") or vc_formula.');
-    }
-  } else {
-    for (const bar of main.bars) {
-      const grouping = groupingFactor(bar.grouping, bar.groupingName, table, main.source, memo);
-      const ed = buildDesign(bar.effects, table, main.source, memo, true);
-      const q = ed.columns.length;
-      terms.push({
-        grouping: grouping.name,
-        kind: "bar",
-        levels: grouping.labels,
-        refs: grouping.refs,
-        q,
-        names: ed.columns.map((c) => (c.name === "Intercept" ? "(Intercept)" : c.name)),
-        z: ed.columns.map((c) => (c.name === "Intercept" ? null : c.values)),
-        correlated: bar.correlated,
-        thetaIndex: templateIndex(q, bar.correlated, next),
-        text: bar.text,
-        groupingFactors: bar.grouping.factors.map((f) => f.code),
-        effects: { list: bar.effects, source: main.source },
-      });
-    }
-  }
-
-  // ---- checks a fit needs -------------------------------------------------------------------
-  for (const t of terms) {
-    const nLevels = t.levels.length;
-    if (t.kind !== "vc" && nLevels < 2) {
-      throw new MixedLMError("model", `The grouping factor ${t.grouping} has ${nLevels} level${nLevels === 1 ? "" : "s"} among the complete rows; a random effect needs at least two groups.`);
-    }
-    if (t.kind !== "vc" && nLevels >= n) {
-      throw new MixedLMError("model", `The grouping factor ${t.grouping} has as many levels (${nLevels}) as there are rows (${n}): each row is its own group, so its random effect cannot be told apart from the residual.`);
-    }
-  }
-  const thetaLower = new Float64Array(thetaCount).fill(-Infinity);
-  const thetaStart = new Float64Array(thetaCount);
-  for (const t of terms) {
-    for (let c = 0; c < t.q; c++) {
-      const k = t.thetaIndex[c * t.q + c];
-      if (k >= 0) { thetaLower[k] = 0; thetaStart[k] = 1; }
-    }
-  }
-
+  const model = parseModel(spec);
+  const rows = completeCases(input, spec, model);
+  const ctx: FactorContext = { table: rows.table, memo: newMemo(), fitting: true, rowIndex: rows.rowIndex };
+  const factors: FactorValues = new Map();
+  const n = rows.table.nRows;
+  const y = responseValues(model.main, ctx);
+  const fixed = fixedEffects(model.main, ctx, factors, n);
+  const theta = new ThetaCounter();
+  const random = model.style === "lme4" ? lme4Terms(model, ctx, factors, theta) : statsmodelsTerms(model, rows.groups!, ctx, factors, theta);
+  checkRandomTerms(random.terms, n, theta.count);
+  const { lower, start } = thetaBounds(random.terms, theta.count);
   return {
     spec,
-    style: hasBars ? "lme4" : "statsmodels",
-    method,
-    table,
-    rowIndex,
+    style: model.style,
+    method: model.method,
+    table: rows.table,
+    rowIndex: rows.rowIndex,
     nInputRows: input.nRows,
-    nDropped,
-    responseName: resp.code,
+    nDropped: rows.nDropped,
+    responseName: model.main.response!.code,
     y,
-    xNames: xCols.map((c) => c.name),
-    X: xCols.map((c) => c.values),
-    droppedColumns,
-    terms,
-    nTheta: thetaCount,
-    thetaLower,
-    thetaStart,
-    groups,
-    memo,
-    fixed: main.rhs,
-    fixedSource: main.source,
-    warnings,
+    xNames: fixed.columns.map((c) => c.name),
+    X: fixed.columns.map((c) => c.values),
+    droppedColumns: fixed.dropped,
+    terms: random.terms,
+    nTheta: theta.count,
+    thetaLower: lower,
+    thetaStart: start,
+    groups: random.groups,
+    memo: ctx.memo,
+    fixed: model.main.rhs,
+    fixedSource: model.main.source,
+    warnings: fixed.warnings,
   };
 }
 
-function subsetColumn(c: Column, keep: Uint8Array): Column {
-  const t = new DataTable([c], c.kind === "numeric" ? c.values.length : c.codes.length).subset(keep);
-  return t.columns[0];
+/** The response: numbers (a column of numbers but for a few cells of text is named cell by cell). */
+function responseValues(main: FormulaDesc, ctx: FactorContext): Float64Array {
+  const resp = main.response!;
+  const yv = evaluateFactor(parseFactorExpr(resp.tokens, main.source), resp.code, main.source, ctx);
+  if (yv.kind === "numeric") return yv.values;
+  const typo = yv.column !== undefined ? textAmongNumbersError(yv, yv.column, "response", ctx.rowIndex) : null;
+  if (typo) throw typo;
+  throw formulaError(`The response ${resp.code} holds text; it must be numeric`, main.source, resp.start, resp.end);
 }
 
-/**
- * The grouping factor of a bar term, named `name` (lme4's name: "a:b" as written, "b:a" for a/b): one
- * factor, or an interaction whose levels are the combinations present, labelled "a-level:b-level"
- * in the order of the term's factors.
- */
-function groupingFactor(term: Term, name: string, table: DataTable, source: string, memo: FactorMemo): { name: string; labels: string[]; refs: Int32Array } {
-  const parts = term.factors.map((f) => {
-    const v = evaluateFactor(parseFactorExpr(f.tokens, source), f.code, table, source, memo, true);
-    if (v.kind === "categorical") return { codes: v.codes, levels: v.levels };
-    const cat = categoricalFromColumn({ kind: "numeric", name: f.code, values: v.values, integer: true, missing: 0 });
-    return cat;
-  });
-  const n = table.nRows;
-  if (parts.length === 1) return { name, labels: parts[0].levels, refs: parts[0].codes };
-  // combinations present, ordered by the components' own level order
-  const key = new Float64Array(n);
-  const seen = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    let k = 0;
-    for (const p of parts) k = k * p.levels.length + p.codes[i];
-    key[i] = k;
-    if (!seen.has(k)) seen.set(k, parts.map((p) => p.codes[i]));
+/** The fixed-effects design, without the columns that are linear combinations of earlier ones (as lme4 drops them). */
+function fixedEffects(main: FormulaDesc, ctx: FactorContext, factors: FactorValues, n: number): { columns: DesignColumn[]; dropped: string[]; warnings: string[] } {
+  const values = evaluateTermFactors(main.rhs.terms, main.source, ctx, factors);
+  refuseTextInNumbers(main.rhs.terms, values, ctx.rowIndex);
+  const all = designFromFactors(main.rhs, values, main.source, n).columns;
+  const keepIdx = independentColumns(all.map((c) => c.values));
+  const kept = new Set(keepIdx);
+  const dropped = all.filter((_, k) => !kept.has(k)).map((c) => c.name);
+  const warnings: string[] = [];
+  if (dropped.length > 0) {
+    warnings.push(`The fixed-effects design is rank deficient: dropped ${dropped.join(", ")} (a linear combination of the columns before ${dropped.length > 1 ? "them" : "it"}).`);
   }
-  const combos = [...seen.keys()].sort((a, b) => a - b);
-  const pos = new Map(combos.map((k, j) => [k, j]));
-  const labels = combos.map((k) => seen.get(k)!.map((c, j) => parts[j].levels[c]).join(":"));
-  const refs = new Int32Array(n);
-  for (let i = 0; i < n; i++) refs[i] = pos.get(key[i])!;
-  return { name, labels, refs };
+  const columns = keepIdx.map((k) => all[k]);
+  if (n <= columns.length) {
+    throw new MixedLMError("model", `There are ${n} complete rows but ${columns.length} fixed-effects coefficients: the model needs more rows than coefficients.`);
+  }
+  return { columns, dropped, warnings };
+}
+
+/** θ's bounds and start: diagonal entries of the relative factors at least 0, starting at 1; the others free, starting at 0. */
+function thetaBounds(terms: RandomTerm[], nTheta: number): { lower: Float64Array; start: Float64Array } {
+  const lower = new Float64Array(nTheta).fill(-Infinity);
+  const start = new Float64Array(nTheta);
+  for (const t of terms) {
+    for (let c = 0; c < t.q; c++) {
+      const k = t.thetaIndex[c * t.q + c];
+      if (k >= 0) { lower[k] = 0; start[k] = 1; }
+    }
+  }
+  return { lower, start };
 }

@@ -6,7 +6,7 @@
  * A column is numeric when every non-missing value is a number (or text that reads as one,
  * as pandas reads CSV); otherwise it is categorical and every value is kept as text.
  */
-import { MixedLMError } from "./errors";
+import { MixedLMError, quoted, quotedList } from "./errors";
 
 export interface NumericColumn {
   kind: "numeric";
@@ -281,7 +281,7 @@ export function unknownColumn(name: string, names: string[]): MixedLMError {
   const lower = name.toLowerCase();
   const close = names.find((n) => n.toLowerCase() === lower);
   const hint = close
-    ? ` Did you mean "${close}"? Column names are case-sensitive.`
-    : ` The columns are: ${names.map((n) => `"${n}"`).join(", ")}.`;
-  return new MixedLMError("data", `There is no column "${name}" in the data.${hint}`);
+    ? ` Did you mean ${quoted(close)}? Column names are case-sensitive.`
+    : ` The columns are: ${quotedList(names)}.`;
+  return new MixedLMError("data", `There is no column ${quoted(name)} in the data.${hint}`);
 }

@@ -91,7 +91,7 @@ describe("categorical coding", () => {
     const ev = (code: string) => {
       const d = parseFormula(`y ~ ${code}`);
       const f = d.rhs.terms[0].factors[0];
-      const v = evaluateFactor(parseFactorExpr(f.tokens, d.source), f.code, t, d.source, memo, true);
+      const v = evaluateFactor(parseFactorExpr(f.tokens, d.source), f.code, d.source, { table: t, memo, fitting: true });
       return v.kind === "numeric" ? Array.from(v.values) : [];
     };
     // mean 3, sum of squares 14: population sd sqrt(14/4), sample sd sqrt(14/3)
