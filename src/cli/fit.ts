@@ -50,7 +50,8 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
   let formula: string | null = null;
   let groups: string | null = null;
   let reFormula: string | null = null;
-  const vc: Record<string, string> = {};
+  // by name, in a Map: a component may be called "__proto__" or "constructor"
+  const vc = new Map<string, string>();
   let method: Method = "REML";
   let json = false;
   let separator: string | undefined;
@@ -82,8 +83,8 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
         const k = v.indexOf("=");
         if (k <= 0) throw new UsageError(`--vc takes NAME=FORMULA, as in --vc "cask=0 + C(cask)"; got "${v}".`);
         const name = v.slice(0, k).trim();
-        if (vc[name] !== undefined) throw new UsageError(`--vc names "${name}" twice; give each variance component a different name.`);
-        vc[name] = v.slice(k + 1).trim();
+        if (vc.has(name)) throw new UsageError(`--vc names "${name}" twice; give each variance component a different name.`);
+        vc.set(name, v.slice(k + 1).trim());
         break;
       }
       case "--method": {
@@ -93,7 +94,11 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
         break;
       }
       case "--json": json = true; break;
-      case "--sep": separator = take(a).replace("\\t", "\t"); break;
+      case "--sep": {
+        const s = take(a);
+        separator = s === "\\t" || s.toLowerCase() === "tab" ? "\t" : s;
+        break;
+      }
       default:
         if (a.startsWith("-") && a.length > 1) throw new UsageError(`Unknown option ${a}. ${USAGE}`);
         if (file !== null) throw new UsageError(`Only one data file can be given (got "${file}" and "${a}"). Quote formulas that contain spaces.`);
@@ -102,7 +107,8 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
   }
   if (file === null) throw new UsageError(`No data file given. ${USAGE}`);
   if (formula === null) throw new UsageError(`No --formula given. ${USAGE}`);
-  const spec: ModelSpec = { formula, groups, reFormula, vcFormula: Object.keys(vc).length > 0 ? vc : null, method };
+  // Object.fromEntries defines own properties: "__proto__" stays a name, not the object's prototype
+  const spec: ModelSpec = { formula, groups, reFormula, vcFormula: vc.size > 0 ? Object.fromEntries(vc) : null, method };
   return { file, spec, json, separator };
 }
 

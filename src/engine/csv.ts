@@ -1,7 +1,8 @@
 /**
  * A CSV reader that goes straight from bytes to typed columns, in one pass over the file:
  * numbers are parsed from the bytes without making strings, text columns are dictionary-encoded.
- * RFC 4180 quoting, CRLF or LF, a UTF-8 byte-order mark, and ',' ';' or tab as separator.
+ * RFC 4180 quoting, CRLF or LF, UTF-8 (with or without a byte-order mark) or UTF-16 (LE or
+ * BE), and ',' ';' or tab as separator.
  * A field counts as missing with pandas' rules (empty, NA, NaN, #N/A, ...), and a column is
  * numeric when all its other fields read as numbers, as pandas' read_csv decides.
  */
@@ -19,12 +20,48 @@ export interface CsvOptions {
   separator?: string;
 }
 
-export function readCsv(input: Uint8Array | string, options: CsvOptions = {}): DataTable {
+/**
+ * The file as UTF-8 bytes. A UTF-16 file (as Excel's "Unicode text" and Windows tools write: a
+ * byte-order mark FF FE or FE FF, or, without one, a NUL byte beside the first character) is
+ * decoded and encoded again as UTF-8; anything else is taken as UTF-8.
+ */
+function utf8Bytes(input: Uint8Array | string): Uint8Array {
+  if (typeof input === "string") return new TextEncoder().encode(input);
   // a plain Uint8Array view (a Node Buffer's subarray() is much slower)
-  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  if (bytes.length < 2) return bytes;
+  const [b0, b1] = [bytes[0], bytes[1]];
+  const littleEndian = (b0 === 0xff && b1 === 0xfe) || (b0 !== 0 && b1 === 0);
+  const bigEndian = (b0 === 0xfe && b1 === 0xff) || (b0 === 0 && b1 !== 0);
+  if (!littleEndian && !bigEndian) return bytes;
+  const even = bytes.length - (bytes.length % 2);
+  let le = bytes.subarray(0, even);
+  if (bigEndian) {
+    le = new Uint8Array(even);
+    for (let i = 0; i < even; i += 2) { le[i] = bytes[i + 1]; le[i + 1] = bytes[i]; }
+  }
+  // TextDecoder drops the byte-order mark; Node and browsers all decode UTF-16LE
+  return new TextEncoder().encode(new TextDecoder("utf-16le").decode(le));
+}
+
+/** A separator given by the user: one character that can separate fields (not a quote or a line break). */
+function checkSeparator(sep: string): string {
+  const shown = JSON.stringify(sep);
+  if (sep.length !== 1) {
+    throw new MixedLMError("option", `The separator must be one character, such as "," or ";" or a tab ("\\t"); ${sep.length === 0 ? "it is empty" : `${shown} has ${sep.length}`}.`);
+  }
+  const c = sep.charCodeAt(0);
+  if (c === QUOTE || c === CR || c === LF || c > 127) {
+    throw new MixedLMError("option", `${shown} cannot separate fields (${c === QUOTE ? "it quotes them" : c > 127 ? "only ASCII characters can" : "it ends lines"}): give a character such as "," or ";" or a tab ("\\t").`);
+  }
+  return sep;
+}
+
+export function readCsv(input: Uint8Array | string, options: CsvOptions = {}): DataTable {
+  const bytes = utf8Bytes(input);
   let start = 0;
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
-  const sep = (options.separator ?? detectSeparator(bytes, start)).charCodeAt(0);
+  const sep = (options.separator !== undefined ? checkSeparator(options.separator) : detectSeparator(bytes, start)).charCodeAt(0);
   const reader = new FieldReader(bytes, start, sep);
 
   // Header

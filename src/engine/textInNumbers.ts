@@ -47,7 +47,7 @@ export function textAmongNumbersError(v: { codes: Int32Array; levels: string[] }
   const listed = bad.slice(0, SHOWN).map((i) => `data row ${row(i)} ${quoted(v.levels[v.codes[i]], 30)}`);
   const list = bad.length > SHOWN ? `${listed.join(", ")} and ${bad.length - SHOWN} more` : listed.length === 1 ? listed[0] : `${listed.slice(0, -1).join(", ")} and ${listed[listed.length - 1]}`;
   const cellsText = bad.length === 1 ? "1 cell is not a number" : `${bad.length} cells are not numbers`;
-  const fix = "Write them as plain numbers (a decimal point, no thousands separator) or clear them";
+  const fix = `Write ${bad.length === 1 ? "it as a plain number" : "them as plain numbers"} (a decimal point, no thousands separator) or clear ${bad.length === 1 ? "it" : "them"}`;
   const col = quoted(name);
   if (role === "response") {
     return new MixedLMError("data", `The response ${col} must be numbers, but ${cellsText}: ${list}. ${fix}.`);

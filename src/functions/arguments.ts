@@ -85,7 +85,12 @@ export function parseOptions(v: unknown): ParsedOptions {
         if (!name || !formula) {
           throw new MixedLMError("option", `vc needs a name and a formula, as in "vc=cask:0 + C(cask)"; got "${value}".`);
         }
-        out.vcFormula = { ...(out.vcFormula ?? {}), [name]: formula };
+        // own properties (a computed key, never the __proto__ setter): a component may be called "__proto__"
+        const vcs = out.vcFormula ?? {};
+        if (Object.prototype.hasOwnProperty.call(vcs, name)) {
+          throw new MixedLMError("option", `vc names "${name}" twice; give each variance component a different name.`);
+        }
+        out.vcFormula = { ...vcs, [name]: formula };
         break;
       }
       default:

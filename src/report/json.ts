@@ -32,17 +32,31 @@ export interface FitJson {
   timing?: { parseMs: number; fitMs: number };
 }
 
+/**
+ * An object for keys the user chose (grouping factors, levels, effect and column names): without
+ * a prototype, so that a level called "__proto__", "constructor" or "toString" is a key like any
+ * other, neither lost nor written into Object.prototype. JSON.stringify writes it as any object.
+ */
+function keyed<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** The entry of `key` in a keyed object, made when absent (own keys only: a keyed object has no others). */
+function entry<T>(o: Record<string, Record<string, T>>, key: string): Record<string, T> {
+  return (o[key] ??= keyed<T>());
+}
+
 /** Random effects keyed grouping → level → effect name, merging terms that share a grouping factor (as lme4's ranef and statsmodels' random_effects do). */
 export function randomEffectsObject(r: MixedLMResult): Record<string, Record<string, Record<string, number>>> {
-  const out: Record<string, Record<string, Record<string, number>>> = {};
+  const out = keyed<Record<string, Record<string, number>>>();
   for (const t of r.randomEffects) {
-    const byLevel = (out[t.grouping] ??= {});
+    const byLevel = entry(out, t.grouping);
     t.levels.forEach((level, l) => {
       if (t.kind === "vc" && t.groupLabel && t.entryName) {
-        (byLevel[t.groupLabel[l]] ??= {})[t.entryName[l]] = t.values[l][0];
+        entry(byLevel, t.groupLabel[l])[t.entryName[l]] = t.values[l][0];
       } else {
-        const entry = (byLevel[level] ??= {});
-        t.names.forEach((name, c) => { entry[name] = t.values[l][c]; });
+        const effects = entry(byLevel, level);
+        t.names.forEach((name, c) => { effects[name] = t.values[l][c]; });
       }
     });
   }
@@ -50,7 +64,7 @@ export function randomEffectsObject(r: MixedLMResult): Record<string, Record<str
 }
 
 export function fitToJson(r: MixedLMResult, timing?: { parseMs: number; fitMs: number }): FitJson {
-  const factors: Record<string, number> = {};
+  const factors = keyed<number>();
   for (const g of r.groupingFactors) factors[g.name] = g.nLevels;
   let nGroups: number | Record<string, number>;
   if (r.groups) nGroups = r.groups.count;

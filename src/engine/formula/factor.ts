@@ -330,7 +330,8 @@ class FactorEvaluator {
     for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) { bad++; if (first < 0) first = i; }
     if (bad === 0) return;
     const rows = bad === 1 ? `data row ${this.row(first)}` : `${bad} rows (the first is data row ${this.row(first)})`;
-    this.fail(`This term is ${values[first]} on ${rows}: a division by zero, a power too large for a number, or a function outside its domain. Change the term or leave those rows out`, e);
+    const what = Number.isNaN(values[first]) ? "not a number (NaN)" : `infinite (${values[first]})`;
+    this.fail(`This term is ${what} on ${rows}: a division by zero, a power too large for a number, or a function outside its domain. Change the term or leave those rows out`, e);
   }
 }
 
