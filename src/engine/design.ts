@@ -5,7 +5,7 @@
  * that no column is redundant with the terms before it. Column names are patsy's:
  * `C(Evit)[T.Evit100]`, `Time:C(Cu)[T.Cu035]`, `C(cask)[a]`.
  */
-import { formulaError } from "./errors";
+import { excerpt, formulaError } from "./errors";
 import { Contrast, evaluateFactor, FactorContext, FactorMemo, FactorValue, parseFactorExpr } from "./formula/factor";
 import { Factor, Term, termName, TermList } from "./formula/terms";
 import { count, LIMITS } from "./limits";
@@ -247,7 +247,7 @@ function checkWidth(termList: TermList, subs: { sub: Subterm; term: number; colu
   const term = all[widest.term];
   const start = Math.min(...term.factors.map((f) => f.start));
   const end = Math.max(...term.factors.map((f) => f.end));
-  throw formulaError(`These terms make ${count(total)} columns, more than the limit of ${count(LIMITS.designColumns)} (the widest, ${termName(term)}, makes ${count(widest.columns)})`, source, start, end);
+  throw formulaError(`These terms make ${count(total)} columns, more than the limit of ${count(LIMITS.designColumns)} (the widest, ${excerpt(termName(term))}, makes ${count(widest.columns)})`, source, start, end);
 }
 
 /** The columns of a term list in sparse form, one entry per subterm (statsmodels' variance components use these). */

@@ -40,6 +40,11 @@ export function quoted(text: string, max: number = MAX_QUOTED): string {
   return `"${text.length > max ? text.slice(0, max - 1) + "…" : text}"`;
 }
 
+/** User text as a message shows it without quotes (a term, a grouping factor), cut to `max` characters. */
+export function excerpt(text: string, max: number = MAX_QUOTED): string {
+  return text.length > max ? text.slice(0, max - 1) + "…" : text;
+}
+
 /** Names separated by commas, at most `max` of them (each cut to 40 characters), then how many there are in all. */
 export function nameList(names: readonly string[], max = 12, quote = false): string {
   const cut = (n: string) => (quote ? quoted(n, 40) : n.length > 40 ? n.slice(0, 39) + "…" : n);

@@ -6,28 +6,28 @@
  * check.nobs.vs.nRE) and one it does not make (the same partition twice).
  */
 import { independentColumns } from "./design";
-import { MixedLMError, nameList } from "./errors";
+import { excerpt, MixedLMError, nameList, quoted } from "./errors";
 import { count, LIMITS } from "./limits";
 import type { RandomTerm } from "./model";
 
 /** The term as the user wrote it, for messages. */
 export function describeTerm(t: RandomTerm): string {
-  if (t.kind === "bar") return t.text ?? `(… | ${t.grouping})`;
-  if (t.kind === "vc") return `the variance component "${t.vcName}"`;
-  return `the random effects (re_formula) of ${t.grouping}`;
+  if (t.kind === "bar") return excerpt(t.text ?? `(… | ${t.grouping})`);
+  if (t.kind === "vc") return `vc_formula ${quoted(t.vcName ?? "")}`;
+  return `re_formula (grouped by ${excerpt(t.grouping)})`;
 }
 
 function checkLevels(t: RandomTerm, n: number): void {
   if (t.kind === "vc") return;
   const nLevels = t.levels.length;
   if (nLevels < 2) {
-    throw new MixedLMError("model", `The grouping factor ${t.grouping} has ${nLevels} level${nLevels === 1 ? "" : "s"} among the complete rows; a random effect needs at least two groups.`);
+    throw new MixedLMError("model", `The grouping factor ${excerpt(t.grouping)} has ${nLevels} level${nLevels === 1 ? "" : "s"} among the complete rows; a random effect needs at least two groups.`);
   }
   if (nLevels >= n) {
-    throw new MixedLMError("model", `The grouping factor ${t.grouping} has as many levels (${nLevels}) as there are rows (${n}): each row is its own group, so its random effect cannot be told apart from the residual.`);
+    throw new MixedLMError("model", `The grouping factor ${excerpt(t.grouping)} has as many levels (${nLevels}) as there are rows (${n}): each row is its own group, so its random effect cannot be told apart from the residual.`);
   }
   if (t.q * nLevels >= n) {
-    throw new MixedLMError("model", `${describeTerm(t)} has ${count(t.q * nLevels)} random effects (${t.q} per level of ${t.grouping}, ${nLevels} levels) for ${count(n)} rows: with at least as many random effects as rows, their variances and the residual variance cannot be told apart (lme4 refuses this too). Use fewer random slopes, or more data.`);
+    throw new MixedLMError("model", `${describeTerm(t)} has ${count(t.q * nLevels)} random effects (${t.q} per level of ${excerpt(t.grouping)}, ${nLevels} levels) for ${count(n)} rows: with at least as many random effects as rows, their variances and the residual variance cannot be told apart (lme4 refuses this too). Use fewer random slopes, or more data.`);
   }
 }
 
@@ -65,7 +65,7 @@ function checkSameGrouping(terms: RandomTerm[], n: number): void {
       // the subterms of one variance component share its variance: not two terms to tell apart
       if (s.kind === "vc" && t.kind === "vc" && s.vcName === t.vcName) continue;
       if (!samePartition(s.refs, s.levels.length, t.refs, t.levels.length) || !effectsOverlap(s, t, n)) continue;
-      const same = s.grouping === t.grouping ? `both group by ${s.grouping}` : `${s.grouping} and ${t.grouping} group the rows the same way`;
+      const same = s.grouping === t.grouping ? `both group by ${excerpt(s.grouping)}` : `${excerpt(s.grouping)} and ${excerpt(t.grouping)} group the rows the same way`;
       throw new MixedLMError("model", `The random-effect terms ${describeTerm(s)} and ${describeTerm(t)} cannot be told apart: ${same} and their effects overlap (such as two intercepts), so any split of the variance between them fits equally well. Remove one of them, or merge them into one term such as (1 + x | g).`);
     }
   }

@@ -11,7 +11,7 @@
  */
 import { completeCases } from "./completeCases";
 import { DesignColumn, designFromFactors, evaluateTermFactors, FactorValues, independentColumns } from "./design";
-import { formulaError, MixedLMError } from "./errors";
+import { excerpt, formulaError, MixedLMError } from "./errors";
 import { evaluateFactor, FactorContext, FactorMemo, newMemo, parseFactorExpr } from "./formula/factor";
 import { FormulaDesc, TermList } from "./formula/terms";
 import { checkRandomTerms } from "./identifiability";
@@ -142,7 +142,7 @@ function responseValues(main: FormulaDesc, ctx: FactorContext): Float64Array {
   if (yv.kind === "numeric") return yv.values;
   const typo = yv.column !== undefined ? textAmongNumbersError(yv, yv.column, "response", ctx.rowIndex) : null;
   if (typo) throw typo;
-  throw formulaError(`The response ${resp.code} holds text; it must be numeric`, main.source, resp.start, resp.end);
+  throw formulaError(`The response ${excerpt(resp.code)} holds text; it must be numeric`, main.source, resp.start, resp.end);
 }
 
 /** The fixed-effects design, without the columns that are linear combinations of earlier ones (as lme4 drops them). */

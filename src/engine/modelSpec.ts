@@ -3,7 +3,7 @@
  * touched. Its formulas are parsed; its style (statsmodels: groups + re_formula + vc_formula;
  * lme4: bar terms in the formula) decided; the two not mixed.
  */
-import { formulaError, MixedLMError, quoted } from "./errors";
+import { excerpt, formulaError, MixedLMError, quoted } from "./errors";
 import { FormulaDesc, parseFormula } from "./formula/terms";
 import type { Method, ModelSpec } from "./model";
 
@@ -50,7 +50,7 @@ export function parseModel(spec: ModelSpec): ParsedModel {
   const hasBars = main.bars.length > 0;
   const hasGroups = given(spec.groups) || (spec.groupValues !== undefined && spec.groupValues !== null);
   if (hasBars && hasGroups) {
-    throw new MixedLMError("model", `The formula has random-effect terms such as ${main.bars[0].text}, so groups must not also be given: remove groups, or remove the bar terms and use groups with re_formula.`);
+    throw new MixedLMError("model", `The formula has random-effect terms such as ${excerpt(main.bars[0].text)}, so groups must not also be given: remove groups, or remove the bar terms and use groups with re_formula.`);
   }
   if (hasBars && (spec.reFormula || spec.vcFormula)) {
     throw new MixedLMError("model", "re_formula and vc_formula belong to the statsmodels style (with groups); with bar terms such as (1 | g) in the formula, write every random effect there.");

@@ -7,7 +7,7 @@
  * built by a loop, and only brackets, signs and powers recurse, at most LIMITS.nesting deep, so
  * that every walk over the tree recurses at most that deep.
  */
-import { formulaError, MixedLMError } from "../errors";
+import { excerpt, formulaError, MixedLMError } from "../errors";
 import { LIMITS } from "../limits";
 import { unknownColumn } from "../table";
 import { stringValue, Token } from "./tokens";
@@ -130,11 +130,11 @@ export function parseFactorExpr(tokens: Token[], source: string): Ex {
       i++;
       return e;
     }
-    return fail(`Unexpected '${t.text}'`, t);
+    return fail(`Unexpected '${excerpt(t.text)}'`, t);
   }
 
   const e = expression();
-  if (i < tokens.length) fail(`Unexpected '${tokens[i].text}'`, tokens[i]);
+  if (i < tokens.length) fail(`Unexpected '${excerpt(tokens[i].text)}'`, tokens[i]);
   return e;
 }
 

@@ -6,7 +6,7 @@
  * What evaluation learns from the fitting data (each categorical factor's levels, the mean and
  * sd of stateful transforms) goes into a FactorMemo, so that new rows are coded the same way.
  */
-import { formulaError, MixedLMError, quoted } from "../errors";
+import { excerpt, formulaError, MixedLMError, quoted } from "../errors";
 import { Column, DataTable, formatNumberLabel, unknownColumn } from "../table";
 import { textAmongNumbersError } from "../textInNumbers";
 import { dottedName, Ex, parseFactorExpr, referencedColumns, withPosition } from "./expr";
@@ -353,7 +353,7 @@ function recode(v: Extract<FactorValue, { kind: "categorical" }>, known: string[
     const c = v.codes[i];
     if (c < 0) { codes[i] = -1; continue; }
     if (map[c] === -2) {
-      throw new MixedLMError("data", `The new data have level ${quoted(v.levels[c])} of ${code}, which the fitted data did not have; predictions need levels the model has seen.`);
+      throw new MixedLMError("data", `The new data have level ${quoted(v.levels[c])} of ${excerpt(code)}, which the fitted data did not have; predictions need levels the model has seen.`);
     }
     codes[i] = map[c];
   }

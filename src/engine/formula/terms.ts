@@ -4,7 +4,7 @@
  * `(a+b)**2` = a + b + a:b, `- 1` / `0 +` drop the intercept, `a - b` removes b's terms.
  * lme4's bar terms `(x | g)` are collected beside the fixed terms.
  */
-import { formulaError } from "../errors";
+import { excerpt, formulaError } from "../errors";
 import { count, LIMITS } from "../limits";
 import { leftSpine, Node, parseFormulaTree } from "./parse";
 import { Token } from "./tokens";
@@ -134,7 +134,7 @@ class TermEvaluator {
   private noBars(e: Expr, op: string) {
     if (e.bars.length > 0) {
       const b = e.bars[0];
-      this.fail(`A random-effect term such as ${b.text} can only be added to the formula with '+', not combined with '${op}'`, b);
+      this.fail(`A random-effect term such as ${excerpt(b.text)} can only be added to the formula with '+', not combined with '${op}'`, b);
     }
   }
 
@@ -257,17 +257,19 @@ class TermEvaluator {
       const op = this.source.slice(node.opStart ?? node.start, node.opEnd ?? node.start) || "**";
       this.fail(`'${op}' needs a positive whole number on its right (outside I(), '${op}' is the interaction power, as in (a + b)${op}2; write I(x${op}2) for a power of x)`, p);
     }
-    // as patsy: the products of i + 1 terms are each term times those of up to i terms, in that
-    // order; a power beyond the number of terms adds nothing
+    // As patsy, round i multiplies each term by every product of up to i terms, in that order, and
+    // keeps the new ones. A product that is new in round i comes from one that was new in round
+    // i - 1 (the others' products were all made before), so multiplying only those gives the same
+    // terms in the same order with far less work. A power beyond the number of terms adds nothing.
     const base = l.terms.terms;
     const all = this.set(node, base);
-    let big = base;
-    for (let i = 1; i < Math.min(power, base.length); i++) {
-      const next = this.set(node);
-      this.products(base, big, next, node);
-      if (next.size === big.length) break;
-      big = next.terms;
-      all.addAll(big);
+    let newest = base;
+    for (let i = 1; i < Math.min(power, base.length) && newest.length > 0; i++) {
+      const before = all.size;
+      const round = this.set(node);
+      this.products(base, newest, round, node);
+      all.addAll(round.terms);
+      newest = all.terms.slice(before);
     }
     return this.expr(node, false, false, all);
   }

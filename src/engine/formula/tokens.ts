@@ -86,10 +86,12 @@ export function tokenize(source: string): Token[] {
   return out;
 }
 
+const ESCAPES = new Map([["n", "\n"], ["t", "\t"], ["r", "\r"]]);
+
 /** Python string literal -> its value (the escapes a column name could need). */
 export function stringValue(literal: string): string {
   const body = literal.slice(1, -1);
-  return body.replace(/\\(.)/g, (_, ch: string) => ({ n: "\n", t: "\t", r: "\r" } as Record<string, string>)[ch] ?? ch);
+  return body.replace(/\\(.)/g, (_, ch: string) => ESCAPES.get(ch) ?? ch);
 }
 
 // "^" is R's power (patsy has none): written without spaces, as R deparses it, so that I(day^2) keeps lme4's name
