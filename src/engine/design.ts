@@ -242,12 +242,14 @@ function subtermsOf(termList: TermList, values: FactorValues): { sub: Subterm; t
 function checkWidth(termList: TermList, subs: { sub: Subterm; term: number; columns: number }[], source: string): void {
   const total = subs.reduce((s, x) => s + x.columns, 0);
   if (total <= LIMITS.designColumns) return;
-  const widest = subs.reduce((a, b) => (b.columns > a.columns ? b : a));
+  const perTerm = new Map<number, number>();
+  for (const x of subs) perTerm.set(x.term, (perTerm.get(x.term) ?? 0) + x.columns);
+  const [widest, columns] = [...perTerm.entries()].reduce((a, b) => (b[1] > a[1] ? b : a));
   const all = termList.intercept ? [{ factors: [] }, ...termList.terms] : termList.terms;
-  const term = all[widest.term];
+  const term = all[widest];
   const start = Math.min(...term.factors.map((f) => f.start));
   const end = Math.max(...term.factors.map((f) => f.end));
-  throw formulaError(`These terms make ${count(total)} columns, more than the limit of ${count(LIMITS.designColumns)} (the widest, ${excerpt(termName(term))}, makes ${count(widest.columns)})`, source, start, end);
+  throw formulaError(`These terms make ${count(total)} columns, more than the limit of ${count(LIMITS.designColumns)} (the widest, ${excerpt(termName(term))}, makes ${count(columns)})`, source, start, end);
 }
 
 /** The columns of a term list in sparse form, one entry per subterm (statsmodels' variance components use these). */

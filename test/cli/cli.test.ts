@@ -1,6 +1,6 @@
 /** The command line: the summary, the JSON contract, and exit status 2 with one line on stderr for bad input. */
 import { execFileSync, spawnSync } from "child_process";
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { main } from "../../src/cli/fit";
@@ -96,4 +96,82 @@ test("npm run --silent fit works end to end (the built CLI)", () => {
   const bad = spawnSync("npm", ["run", "--silent", "fit", "--", DIETOX, "--formula", "Weight ~ Tme", "--groups", "Pig"], { cwd: root, encoding: "utf8" });
   expect(bad.status).toBe(2);
   expect(bad.stderr).toMatch(/^error: There is no column "Tme"/);
+});
+
+describe("names of Object.prototype's keys are names like any other (levels, columns, vc names)", () => {
+  const PROTO = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype"];
+  const dir = mkdtempSync(join(tmpdir(), "mixedlm-proto-"));
+  const file = join(dir, "proto.csv");
+  // 8 groups (the six names, a and b) of 12 rows in a column named __proto__, crossed with a column named constructor
+  const levels = [...PROTO, "a", "b"];
+  const lines = ["y,x,__proto__,constructor,g"];
+  for (let i = 0; i < 96; i++) {
+    const x = (i * 5) % 11;
+    const y = 2 + 0.5 * x + (levels.indexOf(levels[i % 8]) - 3.5) * 0.6 + Math.sin(i * 1.7);
+    lines.push(`${y},${x},${levels[i % 8]},${levels[Math.floor(i / 12)]},${levels[i % 8]}`);
+  }
+  writeFileSync(file, lines.join("\n") + "\n");
+  const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
+
+  afterEach(() => {
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
+    expect(Object.getPrototypeOf(Object.prototype)).toBeNull();
+    expect(({} as Record<string, unknown>).g).toBeUndefined();
+    expect(({} as Record<string, unknown>)["2"]).toBeUndefined();
+  });
+
+  function json(args: string[]) {
+    const r = run([file, ...args, "--json"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    return JSON.parse(r.out);
+  }
+
+  test("levels named __proto__, constructor, ... in the groups column: all present in randomEffects", () => {
+    const j = json(["--formula", "y ~ x", "--groups", "g"]);
+    expect(Object.keys(j.randomEffects.g).sort()).toEqual([...levels].sort());
+    for (const l of levels) expect(typeof j.randomEffects.g[l].g).toBe("number");
+    expect(j.groupingFactors).toEqual({ g: 8 });
+  });
+
+  test("a grouping column named __proto__ (statsmodels style and lme4 style)", () => {
+    const sm = json(["--formula", "y ~ x", "--groups", "__proto__"]);
+    expect(Object.keys(sm.randomEffects)).toEqual(["__proto__"]);
+    expect(Object.keys(sm.randomEffects.__proto__).sort()).toEqual([...levels].sort());
+    expect(sm.groupingFactors).toEqual(JSON.parse('{"__proto__": 8}'));
+    const lm = json(["--formula", "y ~ x + (1 | __proto__) + (1 | constructor)"]);
+    expect(Object.keys(lm.randomEffects).sort()).toEqual(["__proto__", "constructor"]);
+    expect(Object.keys(lm.randomEffects.__proto__).sort()).toEqual([...levels].sort());
+    expect(Object.keys(lm.randomEffects.constructor).sort()).toEqual([...levels].sort());
+    expect(Object.keys(lm.groupingFactors).sort()).toEqual(["__proto__", "constructor"]);
+    expect(lm.nGroups).toEqual(JSON.parse('{"__proto__": 8, "constructor": 8}'));
+  });
+
+  test("a variance component named __proto__, beside one named constructor", () => {
+    const j = json(["--formula", "y ~ x", "--groups", "constructor", "--re-formula", "1", "--vc", "__proto__=0 + C(g)", "--vc", "constructor=0 + x"]);
+    expect(j.randomTerms.map((t: { names: string[] }) => t.names[0]).sort()).toEqual(["__proto__", "constructor", "constructor"].sort());
+    const entries = Object.keys(j.randomEffects.constructor.toString);
+    expect(entries).toContain("__proto__[C(g)[valueOf]]");
+    expect(entries).toContain("constructor[x]");
+  });
+
+  test("the same vc name twice is refused as a duplicate, __proto__ too", () => {
+    const r = run([file, "--formula", "y ~ x", "--groups", "g", "--vc", "__proto__=0 + x", "--vc", "__proto__=0 + C(constructor)"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--vc names "__proto__" twice/);
+  });
+});
+
+test("a UTF-16 file and a separator that cannot be one", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mixedlm-utf16-"));
+  const file = join(dir, "utf16.csv");
+  const text = readFileSync(DIETOX, "utf8").replace("Weight", "Gewicht_kg_ä");
+  writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+  const j = JSON.parse(run([file, "--formula", "Gewicht_kg_ä ~ Time", "--groups", "Pig", "--json"]).out);
+  expect(Math.abs(j.logLik - reference("dietox_ri_reml", "statsmodels").llf)).toBeLessThan(1e-4);
+  for (const sep of ["", '"']) {
+    const r = run([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--sep", sep]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: (The separator must be one character|"\\"" cannot separate fields)/);
+  }
 });

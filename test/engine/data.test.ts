@@ -48,6 +48,34 @@ describe("CSV", () => {
     expect(c.kind === "numeric" && Array.from(c.values)).toEqual([0.1, 123456789.123456789, 1e300, -0.30000000000000004]);
   });
 
+  describe("UTF-16 files (Excel's \"Unicode text\", Windows tools) read as UTF-8 ones", () => {
+    const text = "name,Größe,g\r\nÄpfel,1.5,x\r\n日本,2,y\r\n";
+    const le = Buffer.from(text, "utf16le");
+    const be = Buffer.from(le).swap16();
+    test.each<[string, Buffer]>([
+      ["LE with BOM", Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+      ["BE with BOM", Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+      ["LE without BOM", le],
+      ["BE without BOM", be],
+    ])("%s", (_, bytes) => {
+      const t = readCsv(bytes);
+      expect(t.names).toEqual(["name", "Größe", "g"]);
+      expect([t.label("name", 0), t.label("name", 1)]).toEqual(["Äpfel", "日本"]);
+      const c = t.column("Größe");
+      expect(c.kind === "numeric" && Array.from(c.values)).toEqual([1.5, 2]);
+    });
+  });
+
+  test.each<[string, RegExp]>([
+    ["", /separator must be one character.*it is empty/],
+    ['"', /"\\"" cannot separate fields \(it quotes them\)/],
+    [";;", /separator must be one character.*";;" has 2/],
+    ["\n", /cannot separate fields \(it ends lines\)/],
+    ["é", /only ASCII characters can/],
+  ])("a separator that cannot separate fields is refused: %j", (sep, message) => {
+    expect(() => readCsv("a,b\n1,2\n", { separator: sep })).toThrow(message);
+  });
+
   test("malformed files are reported", () => {
     expect(() => readCsv("")).toThrow(/empty/);
     expect(() => readCsv("a,b\n")).toThrow(/no data lines/);

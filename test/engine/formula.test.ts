@@ -192,3 +192,71 @@ describe("errors say what is wrong and where", () => {
     expect(errorOf("y ~ x", true).message).toContain("one-sided");
   });
 });
+
+describe("bounded work: limits that are messages", () => {
+  function errorOf(f: string): MixedLMError {
+    try {
+      parseFormula(f);
+    } catch (e) {
+      if (e instanceof MixedLMError) return e;
+      throw e;
+    }
+    throw new Error(`no error for ${f.slice(0, 50)}`);
+  }
+
+  test("(a+b+...+h)**8 is every product of the 8 terms once: 2^8 - 1 = 255 terms", () => {
+    const d = parseFormula("y ~ (a+b+c+d+e+f+g+h)**8");
+    expect(d.rhs.terms).toHaveLength(255);
+    expect(new Set(d.rhs.terms.map(termKey)).size).toBe(255);
+    // sizes: C(8, k) terms of k factors
+    const bySize = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+    for (const t of d.rhs.terms) bySize[t.factors.length]++;
+    expect(bySize).toEqual([0, 8, 28, 56, 70, 56, 28, 8, 1]);
+  });
+
+  test("(a+b+c+d)**3 lists terms in patsy's order (degree, then order of appearance)", () => {
+    expect(rhs("(a + b + c + d)**3")[1]).toEqual(["a", "b", "c", "d", "a:b", "a:c", "a:d", "b:c", "b:d", "c:d", "a:b:c", "a:b:d", "a:c:d", "b:c:d"]);
+  });
+
+  test("more terms than the limit: a message naming it", () => {
+    const ten = Array.from({ length: 10 }, (_, i) => `x${i}`).join(" + ");
+    expect(errorOf(`y ~ (${ten})**10`).message).toMatch(/more than 1,000 terms, the limit/);
+    // 1,023 would be made: the limit is reached while generating, not after
+    expect(() => parseFormula(`y ~ (${ten})**9`)).toThrow(/more than 1,000 terms/);
+    expect(parseFormula(`y ~ (${ten})**3`).rhs.terms).toHaveLength(175);
+  });
+
+  test("a formula longer than the limit", () => {
+    const e = errorOf(`y ~ ${"x + ".repeat(5000)}x`);
+    expect(e.message).toMatch(/^The formula is 20,005 characters long; the limit is 10,000/);
+    expect(e.message.length).toBeLessThan(300);
+  });
+
+  test.each<[string, string]>([
+    ["parentheses", `y ~ ${"(".repeat(101)}x${")".repeat(101)}`],
+    ["I()", `y ~ ${"I(".repeat(101)}x${")".repeat(101)}`],
+    ["signs", `y ~ ${"- ".repeat(101)}1`],
+  ])("nesting deeper than the limit: %s", (_, f) => {
+    expect(errorOf(f).message).toMatch(/nested more than 100 deep/);
+  });
+
+  test("nesting at the limit still parses; chains of any length are not nesting", () => {
+    expect(parseFormula(`y ~ ${"(".repeat(99)}x${")".repeat(99)}`).rhs.terms).toHaveLength(1);
+    expect(parseFormula(`y ~ ${Array(3000).fill("x").join("+")}`).rhs.terms).toHaveLength(1);
+    expect(parseFormula(`y ~ ${Array.from({ length: 900 }, (_, i) => `x${i}`).join("+")}`).rhs.terms).toHaveLength(900);
+  });
+
+  test("an error in a long formula quotes a short window around its position", () => {
+    const f = `y ~ ${"x + ".repeat(2000)}$ + z`;
+    const e = errorOf(f);
+    expect(e.message).toBe(`Unexpected character '$' ("$" at position 8005 of "…${"+ x ".repeat(7)}+ $ + z")`);
+    expect(e.message.length).toBeLessThan(200);
+    // the whole formula stays on the error for the task pane to mark
+    expect(e.source).toBe(f);
+    expect(e.start).toBe(8004);
+  });
+
+  test("a short formula is quoted whole", () => {
+    expect(errorOf("y ~ x $ z").message).toBe(`Unexpected character '$' ("$" at position 7 of "y ~ x $ z")`);
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * The custom functions with levels, column names and variance-component names that are
+ * Object.prototype's keys, in arrays shaped as Excel sends them: every level is in the tables,
+ * and Object.prototype is untouched. (Each call is awaited, so that the test holds whether the
+ * functions return their tables or promises of them.)
+ */
+import * as F from "../../src/functions/functions";
+import { fitCache } from "../../src/functions/functions";
+import { parseOptions } from "../../src/functions/arguments";
+import { expectPrototypeUntouched, PROTO_LEVELS, protoRows } from "../prototypeNames";
+
+type Loose = (...args: unknown[]) => unknown[][] | Promise<unknown[][]>;
+const [ranef, varcomp, coef] = [F.ranef, F.varcomp, F.coef] as unknown as Loose[];
+
+beforeEach(() => fitCache.clear());
+afterEach(() => expectPrototypeUntouched());
+
+const sorted = (xs: Iterable<unknown>) => [...xs].map(String).sort();
+
+test("groups given as a column named __proto__: RANEF lists all 8 levels", async () => {
+  const t = await ranef(protoRows(), "y ~ x", "__proto__", null);
+  expect(t[0]).toEqual(["__proto__", "__proto__"]);
+  expect(sorted(t.slice(1).map((r) => r[0]))).toEqual(sorted(PROTO_LEVELS));
+  for (const r of t.slice(1)) expect(typeof r[1]).toBe("number");
+});
+
+test("lme4 terms on columns named __proto__ and constructor: both blocks, all levels", async () => {
+  const t = await ranef(protoRows(), "y ~ x + (1 | __proto__) + (1 | constructor)", null, null);
+  const blocks = t.filter((r) => r[1] === "(Intercept)").map((r) => r[0]);
+  expect(sorted(blocks)).toEqual(["__proto__", "constructor"]);
+  const levels = t.filter((r) => r[0] !== "" && r[1] !== "(Intercept)").map((r) => r[0]);
+  expect(levels.filter((l) => l === "toString")).toHaveLength(2);
+  expect(sorted(new Set(levels))).toEqual(sorted(PROTO_LEVELS));
+});
+
+test("variance components named __proto__ and constructor through the options text", async () => {
+  const t = await varcomp(protoRows(), "y ~ x", [["constructor"]], "re_formula=1; vc=__proto__:0 + C(__proto__); vc=constructor:0 + x");
+  const names = t.map((r) => r[1]);
+  expect(names).toContain("__proto__");
+  expect(names.filter((n) => n === "constructor").length).toBeGreaterThanOrEqual(1);
+  const c = await coef(protoRows(), "y ~ x", [["constructor"]], "re_formula=1; vc=__proto__:0 + C(__proto__)");
+  expect(c.map((r) => r[0])).toEqual(["Name", "Intercept", "x"]);
+});
+
+test("parseOptions keeps a vc named __proto__ as its own key, and refuses a name given twice", () => {
+  const o = parseOptions("vc=__proto__:0 + C(g); vc=constructor:0 + x");
+  expect(Object.keys(o.vcFormula!)).toEqual(["__proto__", "constructor"]);
+  expect(Object.getPrototypeOf(o.vcFormula!)).toBe(Object.prototype);
+  expect(o.vcFormula!["__proto__"]).toBe("0 + C(g)");
+  expect(() => parseOptions("vc=__proto__:0 + x; vc=__proto__:0 + C(g)")).toThrow(/vc names "__proto__" twice/);
+});
