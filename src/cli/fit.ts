@@ -45,12 +45,20 @@ function tuneForSize(fileBytes: number): void {
   }
 }
 
+/** `--vc NAME=FORMULA`, into a Map by name (a component may be called "__proto__" or "constructor"). */
+function addVarianceComponent(vc: Map<string, string>, v: string): void {
+  const k = v.indexOf("=");
+  if (k <= 0) throw new UsageError(`--vc takes NAME=FORMULA, as in --vc "cask=0 + C(cask)"; got "${v}".`);
+  const name = v.slice(0, k).trim();
+  if (vc.has(name)) throw new UsageError(`--vc names "${name}" twice; give each variance component a different name.`);
+  vc.set(name, v.slice(k + 1).trim());
+}
+
 export function parseArgs(argv: string[]): CliArgs | "help" {
   let file: string | null = null;
   let formula: string | null = null;
   let groups: string | null = null;
   let reFormula: string | null = null;
-  // by name, in a Map: a component may be called "__proto__" or "constructor"
   const vc = new Map<string, string>();
   let method: Method = "REML";
   let json = false;
@@ -78,15 +86,7 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
       case "--formula": formula = take(a); break;
       case "--groups": groups = take(a); break;
       case "--re-formula": reFormula = take(a); break;
-      case "--vc": {
-        const v = take(a);
-        const k = v.indexOf("=");
-        if (k <= 0) throw new UsageError(`--vc takes NAME=FORMULA, as in --vc "cask=0 + C(cask)"; got "${v}".`);
-        const name = v.slice(0, k).trim();
-        if (vc.has(name)) throw new UsageError(`--vc names "${name}" twice; give each variance component a different name.`);
-        vc.set(name, v.slice(k + 1).trim());
-        break;
-      }
+      case "--vc": addVarianceComponent(vc, take(a)); break;
       case "--method": {
         const m = take(a).toUpperCase();
         if (m !== "REML" && m !== "ML") throw new UsageError(`--method must be reml or ml, not "${m.toLowerCase()}".`);

@@ -29,113 +29,137 @@ export type Ex =
 
 const COMPARISONS = ["<", ">", "==", "!=", "<=", ">="];
 
-/** Parses the tokens of one factor (a Python expression) into a tree. */
-export function parseFactorExpr(tokens: Token[], source: string): Ex {
-  let i = 0;
-  let depth = 0;
-  const peek = () => tokens[i];
-  const isOp = (t: Token | undefined, ...ops: string[]) => !!t && t.type === "OP" && ops.includes(t.text);
-  const fail = (msg: string, t?: Token): never => {
-    const tt = t ?? tokens[tokens.length - 1];
-    throw formulaError(msg, source, tt.start, tt.end);
-  };
-  /** Runs a nested part, refusing to nest deeper than the limit. */
-  const nested = <T>(t: Token | undefined, f: () => T): T => {
-    if (++depth > LIMITS.nesting) fail(`Brackets, signs and powers are nested more than ${LIMITS.nesting} deep here; no formula needs that many`, t);
-    const out = f();
-    depth--;
-    return out;
-  };
+/** A recursive-descent parser of one factor's tokens; each precedence level is a method. */
+class FactorExprParser {
+  private i = 0;
+  private depth = 0;
 
-  function chain(ops: string[], operand: () => Ex): Ex {
+  constructor(private readonly tokens: Token[], private readonly source: string) {}
+
+  parse(): Ex {
+    const e = this.expression();
+    if (this.i < this.tokens.length) this.fail(`Unexpected '${excerpt(this.tokens[this.i].text)}'`, this.tokens[this.i]);
+    return e;
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.i];
+  }
+
+  private isOp(t: Token | undefined, ...ops: string[]): boolean {
+    return !!t && t.type === "OP" && ops.includes(t.text);
+  }
+
+  private fail(msg: string, t?: Token): never {
+    const tt = t ?? this.tokens[this.tokens.length - 1];
+    throw formulaError(msg, this.source, tt.start, tt.end);
+  }
+
+  /** Runs a nested part, refusing to nest deeper than the limit. */
+  private nested<T>(t: Token | undefined, f: () => T): T {
+    if (++this.depth > LIMITS.nesting) this.fail(`Brackets, signs and powers are nested more than ${LIMITS.nesting} deep here; no formula needs that many`, t);
+    const out = f();
+    this.depth--;
+    return out;
+  }
+
+  /** Operands joined by left-associative operators of one level, by a loop. */
+  private chain(ops: string[], operand: () => Ex): Ex {
     const first = operand();
     const rest: ({ op: string; arg: Ex } & Span)[] = [];
-    while (isOp(peek(), ...ops)) {
-      const t = tokens[i++];
+    while (this.isOp(this.peek(), ...ops)) {
+      const t = this.tokens[this.i++];
       const arg = operand();
       rest.push({ op: t.text, arg, start: t.start, end: arg.end });
     }
     return rest.length === 0 ? first : { k: "chain", first, rest, start: first.start, end: rest[rest.length - 1].end };
   }
-  function expression(): Ex { return chain(COMPARISONS, arith); }
-  function arith(): Ex { return chain(["+", "-"], term); }
-  function term(): Ex { return chain(["*", "/", "//", "%"], unary); }
-  function unary(): Ex {
-    if (isOp(peek(), "+", "-")) {
-      const t = tokens[i++];
-      const arg = nested(t, unary);
+
+  private expression = (): Ex => this.chain(COMPARISONS, this.arith);
+  private arith = (): Ex => this.chain(["+", "-"], this.term);
+  private term = (): Ex => this.chain(["*", "/", "//", "%"], this.unary);
+
+  private unary = (): Ex => {
+    if (this.isOp(this.peek(), "+", "-")) {
+      const t = this.tokens[this.i++];
+      const arg = this.nested(t, this.unary);
       return { k: "unary", op: t.text, arg, start: t.start, end: arg.end };
     }
-    return power();
-  }
+    return this.power();
+  };
+
   // `**` (Python) and `^` (R: inside I(), `day^2` is a power) are the same operator, right-associative
-  function power(): Ex {
-    const base = postfix();
-    if (isOp(peek(), "**", "^")) {
-      const t = tokens[i++];
-      const exponent = nested(t, unary);
+  private power(): Ex {
+    const base = this.postfix();
+    if (this.isOp(this.peek(), "**", "^")) {
+      const t = this.tokens[this.i++];
+      const exponent = this.nested(t, this.unary);
       return { k: "pow", base, exponent, start: base.start, end: exponent.end };
     }
     return base;
   }
-  function callArguments(): { args: Ex[]; kwargs: { name: string; value: Ex }[] } {
+
+  private callArguments = (): { args: Ex[]; kwargs: { name: string; value: Ex }[] } => {
     const args: Ex[] = [];
     const kwargs: { name: string; value: Ex }[] = [];
-    while (!isOp(peek(), ")")) {
-      if (!peek()) fail("A ')' is missing");
-      const t = peek();
-      if (t.type === "NAME" && isOp(tokens[i + 1], "=")) {
-        i += 2;
-        kwargs.push({ name: t.text, value: expression() });
+    while (!this.isOp(this.peek(), ")")) {
+      const t = this.peek();
+      if (!t) this.fail("A ')' is missing");
+      if (t.type === "NAME" && this.isOp(this.tokens[this.i + 1], "=")) {
+        this.i += 2;
+        kwargs.push({ name: t.text, value: this.expression() });
       } else {
-        if (kwargs.length > 0) fail("A positional argument cannot follow a keyword argument", t);
-        args.push(expression());
+        if (kwargs.length > 0) this.fail("A positional argument cannot follow a keyword argument", t);
+        args.push(this.expression());
       }
-      if (isOp(peek(), ",")) i++;
-      else if (!isOp(peek(), ")")) fail("Expected ',' or ')' in the argument list", peek());
+      if (this.isOp(this.peek(), ",")) this.i++;
+      else if (!this.isOp(this.peek(), ")")) this.fail("Expected ',' or ')' in the argument list", this.peek());
     }
     return { args, kwargs };
-  }
-  function postfix(): Ex {
-    let e = atom();
+  };
+
+  /** An atom followed by `.name` and `(arguments)`, by a loop (`a.b.c` is one node). */
+  private postfix(): Ex {
+    let e = this.atom();
     while (true) {
-      if (isOp(peek(), ".")) {
-        i++;
-        const t = peek();
-        if (!t || t.type !== "NAME") fail("Expected a name after '.'", t);
-        i++;
+      if (this.isOp(this.peek(), ".")) {
+        this.i++;
+        const t = this.peek();
+        if (!t || t.type !== "NAME") this.fail("Expected a name after '.'", t);
+        this.i++;
         e = e.k === "attr" ? { ...e, names: [...e.names, t.text], end: t.end } : { k: "attr", obj: e, names: [t.text], start: e.start, end: t.end };
-      } else if (isOp(peek(), "(")) {
-        const open = tokens[i++];
-        const { args, kwargs } = nested(open, callArguments);
-        const close = tokens[i++];
+      } else if (this.isOp(this.peek(), "(")) {
+        const open = this.tokens[this.i++];
+        const { args, kwargs } = this.nested(open, this.callArguments);
+        const close = this.tokens[this.i++];
         e = { k: "call", fn: e, args, kwargs, start: e.start, end: close.end };
-      } else if (isOp(peek(), "[")) {
-        fail("Indexing with [...] is not supported in a formula", peek());
-      } else break;
+      } else if (this.isOp(this.peek(), "[")) {
+        this.fail("Indexing with [...] is not supported in a formula", this.peek());
+      } else return e;
     }
-    return e;
   }
-  function atom(): Ex {
-    const t = peek();
-    if (!t) return fail("An expression is incomplete");
-    i++;
+
+  private atom(): Ex {
+    const t = this.peek();
+    if (!t) return this.fail("An expression is incomplete");
+    this.i++;
     if (t.type === "NUMBER") return { k: "num", v: Number(t.text), start: t.start, end: t.end };
     if (t.type === "STRING") return { k: "str", v: stringValue(t.text), start: t.start, end: t.end };
     if (t.type === "NAME") return { k: "name", name: t.text, quoted: false, start: t.start, end: t.end };
     if (t.type === "BACKQUOTED") return { k: "name", name: t.text, quoted: true, start: t.start, end: t.end };
-    if (isOp(t, "(")) {
-      const e = nested(t, expression);
-      if (!isOp(peek(), ")")) fail("A ')' is missing", peek());
-      i++;
+    if (this.isOp(t, "(")) {
+      const e = this.nested(t, this.expression);
+      if (!this.isOp(this.peek(), ")")) this.fail("A ')' is missing", this.peek());
+      this.i++;
       return e;
     }
-    return fail(`Unexpected '${excerpt(t.text)}'`, t);
+    return this.fail(`Unexpected '${excerpt(t.text)}'`, t);
   }
+}
 
-  const e = expression();
-  if (i < tokens.length) fail(`Unexpected '${excerpt(tokens[i].text)}'`, tokens[i]);
-  return e;
+/** Parses the tokens of one factor (a Python expression) into a tree. */
+export function parseFactorExpr(tokens: Token[], source: string): Ex {
+  return new FactorExprParser(tokens, source).parse();
 }
 
 /** The dotted name of a function or column expression ("np.log"), or null when it is not a plain name. */

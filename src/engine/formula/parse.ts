@@ -114,83 +114,99 @@ export function formulaTokens(source: string): Token[] {
 }
 
 /**
- * Parses a formula into a tree (operator precedence as patsy: ~ < | < + - < * / < : < ** = ^).
- * Chains of one operator are parsed by a loop (a left-deep tree: evaluate it with `leftSpine`);
- * only brackets and signs recurse, at most LIMITS.nesting deep.
+ * Operator-precedence (Pratt) parsing of a formula's items. Chains of one operator are parsed by
+ * a loop (a left-deep tree: evaluate it with `leftSpine`); only brackets and signs recurse, at
+ * most LIMITS.nesting deep.
  */
-export function parseFormulaTree(source: string): Node {
-  const tokens = formulaTokens(source);
-  if (tokens.length === 0) throw formulaError("The formula is empty", source, 0, 0);
-  const its = items(source, tokens);
+class FormulaParser {
+  private pos = 0;
+  /** Brackets and signs open. */
+  private depth = 0;
 
-  // Operator-precedence parsing (Pratt). pos indexes `its`; depth counts the brackets and signs open.
-  let pos = 0;
-  let depth = 0;
-  const peek = () => its[pos];
-  const enter = (it: Item) => {
-    if (++depth > LIMITS.nesting) {
-      throw formulaError(`Brackets and signs are nested more than ${LIMITS.nesting} deep here; no formula needs that many`, source, it.start, it.end);
+  constructor(private readonly source: string, private readonly its: Item[]) {}
+
+  parse(): Node {
+    const tree = this.expression(-1000);
+    if (this.pos < this.its.length) {
+      const it = this.peek();
+      throw formulaError("Unmatched ')'", this.source, it.start, it.end);
     }
-  };
+    return tree;
+  }
 
-  function parseExpr(minPrec: number): Node {
-    let left = parseUnary();
-    while (pos < its.length) {
-      const it = peek();
+  private peek(): Item {
+    return this.its[this.pos];
+  }
+
+  private fail(message: string, at: { start: number; end: number }): never {
+    throw formulaError(message, this.source, at.start, at.end);
+  }
+
+  private enter(it: Item): void {
+    if (++this.depth > LIMITS.nesting) this.fail(`Brackets and signs are nested more than ${LIMITS.nesting} deep here; no formula needs that many`, it);
+  }
+
+  /** A term, then binary operators of precedence at least minPrec (all left-associative, as in patsy). */
+  private expression(minPrec: number): Node {
+    let left = this.unary();
+    while (this.pos < this.its.length) {
+      const it = this.peek();
       if (it.kind !== "op") {
         if (it.kind === "rparen") break;
-        throw formulaError("Expected an operator such as '+' between these terms", source, it.start, it.end);
+        this.fail("Expected an operator such as '+' between these terms", it);
       }
       const info = OPS.get(it.op)!;
       if (!info.binary || info.prec < minPrec) break;
-      pos++;
-      // all binary operators are left-associative, as in patsy
-      if (pos >= its.length || peek().kind === "rparen") throw formulaError(`Expected a term after '${it.op}'`, source, it.start, it.end);
-      const right = parseExpr(info.prec + 1);
+      this.pos++;
+      if (this.pos >= this.its.length || this.peek().kind === "rparen") this.fail(`Expected a term after '${it.op}'`, it);
+      const right = this.expression(info.prec + 1);
       const type = (it.op === "^" ? "**" : it.op) as NodeType;
       left = { type, args: [left, right], start: left.start, end: right.end, opStart: it.start, opEnd: it.end };
     }
     return left;
   }
 
-  function parseUnary(): Node {
-    const it = peek();
-    if (!it) throw formulaError("The formula ends where a term was expected", source, source.length, source.length);
+  /** A sign and its operand, a bracketed expression, or an atom. */
+  private unary(): Node {
+    const it = this.peek();
+    if (!it) this.fail("The formula ends where a term was expected", { start: this.source.length, end: this.source.length });
     if (it.kind === "op") {
       const info = OPS.get(it.op)!;
-      if (!info.unary) throw formulaError(`'${it.op}' needs a term on its left`, source, it.start, it.end);
-      pos++;
-      if (pos >= its.length || peek().kind === "rparen") throw formulaError(`Expected a term after '${it.op}'`, source, it.start, it.end);
-      enter(it);
+      if (!info.unary) this.fail(`'${it.op}' needs a term on its left`, it);
+      this.pos++;
+      if (this.pos >= this.its.length || this.peek().kind === "rparen") this.fail(`Expected a term after '${it.op}'`, it);
+      this.enter(it);
       // like patsy, a unary operator binds tighter than any binary operator of equal precedence: -1 + a = (-1) + a
-      const arg = parseExpr(info.prec + 1);
-      depth--;
+      const arg = this.expression(info.prec + 1);
+      this.depth--;
       return { type: it.op as NodeType, args: [arg], start: it.start, end: arg.end, opStart: it.start, opEnd: it.end };
     }
-    if (it.kind === "lparen") {
-      pos++;
-      if (pos >= its.length || peek().kind === "rparen") {
-        throw formulaError("Empty parentheses", source, it.start, pos < its.length ? peek().end : it.end);
-      }
-      enter(it);
-      const inner = parseExpr(-1000);
-      depth--;
-      const close = peek();
-      if (!close || close.kind !== "rparen") throw formulaError("Unclosed '(': a ')' is missing", source, it.start, it.end);
-      pos++;
-      return { type: "PAREN", args: [inner], start: it.start, end: close.end };
-    }
-    if (it.kind === "rparen") throw formulaError("Unmatched ')'", source, it.start, it.end);
-    pos++;
+    if (it.kind === "lparen") return this.bracketed(it);
+    if (it.kind === "rparen") this.fail("Unmatched ')'", it);
+    this.pos++;
     return it.node;
   }
 
-  const tree = parseExpr(-1000);
-  if (pos < its.length) {
-    const it = peek();
-    throw formulaError("Unmatched ')'", source, it.start, it.end);
+  private bracketed(open: Item): Node {
+    this.pos++;
+    if (this.pos >= this.its.length || this.peek().kind === "rparen") {
+      this.fail("Empty parentheses", { start: open.start, end: this.pos < this.its.length ? this.peek().end : open.end });
+    }
+    this.enter(open);
+    const inner = this.expression(-1000);
+    this.depth--;
+    const close = this.peek();
+    if (!close || close.kind !== "rparen") this.fail("Unclosed '(': a ')' is missing", open);
+    this.pos++;
+    return { type: "PAREN", args: [inner], start: open.start, end: close.end };
   }
-  return tree;
+}
+
+/** Parses a formula into a tree (operator precedence as patsy: ~ < | < + - < * / < : < ** = ^). */
+export function parseFormulaTree(source: string): Node {
+  const tokens = formulaTokens(source);
+  if (tokens.length === 0) throw formulaError("The formula is empty", source, 0, 0);
+  return new FormulaParser(source, items(source, tokens)).parse();
 }
 
 /**
