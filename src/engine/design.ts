@@ -265,7 +265,9 @@ export function designFromFactors(termList: TermList, values: FactorValues, sour
   const subterms: { columns: number[]; term: number }[] = [];
   for (const { sub, term } of subs) {
     const first = columns.length;
-    if (sub.factors.length === 1 && sub.factors[0].full === null) {
+    if (sub.factors.length === 0) {
+      columns.push({ name: "Intercept", values: new Float64Array(n).fill(1), term });
+    } else if (sub.factors.length === 1 && sub.factors[0].full === null) {
       // A single numeric factor's column is shared, not copied: design columns are never written
       // to, and at a million rows each copy costs 8 MB and its page faults.
       columns.push({ name: sub.factors[0].factor.code, values: (values.get(sub.factors[0].factor.code) as { values: Float64Array }).values, term });
