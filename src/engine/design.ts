@@ -25,8 +25,6 @@ export interface DesignColumn {
 
 export interface Design {
   columns: DesignColumn[];
-  /** For each subterm (in column order): the row-wise "level" of its single nonzero column, used for vc terms. */
-  subterms: { columns: number[]; term: number }[];
 }
 
 /** Factor values by factor code. */
@@ -262,9 +260,7 @@ export function designFromFactors(termList: TermList, values: FactorValues, sour
   const subs = subtermsOf(termList, values);
   checkWidth(termList, subs, source);
   const columns: DesignColumn[] = [];
-  const subterms: { columns: number[]; term: number }[] = [];
   for (const { sub, term } of subs) {
-    const first = columns.length;
     if (sub.factors.length === 0) {
       columns.push({ name: "Intercept", values: new Float64Array(n).fill(1), term });
     } else if (sub.factors.length === 1 && sub.factors[0].full === null) {
@@ -280,9 +276,8 @@ export function designFromFactors(termList: TermList, values: FactorValues, sour
       }
       sparse.names.forEach((name, c) => columns.push({ name, values: dense[c], term }));
     }
-    subterms.push({ columns: columns.slice(first).map((_, k) => first + k), term });
   }
-  return { columns, subterms };
+  return { columns };
 }
 
 /** Builds the design matrix of a term list on the table (whose rows are the complete cases when fitting). */
