@@ -9,7 +9,7 @@
 import { excerpt, formulaError, MixedLMError, quoted } from "../errors";
 import { Column, DataTable, formatNumberLabel, unknownColumn } from "../table";
 import { textAmongNumbersError } from "../textInNumbers";
-import { dottedName, Ex, parseFactorExpr, referencedColumns, withPosition } from "./expr";
+import { dottedName, Ex, referencedColumns, withPosition } from "./expr";
 import {
   CATEGORICAL_FUNCTIONS, NUMBER_FUNCTIONS, OTHER_CONTRASTS, POWER_FUNCTIONS, STATEFUL_FUNCTIONS, TREATMENT, UNKNOWN_FUNCTION_HINT,
 } from "./functions";
