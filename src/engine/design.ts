@@ -5,7 +5,7 @@
  * that no column is redundant with the terms before it. Column names are patsy's:
  * `C(Evit)[T.Evit100]`, `Time:C(Cu)[T.Cu035]`, `C(cask)[a]`.
  */
-import { excerpt, formulaError } from "./errors";
+import { excerpt, formulaError, nameList } from "./errors";
 import { Contrast, evaluateFactor, FactorContext, FactorMemo, FactorValue, parseFactorExpr } from "./formula/factor";
 import { Factor, Term, termName, TermList } from "./formula/terms";
 import { count, LIMITS } from "./limits";
@@ -143,11 +143,11 @@ export function codeTerms(termList: TermList, isNumeric: (code: string) => boole
 function referenceIndex(levels: string[], contrast: Contrast | null, f: Factor, source: string): number {
   if (!contrast || contrast.reference === null) return 0;
   const ref = contrast.reference;
-  const levelList = levels.length <= 12 ? levels.join(", ") : `${levels.slice(0, 12).join(", ")}, … (${levels.length} in all)`;
+  const levelList = nameList(levels);
   if (typeof ref === "string") {
     const k = levels.indexOf(ref);
     if (k < 0) {
-      throw formulaError(`The reference level '${ref}' is not a level of this variable (levels: ${levelList})`, source, f.start, f.end);
+      throw formulaError(`The reference level '${excerpt(ref)}' is not a level of this variable (levels: ${levelList})`, source, f.start, f.end);
     }
     return k;
   }
