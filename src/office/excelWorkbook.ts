@@ -6,7 +6,7 @@
  */
 import { parseAddress, uniqueSheetName } from "./a1";
 import { DataSelection, SummaryContent, WorkbookError, WorkbookGateway } from "./gateway";
-import { BAND_FILL, HEADER_FILL, TABLE_STYLE } from "./layout";
+import { lookFills, TABLE_STYLE } from "./layout";
 import type { ChartSpec, LayoutBlock, SummaryLayout } from "./layout";
 
 export const MAX_ROWS_PER_SYNC = 5000;
@@ -61,21 +61,14 @@ async function writeBlock(sheet: Excel.Worksheet, b: LayoutBlock, w: ChunkedWrit
  */
 function applyLook(sheet: Excel.Worksheet, b: LayoutBlock, width: number): void {
   const look = b.look!;
-  const first = look.headerRows[0] ?? 1; // row 0 is the block's title
   if (look.excelTable && look.headerRows.length === 1) {
+    const first = look.headerRows[0];
     const table = sheet.tables.add(sheet.getRangeByIndexes(b.row + first, b.col, b.values.length - first, width), true);
     table.style = TABLE_STYLE;
     table.showFilterButton = false;
     return;
   }
-  const headers = new Set(look.headerRows);
-  let band = 0;
-  for (let r = first; r < b.values.length; r++) {
-    const blank = b.values[r].every((v) => v === "");
-    if (headers.has(r)) { band = 0; sheet.getRangeByIndexes(b.row + r, b.col, 1, width).format.fill.color = HEADER_FILL; continue; }
-    if (blank) { band = 0; continue; }
-    if (band++ % 2 === 1) sheet.getRangeByIndexes(b.row + r, b.col, 1, width).format.fill.color = BAND_FILL;
-  }
+  for (const f of lookFills(b)) sheet.getRangeByIndexes(b.row + f.row, b.col, 1, width).format.fill.color = f.color;
 }
 
 function addChart(sheet: Excel.Worksheet, spec: ChartSpec): void {

@@ -40,6 +40,21 @@ export const BAND_FILL = "#F2F2F2";
 /** p-values: "<0.001" below 0.001, else three decimals (the number stays in the cell). */
 export const P_FORMAT = '[<0.001]"<0.001";0.000';
 
+/** The fills that draw a block's look (relative rows): header rows, then every other non-blank row below each header. */
+export function lookFills(b: Pick<LayoutBlock, "values" | "look">): { row: number; color: string }[] {
+  const look = b.look;
+  if (!look) return [];
+  const headers = new Set(look.headerRows);
+  const out: { row: number; color: string }[] = [];
+  let band = 0;
+  for (let r = look.headerRows[0] ?? 1; r < b.values.length; r++) { // row 0 is the block's title
+    if (headers.has(r)) { band = 0; out.push({ row: r, color: HEADER_FILL }); continue; }
+    if (b.values[r].every((v) => v === "")) { band = 0; continue; }
+    if (band++ % 2 === 1) out.push({ row: r, color: BAND_FILL });
+  }
+  return out;
+}
+
 export interface LayoutBlock {
   /** What the block holds: "title", "spec", "summary", "coef", "varcomp", "stats", "ranef", "observations", "qq", "qqLine", "caterpillar", "residualPoints". */
   id: string;
