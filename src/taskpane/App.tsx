@@ -111,7 +111,7 @@ export function App({ gateway, fitClient, sample }: AppProps) {
       // the worker no longer holds the previous fit when this one was the same model
       if (results && results.key === specKey(spec)) setResults(null);
       setFitError({ key: currentKey, notice: { intent: "error", title: "The model could not be fitted", text: errorText(e, spec.formula) } });
-      setAnnouncement("The model could not be fitted.");
+      setAnnouncement("Fit failed: the message is under the Fit button.");
     } finally {
       setFitting(false);
     }

@@ -21,7 +21,9 @@ export function FixedEffectsControls({ state, view, data, dispatch }: { state: M
   const numeric = data ? data.columns.filter((c) => c.kind === "numeric").map((c) => c.name) : [];
   const response = view.response;
   const responseText = response ? (response.column ?? `${response.text} (custom)`) : "";
-  const fixedColumns = data ? data.columns.map((c) => c.name).filter((c) => c !== response?.column && c !== state.groups) : [];
+  // the response and the grouping columns (groups, or the grouping of an lme4 term) are not fixed effects
+  const grouping = new Set([state.groups, ...view.bars.map((b) => b.grouping)]);
+  const fixedColumns = data ? data.columns.map((c) => c.name).filter((c) => c !== response?.column && (!grouping.has(c) || view.fixed.includes(c))) : [];
   const canTick = usable && view.status === "ok";
   const crossedLabel = view.crossed === null && view.fixed.length >= 2 ? "Interactions: as written in the formula" : "Cross them (a * b: all interactions)";
   return (

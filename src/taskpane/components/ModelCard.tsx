@@ -55,7 +55,7 @@ export function ModelCard({ state, view, data, conflict, blocker, fitting, fitNo
         validationMessage={formulaMessage(view)}
         hint={view.status === "invalid" ? "The controls above wait until the formula reads well." : "The controls above follow the formula; edit it freely (patsy syntax, with lme4 terms)."}
       >
-        <Textarea className={styles.formula} value={state.formula} resize="vertical" rows={2} placeholder="Weight ~ Time" spellCheck={false} onChange={(_, d) => dispatch({ type: "formula", text: d.value })} />
+        <Textarea textarea={{ className: styles.formula }} value={state.formula} resize="vertical" rows={2} placeholder="Weight ~ Time" spellCheck={false} onChange={(_, d) => dispatch({ type: "formula", text: d.value })} />
       </Field>
       <div className={styles.row}>
         <Button appearance="primary" onClick={onFit} disabledFocusable={fitting || blocker !== null} aria-describedby={blocker && !fitting ? "fit-blocker" : undefined}>

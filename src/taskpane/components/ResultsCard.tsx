@@ -1,7 +1,7 @@
 /**
  * The results of one fit, labelled with the model they belong to. When the formula, the method,
  * the random effects or the data have changed since, it says so ("Results out of date: Fit
- * again") and dims the numbers. Each table is its own component: the inference tables (t tests
+ * again") and marks the numbers with a bar at their side (dimming them would fail contrast). Each table is its own component: the inference tables (t tests
  * with df, ANOVA, intervals) and a "Compare with a simpler model" card go beside them the same way.
  */
 import type { ReactNode } from "react";
@@ -16,7 +16,7 @@ import { useTableStyles } from "./tables.styles";
 const useStyles = makeStyles({
   row: { display: "flex", gap: "6px", alignItems: "center", flexWrap: "wrap" },
   small: { color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
-  stale: { opacity: 0.55 },
+  stale: { borderLeft: `3px solid ${tokens.colorPaletteYellowBorderActive}`, paddingLeft: "8px" },
   body: { display: "flex", flexDirection: "column", gap: "10px", minWidth: 0 },
 });
 
