@@ -31,7 +31,7 @@ export interface SheetGrid {
   rows: number;
   cols: number;
   cell(r: number, c: number): GridCell | undefined;
-  /** Column widths in pixels, fitted to the text (within 40–240 px, as the sheet caps them). */
+  /** Column widths in pixels: fitted to the text (40–240 px, as the sheet caps them); empty columns keep Excel's default 64 px. */
   widths: number[];
   charts: GridChart[];
 }
@@ -41,7 +41,7 @@ const CHAR_PX = 7;
 function fitWidths(cols: number, each: (visit: (c: number, text: string, bold: boolean) => void) => void): number[] {
   const longest = new Array<number>(cols).fill(0);
   each((c, text, bold) => { longest[c] = Math.max(longest[c], text.length * (bold ? 1.1 : 1)); });
-  return longest.map((n) => Math.round(Math.min(240, Math.max(40, n * CHAR_PX + 12))));
+  return longest.map((n) => (n === 0 ? 64 : Math.round(Math.min(240, Math.max(40, n * CHAR_PX + 12)))));
 }
 
 /** The data sheet: the cells as they are (Excel's General format). */

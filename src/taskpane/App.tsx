@@ -54,6 +54,16 @@ function staleReasons(r: Results, spec: ModelSpec, data: DataInfo | null): strin
   return out;
 }
 
+/** The statsmodels-style random effects of a spec in a few words ("" for lme4 terms, which the formula shows). */
+function randomInWords(spec: ModelSpec): string {
+  if (!spec.groups) return "";
+  const parts = [`groups ${spec.groups}`];
+  if (spec.reFormula) parts.push(`re_formula ${spec.reFormula}`);
+  const vc = Object.keys(spec.vcFormula ?? {});
+  if (vc.length > 0) parts.push(`variance components ${vc.join(", ")}`);
+  return parts.join(", ");
+}
+
 function errorText(e: unknown, formula?: string): string {
   const message = e instanceof Error ? e.message : String(e);
   return shortMessage(message, formula);
@@ -140,7 +150,7 @@ export function App({ gateway, fitClient, sample }: AppProps) {
     document.title = "MixedLM";
   }, []);
 
-  const origin = results ? { formula: results.spec.formula, method: results.view.method, data: results.data.address } : null;
+  const origin = results ? { formula: results.spec.formula, method: results.view.method, data: results.data.address, random: randomInWords(results.spec) } : null;
   return (
     <main className={styles.root}>
       <header className={styles.header}>

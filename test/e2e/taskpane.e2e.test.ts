@@ -364,15 +364,16 @@ test("README pictures: the pane at 350 px with results and plots, a summary shee
   await page.getByText("Pig: (Intercept) × Time").waitFor();
   const results = page.getByRole("region", { name: "Results" });
   const plots = page.getByRole("region", { name: "Plots" });
-  const a = (await results.boundingBox())!;
-  const b = (await plots.boundingBox())!;
-  const clip = { x: 0, y: a.y - 12, width: 350, height: b.y + b.height - a.y + 24 };
+  // page coordinates (a full-page clip is in those, not in the viewport's)
+  const top = await results.evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+  const bottom = await plots.evaluate((el) => el.getBoundingClientRect().bottom + window.scrollY);
+  const clip = { x: 0, y: top - 12, width: 350, height: bottom - top + 24 };
   mkdirSync(OUT, { recursive: true });
   await page.screenshot({ path: join(OUT, "readme-taskpane.png"), fullPage: true, clip });
   if (DOCS) await page.screenshot({ path: join(DOCS, "taskpane.png"), fullPage: true, clip });
   await page.getByRole("button", { name: "Create summary sheet" }).click();
   await page.getByRole("button", { name: "MixedLM Summary", exact: true }).click();
-  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.setViewportSize({ width: 1720, height: 900 });
   await page.getByRole("dialog").getByText("Pig: (Intercept) × Time (covariance)").waitFor();
   await page.waitForTimeout(300); // the charts measure their boxes
   await page.screenshot({ path: join(OUT, "readme-summary-sheet.png") });

@@ -34,11 +34,11 @@ export function CoefficientsTable({ coef }: { coef: Cell[][] }) {
         </thead>
         <tbody>
           {rows.flatMap((r) => [
-            <tr key={r.name}>
-              <th scope="row" className={s.td} style={{ fontWeight: "normal", textAlign: "left" }}>{r.name}</th>
-              <td className={`${s.td} ${s.num}`}>{num(r.est)}</td>
-              <td className={`${s.td} ${s.num}`}>{num(r.se)}</td>
-              <td className={`${s.td} ${s.num}`}>{pValue(r.p)}</td>
+            <tr key={r.name} style={details ? { borderBottomStyle: "hidden" } : undefined}>
+              <th scope="row" className={s.td} style={{ fontWeight: "normal", textAlign: "left", borderBottomStyle: details ? "none" : undefined }}>{r.name}</th>
+              <td className={`${s.td} ${s.num}`} style={details ? { borderBottomStyle: "none" } : undefined}>{num(r.est)}</td>
+              <td className={`${s.td} ${s.num}`} style={details ? { borderBottomStyle: "none" } : undefined}>{num(r.se)}</td>
+              <td className={`${s.td} ${s.num}`} style={details ? { borderBottomStyle: "none" } : undefined}>{pValue(r.p)}</td>
             </tr>,
             ...(details
               ? [

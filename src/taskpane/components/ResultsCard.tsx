@@ -25,6 +25,8 @@ export interface ResultsOrigin {
   method: string;
   /** The data's address. */
   data: string;
+  /** The random effects when not in the formula: "groups Pig, re_formula ~Time". */
+  random: string;
 }
 
 function FitStatistics({ stats }: { stats: FitView["stats"] }) {
@@ -69,7 +71,7 @@ export function ResultsCard({ view, origin, staleBecause, children }: { view: Fi
           {view.singular ? <Badge appearance="tint" color="warning">Singular fit</Badge> : null}
         </div>
         <Text size={200} className={styles.small}>
-          {origin.formula.length > 120 ? `${origin.formula.slice(0, 117)}…` : origin.formula} · {origin.method} · {view.nObs.toLocaleString("en-US")} observations{view.nDropped > 0 ? ` (${view.nDropped.toLocaleString("en-US")} rows dropped)` : ""} from {origin.data} · {view.fitMs} ms
+          {origin.formula.length > 120 ? `${origin.formula.slice(0, 117)}…` : origin.formula}{origin.random ? ` · ${origin.random}` : ""} · {origin.method} · {view.nObs.toLocaleString("en-US")} observations{view.nDropped > 0 ? ` (${view.nDropped.toLocaleString("en-US")} rows dropped)` : ""} from {origin.data} · {view.fitMs} ms
         </Text>
         {view.warnings.map((w, i) => (
           <MessageBar key={i} intent="warning" layout="multiline">

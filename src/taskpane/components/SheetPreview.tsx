@@ -15,7 +15,7 @@ const HEAD_W = 44;
 const OVERSCAN = 10;
 
 const useStyles = makeStyles({
-  surface: { width: "calc(100vw - 16px)", maxWidth: "1200px", height: "calc(100vh - 16px)", maxHeight: "none", padding: "12px", boxSizing: "border-box" },
+  surface: { width: "calc(100vw - 16px)", maxWidth: "none", height: "calc(100vh - 16px)", maxHeight: "none", padding: "12px", boxSizing: "border-box" },
   body: { height: "100%", display: "flex", flexDirection: "column", gap: "8px", minHeight: 0 },
   content: { display: "flex", flexDirection: "column", gap: "6px", minHeight: 0, flexGrow: 1, overflow: "hidden" },
   scroller: { flexGrow: 1, overflow: "auto", position: "relative", border: `1px solid ${tokens.colorNeutralStroke1}`, backgroundColor: "#ffffff", color: "#1f1f1f", minHeight: "120px", ":focus-visible": { outline: `2px solid ${tokens.colorStrokeFocus2}` } },

@@ -152,7 +152,7 @@ export function XYPlot({ label, xTitle, yTitle, series, hLine, describe, height 
       </div>
       {interactive ? (
         <div className={styles.readout} aria-live="polite">
-          {active !== null ? describe!(active) : "Point at a dot, or focus the plot and use the arrow keys, to read its row and values."}
+          {active !== null ? describe!(active) : "Hover over a point, or focus the plot and use the arrow keys, to read it."}
         </div>
       ) : null}
       {note ? <div className={styles.readout}>{note}</div> : null}
