@@ -4,23 +4,22 @@
  * came from, so that the pane can say when they are out of date. No statistics here: the engine
  * runs in the worker, the workbook is reached only through the WorkbookGateway.
  */
-import { useEffect, useMemo, useReducer, useState } from "react";
+import { useEffect, useMemo, useReducer } from "react";
 import { makeStyles, MessageBar, MessageBarBody, MessageBarTitle, Text, Title3, tokens } from "@fluentui/react-components";
 import type { ModelSpec } from "../engine";
 import type { WorkbookGateway } from "../office/gateway";
 import type { SampleWorkbook } from "../office/sampleWorkbook";
 import { DataCard } from "./components/DataCard";
 import { ModelCard } from "./components/ModelCard";
-import type { Notice } from "./components/NoticeBar";
 import { PlotsCard } from "./components/PlotsCard";
 import { ResultsCard } from "./components/ResultsCard";
 import { SampleWorkbookCard } from "./components/SampleWorkbookCard";
 import { WorkbookCard } from "./components/WorkbookCard";
 import type { FitClient } from "./fitClient";
-import type { FitView } from "./fitService";
-import { readFormula, shortMessage } from "./formulaModel";
-import { DataInfo, describeData } from "./model";
-import { conflictOf, fitBlocker, INITIAL_MODEL, modelReducer, modelSpec, specKey } from "./modelState";
+import { readFormula } from "./formulaModel";
+import { conflictOf, fitBlocker, INITIAL_MODEL, modelReducer, modelSpec } from "./modelState";
+import { useData } from "./useData";
+import { shortFormula, useFit } from "./useFit";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: "12px", padding: "12px", maxWidth: "560px", margin: "0 auto", boxSizing: "border-box", minWidth: 0 },
@@ -29,29 +28,11 @@ const useStyles = makeStyles({
   hidden: { position: "absolute", width: "1px", height: "1px", overflow: "hidden", clip: "rect(0 0 0 0)", whiteSpace: "nowrap" },
 });
 
-/** A fit and what it came from. */
-interface Results {
-  view: FitView;
-  spec: ModelSpec;
-  key: string;
-  data: { address: string; fingerprint: string };
-}
-
 export interface AppProps {
   gateway: WorkbookGateway;
   fitClient: FitClient;
   /** Set when running outside Excel: the sample workbook (shown) and why. */
   sample?: { workbook: SampleWorkbook; reason?: string };
-}
-
-/** What changed between the model of the results and the model now. */
-function staleReasons(r: Results, spec: ModelSpec, data: DataInfo | null): string[] {
-  const out: string[] = [];
-  if (r.spec.formula !== spec.formula) out.push("the formula");
-  if ((r.spec.method ?? "REML") !== (spec.method ?? "REML")) out.push("the method");
-  if (JSON.stringify([r.spec.groups, r.spec.reFormula, r.spec.vcFormula]) !== JSON.stringify([spec.groups, spec.reFormula, spec.vcFormula])) out.push("the random effects");
-  if (!data || data.fingerprint !== r.data.fingerprint) out.push("the data");
-  return out;
 }
 
 /** The statsmodels-style random effects of a spec in a few words ("" for lme4 terms, which the formula shows). */
@@ -64,87 +45,16 @@ function randomInWords(spec: ModelSpec): string {
   return parts.join(", ");
 }
 
-function errorText(e: unknown, formula?: string): string {
-  const message = e instanceof Error ? e.message : String(e);
-  return shortMessage(message, formula);
-}
-
 export function App({ gateway, fitClient, sample }: AppProps) {
   const styles = useStyles();
   const [model, dispatch] = useReducer(modelReducer, INITIAL_MODEL);
-  const [selection, setSelection] = useState<{ address: string; values: unknown[][] } | null>(null);
-  const [data, setData] = useState<DataInfo | null>(null);
-  const [dataNotice, setDataNotice] = useState<Notice>(null);
-  const [reading, setReading] = useState(false);
-  const [fitting, setFitting] = useState(false);
-  const [results, setResults] = useState<Results | null>(null);
-  // a fit error belongs to the model and data it was raised on: it goes when they change
-  const [fitError, setFitError] = useState<{ notice: Notice; key: string } | null>(null);
-  const [actionNotice, setActionNotice] = useState<Notice>(null);
-  const [busy, setBusy] = useState<"" | "sheet" | "formula">("");
-  const [announcement, setAnnouncement] = useState("");
-
+  const d = useData(gateway, (columns) => dispatch({ type: "data", columns }));
   const view = useMemo(() => readFormula(model.formula, model.columns), [model.formula, model.columns]);
   const spec = useMemo(() => modelSpec(model), [model]);
-  const currentKey = `${specKey(spec)}|${data?.fingerprint ?? ""}`;
   const conflict = conflictOf(model, view);
-  const blocker = fitBlocker(model, view, data !== null);
-  const stale = results ? staleReasons(results, spec, data) : [];
-
-  const useSelection = async () => {
-    setReading(true);
-    setDataNotice(null);
-    try {
-      const sel = await gateway.readSelectionOrRegion();
-      const info = describeData(sel.address, sel.values);
-      setSelection(sel);
-      setData(info);
-      dispatch({ type: "data", columns: info.columns.map((c) => c.name) });
-    } catch (e) {
-      setDataNotice({ intent: "error", title: "Cannot use the selection", text: errorText(e) });
-    } finally {
-      setReading(false);
-    }
-  };
-
-  const fit = async () => {
-    if (!selection || !data || blocker || fitting) return;
-    setFitting(true);
-    setFitError(null);
-    setActionNotice(null);
-    setAnnouncement("Fitting…");
-    try {
-      const v = await fitClient.fit(selection.values, spec, selection.address);
-      setResults({ view: v, spec, key: specKey(spec), data: { address: data.address, fingerprint: data.fingerprint } });
-      setAnnouncement(`Fitted by ${v.method}: ${v.nObs} observations, ${v.converged ? "converged" : "not converged"}${v.singular ? ", singular" : ""}. Results below.`);
-    } catch (e) {
-      // the worker no longer holds the previous fit when this one was the same model
-      if (results && results.key === specKey(spec)) setResults(null);
-      setFitError({ key: currentKey, notice: { intent: "error", title: "The model could not be fitted", text: errorText(e, spec.formula) } });
-      setAnnouncement("Fit failed: the message is under the Fit button.");
-    } finally {
-      setFitting(false);
-    }
-  };
-
-  const write = async (what: "sheet" | "formula") => {
-    if (!results || stale.length > 0) return;
-    setBusy(what);
-    setActionNotice(null);
-    try {
-      if (what === "sheet") {
-        const { sheetName } = await gateway.createSummarySheet(await fitClient.layout());
-        setActionNotice({ intent: "success", title: "Summary sheet created", text: `Wrote the summary of ${results.spec.formula} (${results.view.method}), its tables and three charts to the new sheet "${sheetName}".` });
-      } else {
-        const { address } = await gateway.insertFormula(results.view.sheetFormula);
-        setActionNotice({ intent: "success", title: "Formula inserted", text: `${address}: ${results.view.sheetFormula}` });
-      }
-    } catch (e) {
-      setActionNotice({ intent: "error", title: what === "sheet" ? "No summary sheet" : "No formula inserted", text: errorText(e) });
-    } finally {
-      setBusy("");
-    }
-  };
+  const blocker = fitBlocker(model, view, d.data !== null);
+  const f = useFit(fitClient, gateway, d, spec, blocker);
+  const { results } = f;
 
   useEffect(() => {
     document.title = "MixedLM";
@@ -167,29 +77,29 @@ export function App({ gateway, fitClient, sample }: AppProps) {
           </MessageBarBody>
         </MessageBar>
       ) : null}
-      <DataCard data={data} reading={reading} notice={dataNotice} categorical={model.categorical} onUseSelection={useSelection} onCategorical={(column, on) => dispatch({ type: "categorical", column, on })} />
+      <DataCard data={d.data} reading={d.reading} notice={d.notice} categorical={model.categorical} onUseSelection={d.read} onCategorical={(column, on) => dispatch({ type: "categorical", column, on })} />
       <ModelCard
         state={model}
         view={view}
-        data={data}
+        data={d.data}
         conflict={conflict}
         blocker={blocker}
-        fitting={fitting}
-        fitNotice={fitError && fitError.key === currentKey ? fitError.notice : null}
+        fitting={f.fitting}
+        fitNotice={f.fitNotice}
         dispatch={dispatch}
-        onFit={fit}
+        onFit={f.fit}
       />
-      {results && origin ? <ResultsCard view={results.view} origin={origin} staleBecause={stale} /> : null}
+      {results && origin ? <ResultsCard view={results.view} origin={origin} staleBecause={f.stale} /> : null}
       {results ? <PlotsCard plots={results.view.plots} /> : null}
       {results && origin ? (
         <WorkbookCard
           sheetFormula={results.view.sheetFormula}
-          model={`${origin.formula.length > 80 ? `${origin.formula.slice(0, 77)}…` : origin.formula}, ${origin.method}${results.spec.groups ? `, groups ${results.spec.groups}` : ""}`}
-          stale={stale.length > 0}
-          busy={busy}
-          notice={actionNotice}
-          onCreateSheet={() => write("sheet")}
-          onInsertFormula={() => write("formula")}
+          model={`${shortFormula(origin.formula)}, ${origin.method}${origin.random ? `, ${origin.random}` : ""}`}
+          stale={f.stale.length > 0}
+          busy={f.busy}
+          notice={f.actionNotice}
+          onCreateSheet={() => f.write("sheet")}
+          onInsertFormula={() => f.write("formula")}
         />
       ) : null}
       {sample ? <SampleWorkbookCard workbook={sample.workbook} /> : null}
@@ -197,7 +107,7 @@ export function App({ gateway, fitClient, sample }: AppProps) {
         Fits run {fitClient.mode === "worker" ? "in a background worker" : "in the page"}.
       </Text>
       <div role="status" aria-live="polite" className={styles.hidden}>
-        {announcement}
+        {f.announcement}
       </div>
     </main>
   );

@@ -62,6 +62,49 @@ function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
 
 const M = { left: 46, right: 10, top: 8, bottom: 36 };
 
+type Scale = ReturnType<typeof linearScale>;
+const TEXT = { fill: tokens.colorNeutralForeground2, fontSize: 11 };
+const COLORS = [tokens.colorBrandForeground1, tokens.colorPaletteRedForeground1, tokens.colorPaletteRedForeground1, tokens.colorNeutralForeground3];
+
+/** Grid lines, tick labels, axis lines and titles, and the reference line. */
+function Axes({ sx, sy, w, height, xTitle, yTitle, hLine }: { sx: Scale; sy: Scale; w: number; height: number; xTitle: string; yTitle: string; hLine?: number }) {
+  const axis = { stroke: tokens.colorNeutralStroke1, strokeWidth: 1 };
+  return (
+    <>
+      {sy.ticks.map((t) => (
+        <g key={`y${t}`}>
+          <line x1={M.left} x2={w - M.right} y1={sy(t)} y2={sy(t)} style={{ stroke: tokens.colorNeutralStroke3 }} />
+          <text x={M.left - 4} y={sy(t) + 4} textAnchor="end" style={TEXT}>{tickLabel(t, sy.ticks)}</text>
+        </g>
+      ))}
+      {sx.ticks.map((t) => (
+        <text key={`x${t}`} x={sx(t)} y={height - M.bottom + 14} textAnchor="middle" style={TEXT}>{tickLabel(t, sx.ticks)}</text>
+      ))}
+      <line x1={M.left} x2={w - M.right} y1={height - M.bottom} y2={height - M.bottom} style={axis} />
+      <line x1={M.left} x2={M.left} y1={M.top} y2={height - M.bottom} style={axis} />
+      {hLine !== undefined ? <line x1={M.left} x2={w - M.right} y1={sy(hLine)} y2={sy(hLine)} style={{ stroke: tokens.colorNeutralForeground3, strokeDasharray: "4 3" }} /> : null}
+      <text x={(M.left + w - M.right) / 2} y={height - 4} textAnchor="middle" style={TEXT}>{xTitle}</text>
+      <text transform={`translate(12 ${(M.top + height - M.bottom) / 2}) rotate(-90)`} textAnchor="middle" style={TEXT}>{yTitle}</text>
+    </>
+  );
+}
+
+/** The series: lines, interval bars, dashes, points. */
+function Marks({ series, sx, sy }: { series: PlotSeries[]; sx: Scale; sy: Scale }) {
+  return (
+    <>
+      {series.map((s, k) => (
+        <g key={s.name} style={{ stroke: COLORS[k % COLORS.length], fill: COLORS[k % COLORS.length] }}>
+          {s.style === "line" ? <polyline points={s.x.map((v, i) => `${sx(v)},${sy(s.y[i])}`).join(" ")} style={{ fill: "none", strokeWidth: 1.2 }} /> : null}
+          {s.low && s.high ? s.x.map((v, i) => <line key={`i${i}`} x1={sx(v)} x2={sx(v)} y1={sy(s.low![i])} y2={sy(s.high![i])} style={{ strokeOpacity: 0.45 }} />) : null}
+          {s.style === "dash" ? s.x.map((v, i) => <line key={i} x1={sx(v) - 3} x2={sx(v) + 3} y1={sy(s.y[i])} y2={sy(s.y[i])} />) : null}
+          {s.style === "markers" ? s.x.map((v, i) => <circle key={i} cx={sx(v)} cy={sy(s.y[i])} r={2.2} style={{ fillOpacity: 0.55, strokeWidth: 0 }} />) : null}
+        </g>
+      ))}
+    </>
+  );
+}
+
 export function XYPlot({ label, xTitle, yTitle, series, hLine, describe, height = 220, note }: XYPlotProps) {
   const styles = useStyles();
   const [ref, width] = useWidth();
@@ -107,9 +150,6 @@ export function XYPlot({ label, xTitle, yTitle, series, hLine, describe, height 
   };
 
   const { x: sx, y: sy } = scales;
-  const axis = { stroke: tokens.colorNeutralStroke1, strokeWidth: 1 };
-  const text = { fill: tokens.colorNeutralForeground2, fontSize: 11 };
-  const colors = [tokens.colorBrandForeground1, tokens.colorPaletteRedForeground1, tokens.colorPaletteRedForeground1, tokens.colorNeutralForeground3];
   return (
     <figure className={styles.figure}>
       <figcaption className={styles.caption}>{label}</figcaption>
@@ -123,28 +163,8 @@ export function XYPlot({ label, xTitle, yTitle, series, hLine, describe, height 
         onFocus={() => { if (interactive && active === null) setActive(order[0]); }}
       >
         <svg role="img" aria-label={label} width={w} height={height} onPointerMove={onPointer} onPointerLeave={() => setActive(null)} style={{ display: "block", maxWidth: "100%" }}>
-          {sy.ticks.map((t) => (
-            <g key={`y${t}`}>
-              <line x1={M.left} x2={w - M.right} y1={sy(t)} y2={sy(t)} style={{ stroke: tokens.colorNeutralStroke3 }} />
-              <text x={M.left - 4} y={sy(t) + 4} textAnchor="end" style={text}>{tickLabel(t, sy.ticks)}</text>
-            </g>
-          ))}
-          {sx.ticks.map((t) => (
-            <text key={`x${t}`} x={sx(t)} y={height - M.bottom + 14} textAnchor="middle" style={text}>{tickLabel(t, sx.ticks)}</text>
-          ))}
-          <line x1={M.left} x2={w - M.right} y1={height - M.bottom} y2={height - M.bottom} style={axis} />
-          <line x1={M.left} x2={M.left} y1={M.top} y2={height - M.bottom} style={axis} />
-          {hLine !== undefined ? <line x1={M.left} x2={w - M.right} y1={sy(hLine)} y2={sy(hLine)} style={{ stroke: tokens.colorNeutralForeground3, strokeDasharray: "4 3" }} /> : null}
-          <text x={(M.left + w - M.right) / 2} y={height - 4} textAnchor="middle" style={text}>{xTitle}</text>
-          <text transform={`translate(12 ${(M.top + height - M.bottom) / 2}) rotate(-90)`} textAnchor="middle" style={text}>{yTitle}</text>
-          {series.map((s, k) => (
-            <g key={s.name} style={{ stroke: colors[k % colors.length], fill: colors[k % colors.length] }}>
-              {s.style === "line" ? <polyline fill="none" points={s.x.map((v, i) => `${sx(v)},${sy(s.y[i])}`).join(" ")} style={{ fill: "none", strokeWidth: 1.2 }} /> : null}
-              {s.low && s.high ? s.x.map((v, i) => <line key={`i${i}`} x1={sx(v)} x2={sx(v)} y1={sy(s.low![i])} y2={sy(s.high![i])} style={{ strokeOpacity: 0.45 }} />) : null}
-              {s.style === "dash" ? s.x.map((v, i) => <line key={i} x1={sx(v) - 3} x2={sx(v) + 3} y1={sy(s.y[i])} y2={sy(s.y[i])} />) : null}
-              {s.style === "markers" ? s.x.map((v, i) => <circle key={i} cx={sx(v)} cy={sy(s.y[i])} r={2.2} style={{ fillOpacity: 0.55, strokeWidth: 0 }} />) : null}
-            </g>
-          ))}
+          <Axes sx={sx} sy={sy} w={w} height={height} xTitle={xTitle} yTitle={yTitle} hLine={hLine} />
+          <Marks series={series} sx={sx} sy={sy} />
           {interactive && active !== null ? (
             <circle cx={sx(main.x[active])} cy={sy(main.y[active])} r={5} style={{ fill: "none", stroke: tokens.colorNeutralForeground1, strokeWidth: 2 }} />
           ) : null}
