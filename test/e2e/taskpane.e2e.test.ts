@@ -124,12 +124,12 @@ async function sidewaysScrollers(page: Page): Promise<string[]> {
   });
 }
 
-async function shot(page: Page, width: number, name: string): Promise<void> {
+async function shot(page: Page, width: number, name: string, fullPage = true): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   // a full-page screenshot resizes the viewport; a Fluent dropdown that has the focus then
   // scrolls itself into view on the next mouse press, moving what was pressed: blur it first
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.screenshot({ path: join(OUT, `taskpane-${width}-${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(OUT, `taskpane-${width}-${name}.png`), fullPage });
 }
 
 const formulaBox = (page: Page) => page.getByRole("textbox", { name: "Formula" });
@@ -229,6 +229,7 @@ async function staleAfterChanges(page: Page, width: number): Promise<void> {
   await dialog.getByRole("textbox", { name: "Name Box" }).fill("A1:H400");
   await dialog.getByRole("button", { name: "Select range" }).click();
   await dialog.getByText("Selected A1:H400").waitFor();
+  await shot(page, width, "4-name-box", false);
   await dialog.getByRole("button", { name: "Close" }).click();
   await page.getByRole("button", { name: "Use selection" }).click();
   await page.getByText("Sheet1!A1:H400", { exact: true }).waitFor();
@@ -279,7 +280,7 @@ async function summarySheetInPreview(page: Page, width: number): Promise<void> {
   for (const chart of ["Residuals vs fitted", "Normal Q-Q plot of standardized residuals", /^Random intercepts by Pig/]) {
     await expect(dialog.getByRole("img", { name: chart }).count()).resolves.toBe(1);
   }
-  await shot(page, width, "5-summary-sheet");
+  await shot(page, width, "5-summary-sheet", false); // a dialog over the pane: the window, not the page
   await expectAxeClean(page, `${width}px: the summary sheet in the preview`);
   await dialog.getByRole("button", { name: "Close" }).click();
 }
