@@ -6,6 +6,7 @@
  */
 import { parseAddress, uniqueSheetName } from "./a1";
 import { DataSelection, SummaryContent, WorkbookError, WorkbookGateway } from "./gateway";
+import { lookFills, TABLE_STYLE } from "./layout";
 import type { ChartSpec, LayoutBlock, SummaryLayout } from "./layout";
 
 export const MAX_ROWS_PER_SYNC = 5000;
@@ -50,6 +51,24 @@ async function writeBlock(sheet: Excel.Worksheet, b: LayoutBlock, w: ChunkedWrit
   }
   for (const r of b.boldRows) sheet.getRangeByIndexes(b.row + r, b.col, 1, width).format.font.bold = true;
   for (const r of b.largeRows ?? []) sheet.getRangeByIndexes(b.row + r, b.col, 1, width).format.font.size = 16;
+  if (b.look) applyLook(sheet, b, width);
+}
+
+/**
+ * A table's look: an Excel table (Worksheet.tables.add, ExcelApi 1.1; showFilterButton 1.3) with
+ * the light banded style, or the same look drawn with fills (header rows, every other row below).
+ * https://learn.microsoft.com/javascript/api/excel/excel.tablecollection#excel-excel-tablecollection-add-member(1)
+ */
+function applyLook(sheet: Excel.Worksheet, b: LayoutBlock, width: number): void {
+  const look = b.look!;
+  if (look.excelTable && look.headerRows.length === 1) {
+    const first = look.headerRows[0];
+    const table = sheet.tables.add(sheet.getRangeByIndexes(b.row + first, b.col, b.values.length - first, width), true);
+    table.style = TABLE_STYLE;
+    table.showFilterButton = false;
+    return;
+  }
+  for (const f of lookFills(b)) sheet.getRangeByIndexes(b.row + f.row, b.col, 1, width).format.fill.color = f.color;
 }
 
 function addChart(sheet: Excel.Worksheet, spec: ChartSpec): void {

@@ -1,21 +1,59 @@
 /**
  * What goes where on the summary sheet, as plain data: blocks of cells (values, number formats,
- * bold rows) at fixed places, and chart specifications that reference them. Pure (no Office):
- * tested on its own, computed in the fitting worker, applied to a workbook by ExcelWorkbook
- * or SampleWorkbook.
+ * bold rows, and how each table looks) at fixed places, and chart specifications that reference
+ * them. Pure (no Office): tested on its own, computed in the fitting worker, applied to a workbook
+ * by ExcelWorkbook, and drawn by the task pane's workbook preview (SampleWorkbook).
  *
- * Left, columns A–G: the model specification, statsmodels' summary, the coefficients, the
- * variance components, the fit statistics and the random effects, one under the other.
- * Middle, columns I–P: three charts. Right, from column R: the data the charts plot, and the
- * fitted values and residuals of every observation.
+ * It reads as a report, top to bottom in columns A–G: the model specification, the fixed
+ * effects, the random effects, the fit statistics, statsmodels' summary, then the predicted
+ * random effects. Each table has a header row and light banded rows: an Excel table where one can
+ * hold the block, the same look drawn with fills where not. Charts stand in columns I–P beside
+ * what they illustrate: residuals against fitted values and the normal Q-Q plot beside the
+ * fitted values and residuals of every observation (from column R), the caterpillar plot beside
+ * the predicted random effects. Counts are whole numbers; p-values below 0.001 read "<0.001".
  */
-import { normalQuantile } from "../engine";
-import type { MixedLMResult, ModelSpec, RandomEffectsTable } from "../engine";
-import { coefTable, ranefTable, statsTable, summaryTable, varcompTable } from "../report/tables";
+import type { MixedLMResult, ModelSpec } from "../engine";
+import { caterpillarData, qqData, thinIndices } from "../report/diagnostics";
+import { randomEffectsTable } from "../report/randomEffects";
+import { coefTable, ranefTable, statsTable, summaryTable } from "../report/tables";
 import type { Cell } from "../report/tables";
 import { cellAddress, columnLetters, parseAddress, SUMMARY_SHEET_NAME } from "./a1";
 
+export { caterpillarSource, plottingPosition, thinIndices } from "../report/diagnostics";
 export type { Cell };
+
+/**
+ * How a table block looks: its header rows bold on a light fill, the rows below banded. As an
+ * Excel table (a ListObject with the light style TABLE_STYLE, no filter buttons) over the rows
+ * from the first header to the end when `excelTable`; otherwise the same look drawn with fills
+ * (blocks made of several sub-tables, or with repeated header names, which a table cannot hold).
+ */
+export interface BlockLook {
+  headerRows: number[];
+  excelTable: boolean;
+}
+
+export const TABLE_STYLE = "TableStyleLight9";
+/** Fills of the drawn look (and of the preview): header rows, and every other body row. */
+export const HEADER_FILL = "#DDEBF7";
+export const BAND_FILL = "#F2F2F2";
+/** p-values: "<0.001" below 0.001, else three decimals (the number stays in the cell). */
+export const P_FORMAT = '[<0.001]"<0.001";0.000';
+
+/** The fills that draw a block's look (relative rows): header rows, then every other non-blank row below each header. */
+export function lookFills(b: Pick<LayoutBlock, "values" | "look">): { row: number; color: string }[] {
+  const look = b.look;
+  if (!look) return [];
+  const headers = new Set(look.headerRows);
+  const out: { row: number; color: string }[] = [];
+  let band = 0;
+  for (let r = look.headerRows[0] ?? 1; r < b.values.length; r++) { // row 0 is the block's title
+    if (headers.has(r)) { band = 0; out.push({ row: r, color: HEADER_FILL }); continue; }
+    if (b.values[r].every((v) => v === "")) { band = 0; continue; }
+    if (band++ % 2 === 1) out.push({ row: r, color: BAND_FILL });
+  }
+  return out;
+}
 
 export interface LayoutBlock {
   /** What the block holds: "title", "spec", "summary", "coef", "varcomp", "stats", "ranef", "observations", "qq", "qqLine", "caterpillar", "residualPoints". */
@@ -31,6 +69,8 @@ export interface LayoutBlock {
   boldRows: number[];
   /** Rows (relative) set in a larger font: the sheet title. */
   largeRows?: number[];
+  /** Tables: header and banded rows (see BlockLook). */
+  look?: BlockLook;
   /** A1 address of the whole block (without sheet name). */
   address: string;
 }
@@ -76,7 +116,8 @@ export interface LayoutOptions {
 }
 
 export const DEFAULT_MAX_CHART_POINTS = 10_000;
-const Z = 1.959963984540054;
+/** Rows a chart takes (16 rows of 15 points: about 320 × 240 points with 8 columns). */
+const CHART_ROWS = 16;
 
 const F3 = "0.000";
 const F4 = "0.0000";
@@ -84,14 +125,16 @@ const INT = "0";
 const TEXT = "@";
 const GENERAL = "General";
 
-/** The number format of one cell: text stays text, whole numbers show as such, others with `digits`. */
+type FormatOf = (r: number, c: number, v: Cell) => string;
+
+/** The number format of one cell: text stays text, whole numbers show as such, others with `numberFormat`. */
 function formatOf(v: Cell, numberFormat: string): string {
   if (typeof v === "string") return v === "" ? GENERAL : TEXT;
   if (typeof v === "boolean") return GENERAL;
   return Number.isInteger(v) && Math.abs(v) < 1e15 ? INT : numberFormat;
 }
 
-function formatsFor(values: Cell[][], numberFormat: (r: number, c: number, v: Cell) => string): string[][] {
+function formatsFor(values: Cell[][], numberFormat: FormatOf): string[][] {
   return values.map((row, r) => row.map((v, c) => (typeof v === "number" ? numberFormat(r, c, v) : formatOf(v, GENERAL))));
 }
 
@@ -101,38 +144,22 @@ function rect(rows: Cell[][]): Cell[][] {
   return rows.map((r) => (r.length === w ? r : [...r, ...Array<Cell>(w - r.length).fill("")]));
 }
 
-function block(id: string, row: number, col: number, rows: Cell[][], numberFormat: (r: number, c: number, v: Cell) => string, boldRows: number[], largeRows?: number[]): LayoutBlock {
+function block(id: string, row: number, col: number, rows: Cell[][], numberFormat: FormatOf, boldRows: number[], extra: { largeRows?: number[]; look?: BlockLook } = {}): LayoutBlock {
   const values = rect(rows);
   return {
     id, row, col, values,
     formats: formatsFor(values, numberFormat),
     boldRows,
-    ...(largeRows ? { largeRows } : {}),
+    ...extra,
     address: cellAddress(row, col, values.length, values[0].length),
   };
 }
 
-/** Plotting positions of R's ppoints: (i - a) / (n + 1 - 2a), a = 3/8 for n ≤ 10, else 1/2. */
-export function plottingPosition(i: number, n: number): number {
-  const a = n <= 10 ? 3 / 8 : 0.5;
-  return (i + 1 - a) / (n + 1 - 2 * a);
-}
-
-/** Indices 0..n-1 thinned evenly to at most m (all of them when n ≤ m); first and last kept. */
-export function thinIndices(n: number, m: number): number[] {
-  if (n <= m) return Array.from({ length: n }, (_, i) => i);
-  if (m <= 1) return [0];
-  return Array.from({ length: m }, (_, k) => Math.round((k * (n - 1)) / (m - 1)));
-}
-
-/** The random-effects table and column the caterpillar plot shows: the first intercept, else the first effect. */
-export function caterpillarSource(r: MixedLMResult): { table: RandomEffectsTable; column: number; intercept: boolean } | null {
-  const tables = r.randomEffects.filter((t) => t.levels.length > 0);
-  if (tables.length === 0) return null;
-  const isIntercept = (t: RandomEffectsTable, c: number) => t.kind !== "vc" && (t.names[c] === "(Intercept)" || t.names[c] === t.grouping || t.names[c] === "Group");
-  for (const t of tables) for (let c = 0; c < t.names.length; c++) if (isIntercept(t, c)) return { table: t, column: c, intercept: true };
-  const t = tables.find((x) => x.kind !== "vc") ?? tables[0];
-  return { table: t, column: 0, intercept: false };
+/** A titled table: the title row, then the header row and the body as an Excel table (when its header names are distinct). */
+function titledTable(id: string, row: number, col: number, title: string, table: Cell[][], numberFormat: FormatOf): LayoutBlock {
+  const header = table[0].map(String);
+  const distinct = new Set(header).size === header.length && header.every((h) => h !== "");
+  return block(id, row, col, [[title], ...table], numberFormat, [0, 1], { look: { headerRows: [1], excelTable: distinct && table.length > 1 } });
 }
 
 function specRows(spec: ModelSpec, r: MixedLMResult, dataAddress: string): Cell[][] {
@@ -161,25 +188,11 @@ function headerRowsAfterBlanks(rows: Cell[][], offset: number): number[] {
   return out;
 }
 
-/**
- * The summary sheet of a fit. `dataAddress` is where the data came from (shown in the
- * specification, and used to give each observation its worksheet row).
- */
-export function summaryLayout(r: MixedLMResult, spec: ModelSpec, dataAddress: string, options: LayoutOptions = {}): SummaryLayout {
-  const maxPoints = Math.max(2, options.maxChartPoints ?? DEFAULT_MAX_CHART_POINTS);
-  const blocks: LayoutBlock[] = [];
-  const charts: ChartSpec[] = [];
-  const f4 = () => F4;
-
-  // ---- left: tables, one under the other ----------------------------------------------------
-  let row = 0;
-  const put = (b: LayoutBlock) => { blocks.push(b); row = b.row + b.values.length + 1; return b; };
-  put(block("title", 0, 0, [["MixedLM Summary"], ["Linear mixed model fitted by MixedLM for Excel"]], f4, [], [0]));
-  put(block("spec", row, 0, specRows(spec, r, dataAddress), f4, [0]));
-
+/** statsmodels' summary grid: its numbers as statsmodels prints them (p-values as "<0.001"). */
+function summaryBlock(r: MixedLMResult, row: number): LayoutBlock {
   const summary = summaryTable(r);
   const coefHeader = summary.findIndex((x) => x[1] === "Coef.");
-  const infoFormat = (rr: number, c: number, v: Cell): string => {
+  const format = (rr: number, c: number, v: Cell): string => {
     if (coefHeader < 0) return formatOf(v, F4);
     if (rr < coefHeader) {
       const key = c > 0 ? String(summary[rr][c - 1]) : "";
@@ -187,20 +200,59 @@ export function summaryLayout(r: MixedLMResult, spec: ModelSpec, dataAddress: st
       if (/Mean group size/.test(key)) return "0.0";
       return formatOf(v, F4);
     }
+    if (rr > coefHeader && rr <= coefHeader + r.fixedEffects.length && c === 4) return P_FORMAT;
     // coefficients and statsmodels' variance rows as statsmodels prints them; lme4's variance table with 4 digits
     return rr <= coefHeader + r.fixedEffects.length + r.varianceRows.length ? F3 : formatOf(v, F4);
   };
-  put(block("summary", row, 0, [["Summary (statsmodels layout)"], ...summary], (rr, c, v) => infoFormat(rr - 1, c, v), [0, 1, ...(coefHeader >= 0 ? [coefHeader + 1] : [])]));
-  put(block("coef", row, 0, [["Fixed effects"], ...coefTable(r)], () => F3, [0, 1]));
-  put(block("varcomp", row, 0, [["Variance components"], ...varcompTable(r)], f4, [0, 1]));
-  const stats = statsTable(r);
-  put(block("stats", row, 0, [["Fit statistics"], ...stats], (_rr, _c, v) => formatOf(v, F4), [0, 1]));
-  const ranef = ranefTable(r);
-  if (ranef.length > 0 && ranef[0].length > 0 && ranef.some((x) => x.some((v) => v !== ""))) {
-    put(block("ranef", row, 0, [["Random effects (conditional modes)"], ...ranef], f4, [0, ...headerRowsAfterBlanks(ranef, 1)]));
-  }
+  return block("summary", row, 0, [["Summary (statsmodels layout)"], ...summary], (rr, c, v) => format(rr - 1, c, v), [0, 1, ...(coefHeader >= 0 ? [coefHeader + 1] : [])]);
+}
 
-  // ---- right: chart data and observations -----------------------------------------------------
+/** The predicted random effects: a table when there is one block with distinct names, else drawn bands. */
+function ranefBlock(r: MixedLMResult, row: number): LayoutBlock | null {
+  const ranef = ranefTable(r);
+  if (ranef.length === 0 || ranef[0].length === 0 || !ranef.some((x) => x.some((v) => v !== ""))) return null;
+  // statsmodels names the intercept after the groups ("Pig", "Pig"): call it (Intercept)
+  const headers = headerRowsAfterBlanks(ranef, 0);
+  for (const h of headers) ranef[h] = ranef[h].map((v, c) => (c > 0 && v === ranef[h][0] ? "(Intercept)" : v));
+  const rows = [["Predicted random effects (conditional modes)"], ...ranef];
+  const single = headers.length === 1;
+  const b = block("ranef", row, 0, rows, () => F4, [0, ...headers.map((h) => h + 1)]);
+  const names = ranef[0].map(String);
+  b.look = { headerRows: headers.map((h) => h + 1), excelTable: single && new Set(names).size === names.length && names.every((x) => x !== "") };
+  return b;
+}
+
+/** "R3:R863": one column of rows r0..r0+len-1 (0-based). */
+function colRange(c: number, r0: number, len: number): string {
+  return `${columnLetters(c)}${r0 + 1}:${columnLetters(c)}${r0 + len}`;
+}
+
+/** The left column of the report: title, specification, tables one under the other. */
+function reportBlocks(r: MixedLMResult, spec: ModelSpec, dataAddress: string): LayoutBlock[] {
+  const blocks: LayoutBlock[] = [];
+  let row = 0;
+  const put = (b: LayoutBlock | null) => { if (b) { blocks.push(b); row = b.row + b.values.length + 1; } };
+  put(block("title", 0, 0, [["MixedLM Summary"], ["Linear mixed model fitted by MixedLM for Excel"]], () => F4, [], { largeRows: [0] }));
+  put(block("spec", row, 0, specRows(spec, r, dataAddress), (_r, _c, v) => formatOf(v, F4), [0], { look: { headerRows: [], excelTable: false } }));
+  put(titledTable("coef", row, 0, "Fixed effects", coefTable(r), (_r, c) => (c === 4 ? P_FORMAT : F3)));
+  put(titledTable("varcomp", row, 0, "Random effects: variances and covariances", randomEffectsTable(r), (_r, c) => (c === 3 ? F3 : F4)));
+  put(titledTable("stats", row, 0, "Fit statistics", statsTable(r), (_r, _c, v) => formatOf(v, F4)));
+  put(summaryBlock(r, row));
+  put(ranefBlock(r, row));
+  return blocks;
+}
+
+/**
+ * The summary sheet of a fit. `dataAddress` is where the data came from (shown in the
+ * specification, and used to give each observation its worksheet row).
+ */
+export function summaryLayout(r: MixedLMResult, spec: ModelSpec, dataAddress: string, options: LayoutOptions = {}): SummaryLayout {
+  const maxPoints = Math.max(2, options.maxChartPoints ?? DEFAULT_MAX_CHART_POINTS);
+  const blocks = reportBlocks(r, spec, dataAddress);
+  const charts: ChartSpec[] = [];
+  const look: BlockLook = { headerRows: [1], excelTable: true };
+
+  // ---- right: the observations, and the data the charts plot -------------------------------
   let col = 17; // column R
   const n = r.fitted.length;
   const sigma = Math.sqrt(r.scale);
@@ -210,54 +262,43 @@ export function summaryLayout(r: MixedLMResult, spec: ModelSpec, dataAddress: st
   obs[0] = ["Fitted values and residuals (one row per observation used)", "", "", ""];
   obs[1] = [parsed ? "Row in data sheet" : "Data row", "Fitted", "Residual", "Std. residual"];
   for (let k = 0; k < n; k++) obs[k + 2] = [sheetRow(r.rowIndex[k]), r.fitted[k], r.residuals[k], r.residuals[k] / sigma];
-  const obsBlock = block("observations", 0, col, obs, (rr, c) => (c === 0 && rr >= 2 ? INT : F4), [0, 1]);
+  const obsBlock = block("observations", 0, col, obs, (rr, c) => (c === 0 && rr >= 2 ? INT : F4), [0, 1], { look });
   blocks.push(obsBlock);
   col += 5;
-  const colRange = (c: number, r0: number, len: number) => `${columnLetters(c)}${r0 + 1}:${columnLetters(c)}${r0 + len}`;
 
   // residuals vs fitted: the observations themselves, or an even thinning of them
-  let resX: string;
-  let resY: string;
+  let resX = colRange(obsBlock.col + 1, 2, n);
+  let resY = colRange(obsBlock.col + 2, 2, n);
   const thinned = n > maxPoints;
-  if (!thinned) {
-    resX = colRange(obsBlock.col + 1, 2, n);
-    resY = colRange(obsBlock.col + 2, 2, n);
-  } else {
+  if (thinned) {
     const idx = thinIndices(n, maxPoints);
     const pts: Cell[][] = [[`Residuals vs fitted (chart data: ${idx.length} of ${n} points)`, ""], ["Fitted", "Residual"], ...idx.map((k) => [r.fitted[k], r.residuals[k]] as Cell[])];
-    const b = block("residualPoints", 0, col, pts, f4, [0, 1]);
-    blocks.push(b);
+    blocks.push(block("residualPoints", 0, col, pts, () => F4, [0, 1], { look }));
     resX = colRange(col, 2, idx.length);
     resY = colRange(col + 1, 2, idx.length);
     col += 3;
   }
   charts.push({
     id: "residuals", type: "XYScatter", title: "Residuals vs fitted", xTitle: "Fitted value", yTitle: "Residual",
-    topLeft: "I2", bottomRight: "P18",
+    topLeft: "I2", bottomRight: `P${2 + CHART_ROWS}`,
     series: [{ name: "Residuals", x: resX, y: resY, style: "markers" }],
   });
 
-  // normal Q-Q plot of the standardized residuals
-  const sorted = Float64Array.from(r.residuals, (e) => e / sigma).sort();
-  const qIdx = thinIndices(n, maxPoints);
-  const qq: Cell[][] = [[`Normal Q-Q plot (chart data${thinned ? `: ${qIdx.length} of ${n} points` : ""})`, ""], ["Theoretical quantile", "Std. residual (sorted)"]];
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const k of qIdx) {
-    const t = normalQuantile(plottingPosition(k, n));
-    qq.push([t, sorted[k]]);
-    if (t < lo) lo = t;
-    if (t > hi) hi = t;
-  }
-  blocks.push(block("qq", 0, col, qq, f4, [0, 1]));
-  const qqX = colRange(col, 2, qIdx.length);
-  const qqY = colRange(col + 1, 2, qIdx.length);
+  // normal Q-Q plot of the standardized residuals, with the line y = x
+  const q = qqData(r, maxPoints);
+  const qq: Cell[][] = [[`Normal Q-Q plot (chart data${thinned ? `: ${q.obs.length} of ${n} points` : ""})`, ""], ["Theoretical quantile", "Std. residual (sorted)"]];
+  q.theoretical.forEach((t, i) => qq.push([t, q.standardized[i]]));
+  blocks.push(block("qq", 0, col, qq, () => F4, [0, 1], { look }));
+  const qqX = colRange(col, 2, q.obs.length);
+  const qqY = colRange(col + 1, 2, q.obs.length);
   col += 3;
-  if (!Number.isFinite(lo)) { lo = -3; hi = 3; }
-  blocks.push(block("qqLine", 0, col, [["Reference line y = x", ""], ["x", "y"], [lo, lo], [hi, hi]], f4, [0, 1]));
+  const lo = q.theoretical.length > 0 ? q.theoretical[0] : -3;
+  const hi = q.theoretical.length > 0 ? q.theoretical[q.theoretical.length - 1] : 3;
+  blocks.push(block("qqLine", 0, col, [["Reference line y = x", ""], ["x", "y"], [lo, lo], [hi, hi]], () => F4, [0, 1], { look }));
+  const qqTop = 2 + CHART_ROWS + 2;
   charts.push({
     id: "qq", type: "XYScatter", title: "Normal Q-Q plot of standardized residuals", xTitle: "Theoretical normal quantile", yTitle: "Standardized residual",
-    topLeft: "I20", bottomRight: "P36",
+    topLeft: `I${qqTop}`, bottomRight: `P${qqTop + CHART_ROWS}`,
     series: [
       { name: "Std. residuals", x: qqX, y: qqY, style: "markers" },
       { name: "y = x", x: colRange(col, 2, 2), y: colRange(col + 1, 2, 2), style: "line" },
@@ -265,36 +306,27 @@ export function summaryLayout(r: MixedLMResult, spec: ModelSpec, dataAddress: st
   });
   col += 3;
 
-  // caterpillar plot: one random effect per level, sorted, with ±1.96 conditional SD
-  const src = caterpillarSource(r);
-  if (src) {
-    const { table: t, column: c, intercept } = src;
-    const m = t.levels.length;
-    const order = Array.from({ length: m }, (_, l) => l).sort((a, b) => t.values[a][c] - t.values[b][c]);
-    const keep = thinIndices(m, maxPoints);
-    const hasSd = t.condSd !== null;
-    const label = (l: number) => (t.kind === "vc" && t.groupLabel ? `${t.groupLabel[l]} / ${t.levels[l]}` : t.levels[l]);
-    const what = intercept ? `Random intercepts by ${t.grouping}` : `Random effect ${t.names[c]} by ${t.grouping}`;
-    const rows: Cell[][] = [[`${what} (chart data${keep.length < m ? `: ${keep.length} of ${m} levels` : ""})`], ["Rank", "Level", "Estimate", ...(hasSd ? ["Lower (-1.96 SD)", "Upper (+1.96 SD)"] : [])]];
-    for (const k of keep) {
-      const l = order[k];
-      const v = t.values[l][c];
-      const sd = hasSd ? t.condSd![l][c] : NaN;
-      rows.push([k + 1, label(l), v, ...(hasSd ? [v - Z * sd, v + Z * sd] : [])]);
-    }
-    blocks.push(block("caterpillar", 0, col, rows, (rr, cc) => (cc === 0 && rr >= 2 ? INT : F4), [0, 1]));
-    const x = colRange(col, 2, keep.length);
+  // caterpillar plot, beside the predicted random effects: one effect per level, sorted, ±1.96 conditional SD
+  const cat = caterpillarData(r, maxPoints);
+  if (cat) {
+    const hasSd = cat.lower !== null && cat.upper !== null;
+    const rows: Cell[][] = [[`${cat.what} (chart data${cat.levels.length < cat.total ? `: ${cat.levels.length} of ${cat.total} levels` : ""})`], ["Rank", "Level", "Estimate", ...(hasSd ? ["Lower (-1.96 SD)", "Upper (+1.96 SD)"] : [])]];
+    cat.levels.forEach((level, i) => rows.push([cat.rank[i], level, cat.estimate[i], ...(hasSd ? [cat.lower![i], cat.upper![i]] : [])]));
+    blocks.push(block("caterpillar", 0, col, rows, (rr, cc) => (cc === 0 && rr >= 2 ? INT : F4), [0, 1], { look }));
+    const x = colRange(col, 2, cat.levels.length);
+    const ranef = blocks.find((b) => b.id === "ranef");
+    const top = Math.max(qqTop + CHART_ROWS + 2, ranef ? ranef.row + 1 : 0);
     charts.push({
       id: "caterpillar", type: "XYScatter",
-      title: `${what}${hasSd ? ", with 95% intervals (±1.96 conditional SD)" : ""}`,
-      xTitle: `${t.grouping} (sorted by estimate)`, yTitle: intercept ? "Random intercept" : t.names[c],
-      topLeft: "I38", bottomRight: "P54",
+      title: `${cat.what}${hasSd ? ", with 95% intervals (±1.96 conditional SD)" : ""}`,
+      xTitle: `${cat.grouping} (sorted by estimate)`, yTitle: cat.intercept ? "Random intercept" : cat.effect,
+      topLeft: `I${top}`, bottomRight: `P${top + CHART_ROWS}`,
       series: [
-        { name: "Estimate", x, y: colRange(col + 2, 2, keep.length), style: "markers" },
+        { name: "Estimate", x, y: colRange(col + 2, 2, cat.levels.length), style: "markers" },
         ...(hasSd
           ? [
-              { name: "Lower (-1.96 SD)", x, y: colRange(col + 3, 2, keep.length), style: "dash" as const },
-              { name: "Upper (+1.96 SD)", x, y: colRange(col + 4, 2, keep.length), style: "dash" as const },
+              { name: "Lower (-1.96 SD)", x, y: colRange(col + 3, 2, cat.levels.length), style: "dash" as const },
+              { name: "Upper (+1.96 SD)", x, y: colRange(col + 4, 2, cat.levels.length), style: "dash" as const },
             ]
           : []),
       ],

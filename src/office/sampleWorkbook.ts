@@ -3,7 +3,7 @@
  * end-to-end test): one data sheet, with the summary sheets and formulas the pane creates
  * recorded so that the pane can list them. Same naming rule as Excel: never overwrite a sheet.
  */
-import { cellAddress, quoteSheetName, uniqueSheetName } from "./a1";
+import { cellAddress, parseAddress, quoteSheetName, uniqueSheetName } from "./a1";
 import { DataSelection, SummaryContent, WorkbookError, WorkbookGateway } from "./gateway";
 
 export interface SampleSheet {
@@ -25,6 +25,8 @@ export class SampleWorkbook implements WorkbookGateway {
   readonly kind = "sample" as const;
   readonly sheets: SampleSheet[];
   readonly formulas: SampleFormula[] = [];
+  /** The selected range of the data sheet (A1), as the preview's Name Box sets it; null: the cell A1. */
+  selection: string | null = null;
   private readonly listeners = new Set<() => void>();
 
   /** `rows`: the data sheet's cells, header first, placed at A1. The formula cells go down column J. */
@@ -43,8 +45,31 @@ export class SampleWorkbook implements WorkbookGateway {
     for (const l of this.listeners) l();
   }
 
+  /** The data sheet's cells, header first (for the preview). */
+  dataRows(): readonly (readonly unknown[])[] {
+    return this.rows;
+  }
+
+  /** Selects a range of the data sheet, as Excel's Name Box does ("A1:H400"); throws on an address outside it. */
+  select(address: string): void {
+    const p = parseAddress(address);
+    const used = parseAddress(this.sheets[0].usedRange)!;
+    if (!p || (p.sheet !== null && p.sheet !== this.dataSheetName)) throw new WorkbookError(`"${address}" is not a range of ${this.dataSheetName}: type one such as A1:H400.`);
+    if (p.row + p.rows > used.rows || p.col + p.cols > used.cols) throw new WorkbookError(`${address} reaches beyond the data (${this.sheets[0].usedRange}).`);
+    this.selection = cellAddress(p.row, p.col, p.rows, p.cols);
+    this.changed();
+  }
+
   async readSelectionOrRegion(): Promise<DataSelection> {
-    // the active cell is A1, inside the data: the region around it is the whole table
+    const p = this.selection ? parseAddress(this.selection) : null;
+    if (p && p.rows * p.cols > 1) {
+      // a range: that range, as Excel would read it
+      return {
+        address: `${quoteSheetName(this.dataSheetName)}!${this.selection}`,
+        values: this.rows.slice(p.row, p.row + p.rows).map((r) => Array.from({ length: p.cols }, (_, j) => r[p.col + j] ?? "")),
+      };
+    }
+    // one cell inside the data: the region around it is the whole table
     return {
       address: `${quoteSheetName(this.dataSheetName)}!${this.sheets[0].usedRange}`,
       values: this.rows.map((r) => [...r]),

@@ -7,6 +7,11 @@ import { DataTable, fitMixedModel, isMixedLMError } from "../engine";
 import type { MixedLMResult, ModelSpec } from "../engine";
 import { coefTable, statsTable, varcompTable } from "../report/tables";
 import type { Cell } from "../report/tables";
+import { plotData } from "../report/diagnostics";
+import type { PlotData } from "../report/diagnostics";
+import { randomEffectsSummary } from "../report/randomEffects";
+import type { RandomEffectsSummary } from "../report/randomEffects";
+import { parseAddress } from "../office/a1";
 import { fitFormula } from "../office/fitFormula";
 import { summaryLayout } from "../office/layout";
 import type { SummaryLayout } from "../office/layout";
@@ -25,6 +30,10 @@ export interface FitView {
   /** The worksheet formula that fits the same model. */
   sheetFormula: string;
   fitMs: number;
+  /** The random-effect variances and covariances in plain words ("Pig: (Intercept)"). */
+  randomEffects: RandomEffectsSummary;
+  /** The points of the pane's three plots (at most 2,000 each, evenly thinned beyond). */
+  plots: PlotData;
 }
 
 export type FitRequest =
@@ -73,5 +82,13 @@ export function viewOf(r: MixedLMResult, spec: ModelSpec, dataAddress: string, f
     varcomp: varcompTable(r),
     sheetFormula: fitFormula(dataAddress, spec),
     fitMs,
+    randomEffects: randomEffectsSummary(r),
+    plots: panePlots(r, dataAddress),
   };
+}
+
+/** The plots' data, each point with its row in the data sheet when the address is known. */
+function panePlots(r: MixedLMResult, dataAddress: string): PlotData {
+  const at = parseAddress(dataAddress);
+  return at ? plotData(r, (i) => at.row + 2 + i, "Row") : plotData(r, (i) => i + 1, "Data row");
 }

@@ -4,6 +4,7 @@
  */
 import { createRoot } from "react-dom/client";
 import { FluentProvider, Spinner, webLightTheme } from "@fluentui/react-components";
+import { paneTheme } from "./theme";
 import { detectHost } from "../office/detect";
 import { ExcelWorkbook } from "../office/excelWorkbook";
 import { SampleWorkbook } from "../office/sampleWorkbook";
@@ -25,8 +26,9 @@ detectHost(1500).then((host) => {
   const fitClient = new FitClient(createFitWorker);
   const sampleWorkbook = host.inExcel ? null : new SampleWorkbook(SAMPLE_ROWS, SAMPLE_SHEET);
   const gateway = sampleWorkbook ?? new ExcelWorkbook();
+  const officeTheme = host.inExcel ? (globalThis as { Office?: typeof Office }).Office?.context?.officeTheme : null;
   root.render(
-    <FluentProvider theme={webLightTheme}>
+    <FluentProvider theme={paneTheme(officeTheme, location.search)}>
       <App gateway={gateway} fitClient={fitClient} sample={sampleWorkbook ? { workbook: sampleWorkbook, reason: host.reason } : undefined} />
     </FluentProvider>,
   );

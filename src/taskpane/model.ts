@@ -1,15 +1,19 @@
 /**
- * The model builder's state and what it generates: the formula text and the ModelSpec. Pure,
- * tested in test/taskpane. No statistics here: the engine parses and fits.
+ * The data as the pane describes them: each column's type, missing values and distinct values,
+ * and which columns make good groups. Pure, tested in test/taskpane. No statistics here: the
+ * engine reads the table, the pane only counts.
  */
-import { DataTable, parseFormula } from "../engine";
-import type { Method, ModelSpec } from "../engine";
+import { DataTable } from "../engine";
 
 export interface ColumnInfo {
   name: string;
   kind: "numeric" | "categorical";
   missing: number;
-  /** Number of distinct values (categorical columns). */
+  /** Number of distinct values (levels of a categorical column). */
+  distinct: number;
+  /** Numeric columns holding whole numbers only (codes such as Pig or Litter may be). */
+  integer: boolean;
+  /** Kept for the categorical columns' description. */
   levels?: number;
 }
 
@@ -18,6 +22,20 @@ export interface DataInfo {
   /** Data rows below the header. */
   rows: number;
   columns: ColumnInfo[];
+  /** Changes whenever the values or the address change (results carry it to know their data). */
+  fingerprint: string;
+}
+
+/** A cheap fingerprint of the cells (FNV-1a over their text): equal data give equal fingerprints. */
+export function dataFingerprint(address: string, values: readonly (readonly unknown[])[]): string {
+  let h = 0x811c9dc5;
+  const add = (s: string) => {
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0x1f, 0x01000193);
+  };
+  add(address);
+  for (const row of values) for (const v of row) add(String(v));
+  return `${values.length}:${(h >>> 0).toString(16)}`;
 }
 
 /** The columns of a selection, as the engine reads them (throws MixedLMError on an unusable range). */
@@ -26,78 +44,44 @@ export function describeData(address: string, values: readonly (readonly unknown
   return {
     address,
     rows: t.nRows,
-    columns: t.columns.map((c) => (c.kind === "numeric" ? { name: c.name, kind: c.kind, missing: c.missing } : { name: c.name, kind: c.kind, missing: c.missing, levels: c.levels.length })),
+    fingerprint: dataFingerprint(address, values),
+    columns: t.columns.map((c): ColumnInfo => {
+      if (c.kind === "categorical") return { name: c.name, kind: c.kind, missing: c.missing, distinct: c.levels.length, integer: false, levels: c.levels.length };
+      const seen = new Set<number>();
+      for (const v of c.values) if (!Number.isNaN(v)) seen.add(v);
+      return { name: c.name, kind: c.kind, missing: c.missing, distinct: seen.size, integer: c.integer };
+    }),
   };
 }
 
-export interface VarianceComponent {
-  name: string;
+/** A column proposed as groups, with what it would give. */
+export interface GroupsProposal {
   column: string;
+  groups: number;
+  /** Rows per group on average. */
+  perGroup: number;
+  /** Repeated values in text or whole numbers: what a grouping column looks like. */
+  likely: boolean;
 }
 
-export interface BuilderState {
-  response: string;
-  fixed: string[];
-  /** Fixed effects crossed with "*" (main effects and all interactions) instead of "+". */
-  interactions: boolean;
-  /** statsmodels' groups column; "" for none (lme4 bar terms carry their own). */
-  groups: string;
-  /** Random slopes within groups: re_formula "~x1 + x2". */
-  slopes: string[];
-  vcs: VarianceComponent[];
-  /** lme4 terms appended to the formula, e.g. "(1 | item)". */
-  extraTerms: string;
-  method: Method;
+/**
+ * Columns ordered as groups: first those whose values repeat (at least two rows a group on
+ * average) and are text or whole numbers, most groups first (more groups estimate a variance
+ * better); then other repeated columns; columns without repeats last.
+ */
+export function groupsProposals(data: DataInfo, exclude: readonly string[] = []): GroupsProposal[] {
+  const out = data.columns
+    .filter((c) => !exclude.includes(c.name))
+    .map((c): GroupsProposal => {
+      const n = data.rows - c.missing;
+      const perGroup = c.distinct > 0 ? n / c.distinct : 0;
+      return { column: c.name, groups: c.distinct, perGroup, likely: c.distinct >= 2 && perGroup >= 2 && (c.kind === "categorical" || c.integer) };
+    });
+  const rank = (p: GroupsProposal) => (p.likely ? 0 : p.groups >= 2 && p.perGroup >= 2 ? 1 : 2);
+  return out.sort((a, b) => rank(a) - rank(b) || (rank(a) === 2 ? 0 : b.groups - a.groups));
 }
 
-export const EMPTY_BUILDER: BuilderState = { response: "", fixed: [], interactions: false, groups: "", slopes: [], vcs: [], extraTerms: "", method: "REML" };
-
-/** A column as a formula term: the plain name when it is an identifier, else Q("name"). */
-export function termName(column: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_.]*$/.test(column) ? column : `Q("${column.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}")`;
-}
-
-/** "Weight ~ Time + Cu", "Weight ~ Time * Cu", "Weight ~ 1", plus the extra lme4 terms. */
-export function buildFormula(s: BuilderState): string {
-  if (!s.response) return "";
-  const fixed = s.fixed.map(termName);
-  let rhs = fixed.length === 0 ? "1" : fixed.join(s.interactions ? " * " : " + ");
-  const extra = s.extraTerms.trim().replace(/^\+\s*/, "");
-  if (extra !== "") rhs += ` + ${extra}`;
-  return `${termName(s.response)} ~ ${rhs}`;
-}
-
-/** The engine's model specification for the builder and the formula as typed. */
-export function buildSpec(s: BuilderState, formula: string): ModelSpec {
-  const spec: ModelSpec = { formula: formula.trim(), method: s.method };
-  if (s.groups) spec.groups = s.groups;
-  if (s.groups && s.slopes.length > 0) spec.reFormula = `~${s.slopes.map(termName).join(" + ")}`;
-  const vcs = s.vcs.filter((v) => v.name.trim() !== "" && v.column !== "");
-  if (s.groups && vcs.length > 0) spec.vcFormula = Object.fromEntries(vcs.map((v) => [v.name.trim(), `0 + C(${termName(v.column)})`]));
-  return spec;
-}
-
-/** The formula's syntax error (the engine's message), or null when it parses. */
-export function formulaProblem(formula: string): string | null {
-  if (formula.trim() === "") return "Write a formula, as in \"Weight ~ Time\", or choose a response.";
-  try {
-    parseFormula(formula);
-    return null;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-
-/** Whether the formula has lme4 bar terms, "(1 | g)" (then no groups column is needed). */
-export function hasBarTerms(formula: string): boolean {
-  return /\|/.test(formula);
-}
-
-/** What keeps the Fit button disabled, or null. */
-export function fitBlocker(s: BuilderState, formula: string, data: DataInfo | null): string | null {
-  if (!data) return "Read the data first (Use selection).";
-  const p = formulaProblem(formula);
-  if (p) return p;
-  if (!s.groups && !hasBarTerms(formula)) return "Choose the groups column, or add an lme4 term such as (1 | Pig) to the formula.";
-  return null;
+/** Numeric columns that may be codes (whole numbers with repeats): offered to be marked categorical. */
+export function mayBeCodes(c: ColumnInfo, rows: number): boolean {
+  return c.kind === "numeric" && c.integer && c.distinct >= 2 && c.distinct < rows - c.missing;
 }

@@ -5,9 +5,9 @@
  */
 import { DataTable, fitMixedModel } from "../../src/engine";
 import type { ModelSpec } from "../../src/engine";
-import { parseAddress } from "../../src/office/a1";
+import { cellAddress, parseAddress } from "../../src/office/a1";
 import { ExcelRun, ExcelWorkbook, MAX_CELLS_PER_SYNC, MAX_COLUMN_WIDTH, MAX_ROWS_PER_SYNC } from "../../src/office/excelWorkbook";
-import { summaryLayout } from "../../src/office/layout";
+import { BAND_FILL, summaryLayout, TABLE_STYLE } from "../../src/office/layout";
 import { SampleWorkbook } from "../../src/office/sampleWorkbook";
 import { SAMPLE_ROWS } from "../../src/taskpane/sampleData";
 import { FakeContext } from "./fakeExcel";
@@ -62,6 +62,13 @@ describe("ExcelWorkbook.createSummarySheet", () => {
     expect(sh.valueAt(`B${coef.row + 3}`)).toBeCloseTo(15.7236, 3);
     expect(sh.peek(coef.row + 2, 1)!.format).toBe("0.000");
     expect(sh.peek(coef.row + 2, 0)!.format).toBe("@");
+    // tables: Excel tables with the light style and no filter buttons; the others drawn with fills
+    const tables = ctx.workbook.tables.filter((t) => t.sheet === sh);
+    const asTables = layout.blocks.filter((b) => b.look?.excelTable);
+    expect(tables.map((t) => t.address)).toEqual(asTables.map((b) => cellAddress(b.row + 1, b.col, b.values.length - 1, b.values[0].length)));
+    for (const t of tables) expect([t.style, t.showFilterButton]).toEqual([TABLE_STYLE, false]);
+    const spec = layout.blocks.find((b) => b.id === "spec")!;
+    expect([1, 2, 3].map((r) => sh.peek(spec.row + r, 0)!.fill)).toEqual([undefined, BAND_FILL, undefined]);
     // three XY scatter charts with their series, titles, axis titles and places
     expect(sh.chartList.length).toBe(3);
     layout.charts.forEach((spec, i) => {

@@ -13,6 +13,7 @@ export interface CellState {
   formula?: string;
   bold?: boolean;
   size?: number;
+  fill?: string;
 }
 
 export interface WriteRecord {
@@ -72,6 +73,15 @@ export class FakeWorksheet {
       const c = new FakeChart(type, source, seriesBy);
       this.chartList.push(c);
       return c;
+    },
+  };
+  readonly tables = {
+    add: (range: FakeRange | string, _hasHeaders: boolean) => {
+      const address = typeof range === "string" ? range : range.plainAddress;
+      const t = new FakeTable(this, `Table${this.ctx.workbook.tables.length + 1}`, address);
+      if (this.ctx.workbook.tables.some((x) => x.sheet === this && x.overlaps(address))) throw new Error(`InvalidArgument: a table cannot overlap another table (${address})`);
+      this.ctx.workbook.tables.push(t);
+      return t;
     },
   };
   constructor(readonly ctx: FakeContext, public name: string) {}
@@ -138,6 +148,7 @@ export class FakeRange {
   isNullObject = false;
   readonly format: {
     font: { bold: boolean; size: number };
+    fill: { color: string };
     autofitColumns: () => void;
     columnWidth: number;
     load: (p: string) => void;
@@ -152,8 +163,13 @@ export class FakeRange {
     };
     let widthRequested = false;
     let widthLoaded = false;
+    const fill = {
+      set color(c: string) { self.each((s) => { s.fill = c; }); },
+      get color() { return self.sheet.peek(self.row, self.col)?.fill ?? "#FFFFFF"; },
+    };
     this.format = {
       font,
+      fill,
       autofitColumns: () => {
         this.sheet.autofitCalls.push(this.plainAddress);
         // width from the longest text in each column, about 6 points a character
@@ -268,7 +284,14 @@ export class FakeRange {
 }
 
 export class FakeTable {
+  style = "TableStyleMedium2";
+  showFilterButton = true;
   constructor(readonly sheet: FakeWorksheet, readonly name: string, readonly address: string) {}
+  overlaps(address: string): boolean {
+    const a = parseAddress(this.address)!;
+    const b = parseAddress(address)!;
+    return a.row < b.row + b.rows && b.row < a.row + a.rows && a.col < b.col + b.cols && b.col < a.col + a.cols;
+  }
   contains(r: number, c: number): boolean {
     const p = parseAddress(this.address)!;
     return r >= p.row && r < p.row + p.rows && c >= p.col && c < p.col + p.cols;

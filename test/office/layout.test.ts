@@ -65,7 +65,7 @@ describe("MIXEDLM.FIT formula", () => {
 describe("summary layout", () => {
   test("blocks: specification, summary, coefficients, variance components, statistics, random effects, observations, chart data", () => {
     expect(layout.sheetBaseName).toBe("MixedLM Summary");
-    expect(layout.blocks.map((b) => b.id)).toEqual(["title", "spec", "summary", "coef", "varcomp", "stats", "ranef", "observations", "qq", "qqLine", "caterpillar"]);
+    expect(layout.blocks.map((b) => b.id)).toEqual(["title", "spec", "coef", "varcomp", "stats", "summary", "ranef", "observations", "qq", "qqLine", "caterpillar"]);
     for (const b of layout.blocks) {
       const w = b.values[0].length;
       expect(b.values.every((r) => r.length === w)).toBe(true);
@@ -81,6 +81,32 @@ describe("summary layout", () => {
       ["Formula", "Weight ~ Time"], ["Groups", "Pig"], ["re_formula", "1 (random intercept)"], ["Variance components (vc)", ""],
       ["Method", "REML"], ["Data", "Sheet1!A1:H862"], ["Observations used", 861],
     ]);
+    // counts are whole numbers on the sheet, not 861.0000
+    expect(spec.formats[7][1]).toBe("0");
+    expect(spec.formats[8]).toEqual(["@", "0"]);
+    const stats = blockOf(layout, "stats");
+    for (const label of ["Observations", "Rows dropped (missing values)", "Groups (Pig)", "Parameters (AIC df)"]) {
+      const i = stats.values.findIndex((r) => r[0] === label);
+      expect(stats.formats[i][1]).toBe("0");
+    }
+  });
+
+  test("each table has a header row and a light banded look: an Excel table where one can hold it", () => {
+    const looks = Object.fromEntries(layout.blocks.map((b) => [b.id, b.look]));
+    for (const id of ["coef", "varcomp", "stats", "observations", "qq", "qqLine", "caterpillar"]) expect(looks[id]).toEqual({ headerRows: [1], excelTable: true });
+    // a table's header names must be distinct and non-empty (Excel renames them otherwise)
+    for (const b of layout.blocks.filter((x) => x.look?.excelTable)) {
+      const header = b.values[b.look!.headerRows[0]].map(String);
+      expect(new Set(header).size).toBe(header.length);
+      expect(header.every((h) => h !== "")).toBe(true);
+    }
+    // the random effects of several grouping factors: sub-tables, drawn with fills
+    const s2: ModelSpec = { formula: "Weight ~ Time + (1 | Pig) + (1 | Litter)" };
+    const l2 = summaryLayout(fitMixedModel(DataTable.fromRows(SAMPLE_ROWS), s2), s2, "Sheet1!A1:H862");
+    const ranef = blockOf(l2, "ranef");
+    expect(ranef.look!.excelTable).toBe(false);
+    expect(ranef.look!.headerRows.length).toBe(2);
+    expect(looks.spec).toEqual({ headerRows: [], excelTable: false });
   });
 
   test("coefficients with 3 decimals, variances with 4; text kept as text; bold headers", () => {
@@ -88,12 +114,14 @@ describe("summary layout", () => {
     expect(coef.values[1]).toEqual(["Name", "Coef.", "Std.Err.", "z", "P>|z|", "CI low (95%)", "CI high (95%)"]);
     expect(coef.values[2][0]).toBe("Intercept");
     expect(coef.values[2][1] as number).toBeCloseTo(15.7236, 3);
-    expect(coef.formats[2]).toEqual(["@", "0.000", "0.000", "0.000", "0.000", "0.000", "0.000"]);
+    expect(coef.formats[2]).toEqual(["@", "0.000", "0.000", "0.000", '[<0.001]"<0.001";0.000', "0.000", "0.000"]);
     expect(coef.boldRows).toEqual([0, 1]);
     const vc = blockOf(layout, "varcomp");
-    expect(vc.values[2].slice(0, 2)).toEqual(["Pig", "Pig"]);
-    expect(vc.values[2][2] as number).toBeCloseTo(40.394, 2);
-    expect(vc.formats[2][2]).toBe("0.0000");
+    expect(vc.values[1]).toEqual(["Random effect", "Variance", "Std.Dev.", "Corr.", "Std.Err. (statsmodels)"]);
+    expect(vc.values[2][0]).toBe("Pig: (Intercept)");
+    expect(vc.values[2][1] as number).toBeCloseTo(40.394, 2);
+    expect(vc.formats[2][1]).toBe("0.0000");
+    expect(vc.values[3].slice(0, 3)).toEqual(["Residual", result.scale, Math.sqrt(result.scale)]);
     const summary = blockOf(layout, "summary");
     const scaleRow = summary.values.findIndex((r) => r[3] === "Scale:");
     expect(summary.formats[scaleRow][4]).toBe("0.0000");
@@ -102,7 +130,7 @@ describe("summary layout", () => {
     expect(summary.formats[nRow][1]).toBe("0");
     expect(summary.boldRows).toContain(summary.values.findIndex((r) => r[1] === "Coef.") );
     const ranef = blockOf(layout, "ranef");
-    expect(ranef.values[1]).toEqual(["Pig", "Pig"]);
+    expect(ranef.values[1]).toEqual(["Pig", "(Intercept)"]);
     expect(ranef.values.length).toBe(2 + 72);
     expect(ranef.formats[2][0]).toBe("@"); // level labels stay text ("4601" is not a number)
   });
@@ -151,8 +179,12 @@ describe("summary layout", () => {
       expect(hi[k] - v).toBeCloseTo(1.959963984540054 * sorted[k][1], 10);
       expect(v - lo[k]).toBeCloseTo(hi[k] - v, 10);
     });
-    // charts sit beside the tables, not over them or over each other
-    expect(layout.charts.map((c) => [c.topLeft, c.bottomRight])).toEqual([["I2", "P18"], ["I20", "P36"], ["I38", "P54"]]);
+    // charts sit beside what they illustrate: residuals and Q-Q beside the observations (from R),
+    // the caterpillar plot beside the predicted random effects; never over each other
+    const ranefRow = blockOf(layout, "ranef").row;
+    expect(layout.charts.map((c) => [c.topLeft, c.bottomRight])).toEqual([["I2", "P18"], ["I20", "P36"], [`I${ranefRow + 1}`, `P${ranefRow + 17}`]]);
+    expect(ranefRow + 1).toBeGreaterThan(36);
+    expect(blockOf(layout, "observations").address.startsWith("R1:")).toBe(true);
   });
 
   test("charts are thinned beyond maxChartPoints; the observations are all written", () => {

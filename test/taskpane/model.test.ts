@@ -3,55 +3,88 @@ import { execFileSync } from "child_process";
 import { join } from "path";
 import { MixedLMError } from "../../src/engine";
 import { FitService } from "../../src/taskpane/fitService";
-import { buildFormula, buildSpec, describeData, EMPTY_BUILDER, fitBlocker, formulaProblem, termName } from "../../src/taskpane/model";
+import { readFormula } from "../../src/taskpane/formulaModel";
+import { dataFingerprint, describeData, groupsProposals, mayBeCodes } from "../../src/taskpane/model";
+import { conflictOf, fitBlocker, INITIAL_MODEL, ModelAction, modelReducer, modelSpec, ModelState, specKey } from "../../src/taskpane/modelState";
 import { SAMPLE_ROWS } from "../../src/taskpane/sampleData";
 
-describe("model builder", () => {
-  const s = { ...EMPTY_BUILDER, response: "Weight", fixed: ["Time"], groups: "Pig" };
+describe("model state: the formula drives, the controls edit it", () => {
+  const columns = SAMPLE_ROWS[0] as string[];
+  const start = modelReducer(INITIAL_MODEL, { type: "data", columns });
+  const run = (s: ModelState, ...actions: ModelAction[]) => actions.reduce(modelReducer, s);
 
-  test("formula from the choices", () => {
-    expect(buildFormula(EMPTY_BUILDER)).toBe("");
-    expect(buildFormula({ ...EMPTY_BUILDER, response: "Weight" })).toBe("Weight ~ 1");
-    expect(buildFormula(s)).toBe("Weight ~ Time");
-    expect(buildFormula({ ...s, fixed: ["Time", "Cu"] })).toBe("Weight ~ Time + Cu");
-    expect(buildFormula({ ...s, fixed: ["Time", "Cu"], interactions: true })).toBe("Weight ~ Time * Cu");
-    expect(buildFormula({ ...s, groups: "", extraTerms: "(1 | Pig) + (1 | Litter)" })).toBe("Weight ~ Time + (1 | Pig) + (1 | Litter)");
-    expect(buildFormula({ ...s, extraTerms: "+ (1|Litter)" })).toBe("Weight ~ Time + (1|Litter)");
-    expect(termName("body weight")).toBe('Q("body weight")');
-    expect(termName("x.1")).toBe("x.1");
+  test("a typed formula survives every control that is not about its terms", () => {
+    const typed = run(start, { type: "formula", text: "np.log(Weight) ~ Time + I(Time**2)" });
+    for (const a of [
+      { type: "method", method: "ML" }, { type: "groups", column: "Pig" }, { type: "intercept", on: false }, { type: "slopes", columns: ["Time"] },
+      { type: "addVc", name: "litter", column: "Litter" }, { type: "removeVc", name: "litter" }, { type: "data", columns },
+    ] as ModelAction[]) expect(run(typed, a).formula).toBe("np.log(Weight) ~ Time + I(Time**2)");
+    expect(run(typed, { type: "fixed", column: "Feed", on: true }).formula).toBe("np.log(Weight) ~ Time + I(Time**2) + Feed");
+    expect(run(typed, { type: "categorical", column: "Litter", on: true }, { type: "fixed", column: "Litter", on: true }).formula).toBe("np.log(Weight) ~ Time + I(Time**2) + C(Litter)");
+    // a formula with a syntax error is left alone by the term controls
+    const broken = run(start, { type: "formula", text: "Weight ~ Time +" });
+    expect(run(broken, { type: "fixed", column: "Cu", on: true }, { type: "crossed", on: true }).formula).toBe("Weight ~ Time +");
   });
 
-  test("spec: groups, re_formula from the slopes, vc from name and column, method", () => {
-    expect(buildSpec(s, "Weight ~ Time")).toEqual({ formula: "Weight ~ Time", groups: "Pig", method: "REML" });
-    expect(buildSpec({ ...s, slopes: ["Time"], vcs: [{ name: "litter", column: "Litter" }], method: "ML" }, " Weight ~ Time ")).toEqual({
-      formula: "Weight ~ Time", groups: "Pig", method: "ML", reFormula: "~Time", vcFormula: { litter: "0 + C(Litter)" },
-    });
-    // without groups, slopes and vc have nothing to attach to
-    expect(buildSpec({ ...s, groups: "", slopes: ["Time"] }, "Weight ~ Time + (1|Pig)")).toEqual({ formula: "Weight ~ Time + (1|Pig)", method: "REML" });
+  test("spec: the random intercept stays when variance components are added (re_formula written out)", () => {
+    const s = run(start, { type: "response", column: "Weight" }, { type: "fixed", column: "Time", on: true }, { type: "groups", column: "Pig" });
+    expect(s.formula).toBe("Weight ~ Time");
+    expect(modelSpec(s)).toEqual({ formula: "Weight ~ Time", method: "REML", groups: "Pig" });
+    expect(modelSpec(run(s, { type: "addVc", name: "", column: "Litter" }))).toEqual({ formula: "Weight ~ Time", method: "REML", groups: "Pig", reFormula: "1", vcFormula: { Litter: "0 + C(Litter)" } });
+    expect(modelSpec(run(s, { type: "slopes", columns: ["Time"] }, { type: "method", method: "ML" }))).toMatchObject({ reFormula: "~Time", method: "ML" });
+    expect(modelSpec(run(s, { type: "intercept", on: false }, { type: "slopes", columns: ["Time"] })).reFormula).toBe("~0 + Time");
+    expect(modelSpec(run(s, { type: "intercept", on: false }, { type: "addVc", name: "l", column: "Litter" })).reFormula).toBe("0");
+    // the groups column leaves the slopes and components
+    expect(run(s, { type: "slopes", columns: ["Time"] }, { type: "groups", column: "Time" }).slopes).toEqual([]);
   });
 
-  test("formula errors are the engine's, as you type", () => {
-    expect(formulaProblem("Weight ~ Time")).toBeNull();
-    expect(formulaProblem("Weight ~ Time + (Time | Pig)")).toBeNull();
-    expect(formulaProblem("Weight ~ Time +")).toMatch(/position 15/);
-    expect(formulaProblem("Weight Time")).toMatch(/'~'/);
-    expect(formulaProblem("")).toMatch(/Write a formula/);
+  test("conflicts and what keeps Fit disabled, as you type", () => {
     const data = describeData("Sheet1!A1:H862", SAMPLE_ROWS);
-    expect(fitBlocker(s, "Weight ~ Time", data)).toBeNull();
-    expect(fitBlocker({ ...s, groups: "" }, "Weight ~ Time", data)).toMatch(/groups/);
-    expect(fitBlocker({ ...s, groups: "" }, "Weight ~ Time + (1 | Pig)", data)).toBeNull();
-    expect(fitBlocker(s, "Weight ~ Time", null)).toMatch(/Use selection/);
+    const s = run(start, { type: "formula", text: "Weight ~ Time + (1 | Pig)" }, { type: "groups", column: "Pig" });
+    const v = readFormula(s.formula, s.columns);
+    expect(conflictOf(s, v)!.message).toMatch(/\(1 \| Pig\) and the groups column Pig/);
+    expect(fitBlocker(s, v, true)).toMatch(/conflict/);
+    const fixed = run(s, { type: "removeTerm", summand: conflictOf(s, v)!.bars[0].summand });
+    expect(fixed.formula).toBe("Weight ~ Time");
+    expect(fitBlocker(fixed, readFormula(fixed.formula, columns), true)).toBeNull();
+    expect(fitBlocker(start, readFormula("", columns), false)).toMatch(/Use selection/);
+    expect(fitBlocker(start, readFormula("", columns), true)).toMatch(/response/);
+    expect(fitBlocker(start, readFormula("Weight ~ Time", columns), true)).toMatch(/groups column/);
+    expect(fitBlocker(run(fixed, { type: "intercept", on: false }), readFormula(fixed.formula, columns), true)).toMatch(/no random effects/);
+    expect(data.rows).toBe(861);
   });
 
-  test("the columns of the data, typed and with missing counts", () => {
+  test("the key of a model changes with formula, method, random effects", () => {
+    const a = modelSpec(run(start, { type: "formula", text: "Weight ~ Time" }, { type: "groups", column: "Pig" }));
+    expect(specKey(a)).toBe(specKey({ ...a }));
+    for (const b of [{ ...a, formula: "Weight ~ Time + Cu" }, { ...a, method: "ML" as const }, { ...a, reFormula: "~Time" }, { ...a, groups: "Litter" }]) expect(specKey(b)).not.toBe(specKey(a));
+  });
+});
+
+// distinct counts checked against pandas: d.nunique() on dietox.csv
+describe("the data as the pane describes them", () => {
+  test("columns typed, with missing and distinct counts; groups proposals prefer repeated values", () => {
     const d = describeData("Sheet1!A1:H862", SAMPLE_ROWS);
     expect(d.rows).toBe(861);
-    expect(d.columns.map((c) => [c.name, c.kind, c.missing])).toEqual([
-      ["Pig", "numeric", 0], ["Evit", "categorical", 0], ["Cu", "categorical", 0], ["Litter", "numeric", 0],
-      ["Start", "numeric", 0], ["Weight", "numeric", 0], ["Feed", "numeric", 72], ["Time", "numeric", 0],
+    expect(d.columns.map((c) => [c.name, c.kind, c.missing, c.distinct])).toEqual([
+      ["Pig", "numeric", 0, 72], ["Evit", "categorical", 0, 3], ["Cu", "categorical", 0, 3], ["Litter", "numeric", 0, 21],
+      ["Start", "numeric", 0, 54], ["Weight", "numeric", 0, 545], ["Feed", "numeric", 72, 605], ["Time", "numeric", 0, 12],
     ]);
-    expect(d.columns[1].levels).toBe(3);
+    const p = groupsProposals(d, ["Weight"]);
+    expect(p.slice(0, 5).map((x) => x.column)).toEqual(["Pig", "Litter", "Time", "Evit", "Cu"]);
+    expect(p.every((x) => x.column !== "Weight")).toBe(true);
+    expect(p.find((x) => x.column === "Feed")!.likely).toBe(false);
+    expect(mayBeCodes(d.columns[0], d.rows)).toBe(true);
+    expect(mayBeCodes(d.columns[5], d.rows)).toBe(false);
     expect(() => describeData("A1", [["only a header"]])).toThrow(MixedLMError);
+  });
+  test("the fingerprint changes with any cell or the address", () => {
+    const rows = SAMPLE_ROWS.map((r) => [...r]);
+    const f = dataFingerprint("A1:H862", rows);
+    expect(dataFingerprint("A1:H862", rows.map((r) => [...r]))).toBe(f);
+    rows[500][5] = 80.1;
+    expect(dataFingerprint("A1:H862", rows)).not.toBe(f);
+    expect(dataFingerprint("A1:H861", SAMPLE_ROWS)).not.toBe(f);
   });
 });
 
@@ -67,6 +100,14 @@ describe("fitting service (what the worker runs)", () => {
     expect(r.view.sheetFormula).toBe('=MIXEDLM.FIT(Sheet1!$A$1:$H$862, "Weight ~ Time", "Pig")');
     expect(r.view.converged).toBe(true);
     expect(r.view.stats.some((row) => row[0] === "Warnings")).toBe(false);
+    // random effects in plain words; the plots' points, each with its row in the data sheet
+    expect(r.view.randomEffects.variances.map((v) => v.label)).toEqual(["Pig: (Intercept)"]);
+    expect(r.view.randomEffects.variances[0].variance).toBeCloseTo(40.394, 2);
+    const res = r.view.plots.residuals;
+    expect([res.row.length, res.total, res.row[0], res.row[860]]).toEqual([861, 861, 2, 862]);
+    expect(r.view.plots.qq.row.length).toBe(861);
+    expect(r.view.plots.caterpillar!.levels.length).toBe(72);
+    expect(r.view.plots.rowLabel).toBe("Row");
     // plain data: survives structured cloning (postMessage)
     expect(structuredClone(r)).toEqual(r);
     const l = svc.handle({ id: 3, type: "layout" });
