@@ -2,7 +2,6 @@
 import { execFileSync } from "child_process";
 import { join } from "path";
 import { MixedLMError } from "../../src/engine";
-import { FitService } from "../../src/taskpane/fitService";
 import { buildFormula, buildSpec, describeData, EMPTY_BUILDER, fitBlocker, formulaProblem, termName } from "../../src/taskpane/model";
 import { SAMPLE_ROWS } from "../../src/taskpane/sampleData";
 
@@ -52,37 +51,6 @@ describe("model builder", () => {
     ]);
     expect(d.columns[1].levels).toBe(3);
     expect(() => describeData("A1", [["only a header"]])).toThrow(MixedLMError);
-  });
-});
-
-describe("fitting service (what the worker runs)", () => {
-  test("a fit: the pane's tables, the worksheet formula; then the summary layout", () => {
-    const svc = new FitService();
-    expect(svc.handle({ id: 1, type: "layout" })).toMatchObject({ ok: false, error: { message: "Fit a model first." } });
-    const r = svc.handle({ id: 2, type: "fit", rows: SAMPLE_ROWS, spec: { formula: "Weight ~ Time", groups: "Pig" }, dataAddress: "Sheet1!A1:H862" });
-    if (!r.ok || r.type !== "fit") throw new Error("fit failed");
-    expect(r.id).toBe(2);
-    expect((r.view.coef[1][1] as number).toFixed(3)).toBe("15.724");
-    expect(r.view.coef[2][0]).toBe("Time");
-    expect(r.view.sheetFormula).toBe('=MIXEDLM.FIT(Sheet1!$A$1:$H$862, "Weight ~ Time", "Pig")');
-    expect(r.view.converged).toBe(true);
-    expect(r.view.stats.some((row) => row[0] === "Warnings")).toBe(false);
-    // plain data: survives structured cloning (postMessage)
-    expect(structuredClone(r)).toEqual(r);
-    const l = svc.handle({ id: 3, type: "layout" });
-    if (!l.ok || l.type !== "layout") throw new Error("layout failed");
-    expect(l.layout.charts.length).toBe(3);
-    expect(structuredClone(l).layout.blocks.length).toBe(l.layout.blocks.length);
-  });
-
-  test("errors come back as messages", () => {
-    const svc = new FitService();
-    expect(svc.handle({ id: 1, type: "fit", rows: SAMPLE_ROWS, spec: { formula: "Weight ~ Time", groups: "Pig" }, dataAddress: "A1:H862" }).ok).toBe(true);
-    const r = svc.handle({ id: 1, type: "fit", rows: SAMPLE_ROWS, spec: { formula: "Weight ~ Tme", groups: "Pig" }, dataAddress: "A1:H862" });
-    expect(r).toMatchObject({ ok: false, error: { kind: "formula" } });
-    if (!r.ok) expect(r.error.message).toMatch(/Tme/);
-    // a failed fit forgets the previous one: no summary of a model that is not shown
-    expect(svc.handle({ id: 2, type: "layout" }).ok).toBe(false);
   });
 });
 
