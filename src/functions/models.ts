@@ -55,16 +55,18 @@ export interface Lease {
   readonly entry: Entry;
 }
 
-/** A range of several cells, as an array of rows. */
+/**
+ * A range of several cells, as an array of rows (by its first row: a pass over a million rows
+ * costs the page tens of milliseconds; a malformed range goes up as it is and the worker's checks
+ * say what is wrong with it).
+ */
 function isRange(v: unknown): v is unknown[][] {
-  return Array.isArray(v) && v.every(Array.isArray) && !(v.length === 1 && (v[0] as unknown[]).length === 1);
+  return Array.isArray(v) && v.length > 0 && Array.isArray(v[0]) && !(v.length === 1 && (v[0] as unknown[]).length === 1);
 }
 
+/** Cells of an argument, from its first row (for the limit of cells kept: an estimate will do). */
 function cellCount(v: unknown): number {
-  if (!Array.isArray(v)) return 1;
-  let n = 0;
-  for (const r of v) n += Array.isArray(r) ? r.length : 1;
-  return n;
+  return Array.isArray(v) ? v.length * (Array.isArray(v[0]) ? Math.max(1, v[0].length) : 1) : 1;
 }
 
 // ---- the probe: shape and sampled rows --------------------------------------------------------

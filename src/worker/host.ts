@@ -6,6 +6,7 @@
 import { isMixedLMError } from "../engine";
 import type { FromWorker, JobRequest, Progress, ToWorker, WireError } from "./protocol";
 import { runJob, WorkerState } from "./jobs";
+import { unpackRows } from "./rowsCodec";
 
 /** A job's steps: it yields progress (or nothing) between steps and returns its result. */
 export type JobSteps = Generator<Progress | void, unknown, void>;
@@ -45,7 +46,7 @@ export class WorkerHost {
   receive(m: ToWorker): void {
     switch (m.type) {
       case "upload":
-        this.state.uploads.append(m.upload, m.rows);
+        this.state.uploads.append(m.upload, "packed" in m ? unpackRows(m.packed) : m.rows);
         return;
       case "drop":
         this.state.drop(m.uploads, m.models);

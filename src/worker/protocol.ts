@@ -9,6 +9,7 @@
  * cancels it. Everything here is plain data (structured-clonable).
  */
 import type { ModelSpec } from "../engine";
+import type { PackedRows } from "./rowsCodec";
 
 /** A range sent as an upload, or a value sent as it is (a name, a single cell, an argument of the wrong kind). */
 export type Argument = { upload: number } | { value: unknown };
@@ -32,7 +33,8 @@ export type JobRequest =
   | { kind: "pane-layout" };
 
 export type ToWorker =
-  /** Rows appended to upload `upload`. */
+  /** Rows appended to upload `upload`: packed (rowsCodec.ts), or as they are. */
+  | { type: "upload"; upload: number; packed: PackedRows }
   | { type: "upload"; upload: number; rows: unknown[][] }
   /** The page no longer needs these uploads and models. */
   | { type: "drop"; uploads: number[]; models: number[] }

@@ -17,8 +17,8 @@ export function nextTask(): Promise<void> {
   });
 }
 
-/** Cells handled per slice of page work (about 5 ms of cloning or comparing; see the README's measurements). */
-export const SLICE_CELLS = 100_000;
+/** Cells handled per slice of page work (a millisecond or two of packing or comparing; see the README's measurements). */
+export const SLICE_CELLS = 20_000;
 
 /** The abort reason as an Error (AbortSignal.throwIfAborted is missing in older WebViews). */
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -13,6 +13,7 @@ import { EXCEL_PAYLOAD_LIMIT, jsonBytes } from "../../src/functions/limits";
 import { ModelRegistry } from "../../src/functions/models";
 import { setModels } from "../../src/functions/run";
 import { WorkerClient } from "../../src/worker/client";
+import { SLICE_CELLS } from "../../src/worker/yield";
 import { FIXTURES, reference } from "../helpers";
 import { ClonedWorker } from "../worker/clonedWorker";
 
@@ -159,7 +160,7 @@ describe("MIXEDLM.FIT and its companions on dietox (Weight ~ Time, groups Pig, R
     const tables = await Promise.all([fit, coef, varcomp, stats, ranef, fitted, resid].map((f) => f(copy(), "Weight ~ Time", "Pig", null)));
     expect(tables.every((t) => t.length > 1)).toBe(true);
     expect(worker.host.state.fits).toBe(1);
-    expect(worker.sent.upload).toBe(Math.ceil(862 * 8 / 100_000)); // one upload of the range
+    expect(worker.sent.upload).toBe(Math.ceil(862 * 8 / SLICE_CELLS)); // one upload of the range
     // and again later, new arrays of the same values: no new fit, no new upload
     await coef(copy(), "Weight ~ Time", "Pig");
     expect(worker.host.state.fits).toBe(1);

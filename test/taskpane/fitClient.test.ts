@@ -6,6 +6,7 @@
 import { SAMPLE_ROWS } from "../../src/taskpane/sampleData";
 import { FitClient } from "../../src/taskpane/fitClient";
 import { WorkerClient } from "../../src/worker/client";
+import { SLICE_CELLS } from "../../src/worker/yield";
 import { ClonedWorker } from "../worker/clonedWorker";
 
 const spec = { formula: "Weight ~ Time", groups: "Pig" };
@@ -33,14 +34,14 @@ test("in the worker: the fit, then the layout of the same fit", async () => {
   await expect(client.layout()).rejects.toThrow("Fit a model first.");
 });
 
-test("a large range goes up in slices of about 100,000 cells", async () => {
+test("a large range goes up in slices of SLICE_CELLS cells, packed", async () => {
   const w = new ClonedWorker();
   const client = new FitClient(() => w);
   const big: unknown[][] = [["y", "x", "g"]];
   for (let i = 0; i < 100_000; i++) big.push([Math.sin(i) + (i % 17) * 0.1, i % 11, `g${i % 40}`]);
   const view = await client.fit(big, { formula: "y ~ x", groups: "g" }, "Sheet1!A1:C100001");
   expect(view.nObs).toBe(100_000);
-  expect(w.sent.upload).toBe(Math.ceil(100_001 / Math.floor(100_000 / 3)));
+  expect(w.sent.upload).toBe(Math.ceil(100_001 / Math.floor(SLICE_CELLS / 3)));
   expect(w.uploadedCells).toBe(300_003);
 });
 

@@ -29,10 +29,10 @@ export class ClonedWorker implements WorkerPort {
     if (ready) setTimeout(() => this.onmessage?.({ data: { type: "ready" } }), 0);
   }
 
-  postMessage(m: ToWorker): void {
-    const copy = structuredClone(m);
+  postMessage(m: ToWorker, transfer: Transferable[] = []): void {
     this.sent[m.type] = (this.sent[m.type] ?? 0) + 1;
-    if (m.type === "upload") for (const r of m.rows) this.uploadedCells += Array.isArray(r) ? r.length : 1;
+    if (m.type === "upload") this.uploadedCells += "packed" in m ? m.packed.kinds.length : m.rows.reduce((n, r) => n + (Array.isArray(r) ? r.length : 1), 0);
+    const copy = structuredClone(m, { transfer });
     if (this.held) { this.held.push(copy); return; }
     setTimeout(() => this.host.receive(copy), 0);
   }

@@ -9,7 +9,7 @@ import { WorkerClient, WorkerError } from "../../src/worker/client";
 import type { JobSteps } from "../../src/worker/host";
 import type { WorkerState } from "../../src/worker/jobs";
 import type { JobRequest, Progress } from "../../src/worker/protocol";
-import { CancelledError } from "../../src/worker/yield";
+import { CancelledError, SLICE_CELLS } from "../../src/worker/yield";
 import { ClonedWorker } from "./clonedWorker";
 
 /** Test jobs, named by the `table` field of a model-table request. */
@@ -56,8 +56,8 @@ test("a cancelled job stops at its next step; a queued one never starts", async 
   const a = client.run(job("long", 1000), { signal: running.signal, onProgress: () => { seen++; } });
   const b = client.run(job("next", 2), { signal: queued.signal });
   const c = client.run(job("last", 1));
-  // cancel once the long job is under way
-  while (!log.includes("long 3")) await new Promise((r) => setTimeout(r, 1));
+  // cancel once the long job is under way and has reported progress
+  while (!log.includes("long 3") || seen === 0) await new Promise((r) => setTimeout(r, 1));
   queued.abort();
   running.abort();
   await expect(a).rejects.toBeInstanceOf(CancelledError);
@@ -85,7 +85,7 @@ test("an upload arrives whole, in slices, and a dropped one is gone", async () =
   const client = new WorkerClient(() => w);
   const rows = Array.from({ length: 250_001 }, (_, i) => [i, `r${i}`]);
   const id = await client.upload(rows);
-  expect(w.sent.upload).toBe(Math.ceil(250_001 / 50_000));
+  expect(w.sent.upload).toBe(Math.ceil(250_001 / Math.floor(SLICE_CELLS / 2)));
   await expect(client.run(job("rows", id))).resolves.toBe(250_001);
   const other = await client.upload(rows.slice(0, 10));
   client.drop([other], []);
