@@ -12,8 +12,6 @@
  */
 import { customFunctionsRuntime, Invocation, modelTable } from "./run";
 
-export { excelError } from "./run";
-
 /**
  * Fits a linear mixed model and spills the statsmodels-style summary.
  * @customfunction FIT

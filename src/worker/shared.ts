@@ -16,8 +16,3 @@ export function sharedWorkerClient(): WorkerClient {
   if (!client) client = new WorkerClient(factory);
   return client;
 }
-
-/** Replaces the shared client (tests). */
-export function setSharedWorkerClient(c: WorkerClient | undefined): void {
-  client = c;
-}
