@@ -6,11 +6,11 @@
  * Finding the model of a call must be correct (an edited cell never serves the old fit) and
  * cheap on a 1,000,000-row range, which Excel hands over as a new array at every calculation.
  * No key computed from fewer than all the cells can be correct, and every way to all the cells
- * passes over them on the page's thread: hashing them, or cloning them to the worker to hash
- * there. Comparing them with the arrays of a kept model is the cheapest such pass (measured in
- * Chromium on 1,000,000 × 8 cells: about 90 ms, against 150-200 ms to hash them and 400 ms to
- * clone them), it stops at the first difference, and it runs in slices that give the thread
- * back. So a call costs:
+ * passes over them on the page's thread: hashing them, or posting them to the worker to hash
+ * there. Comparing them with the arrays of a kept model is the cheapest such pass (Chromium, on
+ * 1,000,000 × 8 cells: 73-97 ms, against 125-225 ms to hash them and 416-669 ms to post them;
+ * scripts/page-costs.js), it stops at the first difference, and it runs in slices that give the
+ * thread back. So a call costs:
  *  - the same array object as a kept model's: nothing more (identity);
  *  - a probe key from the shape and about a thousand sampled rows (milliseconds), which finds the
  *    candidate models; a different probe is a new model at once;

@@ -1,9 +1,11 @@
 /**
  * Rows of cells packed for postMessage: a few typed arrays and the slice's text as one string.
- * Cloning rows as arrays of arrays costs the page 30-100 ms per 100,000 cells (one object per
- * row, one value at a time, and the garbage collections that follow; measured in Chromium);
- * packing them is one pass of typed writes into buffers reused from slice to slice, and cloning
- * typed arrays is a copy of bytes: a millisecond or two, and next to nothing to collect.
+ * Posting rows as arrays of arrays costs the page 5-8 ms per 100,000 cells on a quiet heap, and
+ * 4-120 ms per 100,000 cells while a fresh million-row range fills it (one object per row, one
+ * value at a time, and the collections that follow; Chromium, scripts/page-costs.js and the
+ * runtime e2e test). Packing is one pass of typed writes into buffers reused from slice to slice,
+ * and posting typed arrays is a copy of bytes: about 2 ms per 100,000 cells, next to nothing to
+ * collect.
  *
  * Cells are packed as the engine reads them (cells.ts: error values missing, data types by their
  * basic value), so packing changes no fit.

@@ -17,7 +17,7 @@ export function nextTask(): Promise<void> {
   });
 }
 
-/** Cells handled per slice of page work (a millisecond or two of packing or comparing; see the README's measurements). */
+/** Cells handled per slice of page work: under a millisecond of packing or comparing (scripts/page-costs.js), so that the page answers input between slices even on a loaded machine. */
 export const SLICE_CELLS = 20_000;
 
 /** The abort reason as an Error (AbortSignal.throwIfAborted is missing in older WebViews). */
