@@ -119,17 +119,27 @@ class SourceMapsOutside {
 /** Prints the size of every shipped file (and gzipped, as a server would send it) after the build. */
 class ReportSizes {
   apply(compiler) {
-    compiler.hooks.done.tap("ReportSizes", (stats) => {
-      if (stats.hasErrors()) return;
-      const out = stats.compilation.outputOptions.path;
-      const rows = Object.keys(stats.compilation.assets).sort().map((name) => {
-        const bytes = fs.readFileSync(path.join(out, name));
-        return [name, bytes.length, zlib.gzipSync(bytes, { level: 9 }).length];
+    const sizes = new Map();
+    // measured on the final assets, after every other step (source maps already taken out): an
+    // unchanged file that webpack does not rewrite is reported too
+    compiler.hooks.thisCompilation.tap("ReportSizes", (compilation) => {
+      compilation.hooks.processAssets.tap({ name: "ReportSizes", stage: Infinity }, (assets) => {
+        sizes.clear();
+        for (const [name, asset] of Object.entries(assets)) {
+          const source = asset.source();
+          const bytes = Buffer.isBuffer(source) ? source : Buffer.from(source);
+          sizes.set(name, [bytes.length, zlib.gzipSync(bytes, { level: 9 }).length]);
+        }
       });
+    });
+    compiler.hooks.done.tap("ReportSizes", (stats) => {
+      if (stats.hasErrors() || sizes.size === 0) return;
+      const rows = [...sizes].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, [bytes, gzip]]) => [name, bytes, gzip]);
       const total = rows.reduce((t, r) => [t[0], t[1] + r[1], t[2] + r[2]], ["total", 0, 0]);
       const width = Math.max(...rows.map((r) => r[0].length), 5);
       const line = (r) => `  ${r[0].padEnd(width)}  ${String(r[1]).padStart(9)} B  ${String(r[2]).padStart(9)} B gzip`;
-      console.log(`Shipped files (${out}):\n${[...rows, total].map(line).join("\n")}`);
+      console.log(`Shipped files (${stats.compilation.outputOptions.path}):\n${[...rows, total].map(line).join("\n")}`);
+      sizes.clear();
     });
   }
 }
