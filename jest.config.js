@@ -6,8 +6,4 @@ module.exports = {
   transform: {
     "^.+\\.tsx?$": ["ts-jest", { isolatedModules: true, tsconfig: "tsconfig.json" }],
   },
-  // office-addin-mock imports office-addin-manifest, which Jest 30 cannot resolve on its own.
-  moduleNameMapper: {
-    "^office-addin-manifest$": "<rootDir>/node_modules/office-addin-manifest/lib/main.js",
-  },
 };

@@ -6,7 +6,8 @@
  * It checks what breaks sideloading in practice: well-formed XML, the elements Office requires
  * in the order its schema wants, every resid defined (and of the right kind) with ids of at most
  * 32 characters, string lengths, https everywhere, the shared runtime (one page for the runtime,
- * the functions and the task pane, lifetime long), the custom functions' extension point and
+ * the functions and the task pane, lifetime long), CustomFunctionsRuntime 1.2 (custom functions'
+ * error messages), the custom functions' extension point and
  * namespace, and that the files the URLs name exist with the icon sizes declared.
  */
 "use strict";
@@ -253,6 +254,13 @@ function checkManifest(text, options = {}) {
   const shared = sets.find((s) => s.attrs.Name === "SharedRuntime");
   if (!shared) errors.push('<Requirements> must ask for <Set Name="SharedRuntime" MinVersion="1.1"/>');
   else if (shared.attrs.MinVersion !== "1.1") warnings.push(`SharedRuntime MinVersion is ${shared.attrs.MinVersion}, not 1.1`);
+  // the functions' #VALUE! messages are CustomFunctions.Error(code, message): CustomFunctionsRuntime 1.2
+  const cfr = sets.find((s) => s.attrs.Name === "CustomFunctionsRuntime");
+  const [major, minor] = ((cfr && cfr.attrs.MinVersion) || "0").split(".").map(Number);
+  if (!cfr) errors.push('<Requirements> must ask for <Set Name="CustomFunctionsRuntime" MinVersion="1.2"/> (error messages from custom functions)');
+  else if (major < 1 || (major === 1 && !(minor >= 2))) {
+    errors.push(`CustomFunctionsRuntime MinVersion is ${cfr.attrs.MinVersion}: error messages from custom functions need 1.2`);
+  }
   const perm = kid(root, "Permissions");
   if (perm && !["Restricted", "ReadDocument", "ReadWriteDocument", "WriteDocument", "ReadAllDocument"].includes(perm.text.trim())) {
     errors.push(`<Permissions> "${perm.text.trim()}" is not a permission level`);

@@ -3,13 +3,14 @@
  * wrappers so that it can be tested with plain arrays shaped as Excel sends them:
  *  - `data`: rows, the first holding the column names; empty cells arrive as null (Excel on the
  *    web) or as 0 or "" (Excel desktop, depending on how the range is passed); error cells as
- *    error objects or as their text ("#N/A").
+ *    error objects or as their text ("#N/A"); data-type cells as objects (see cells.ts).
  *  - `groups`: a column name, or a one-column range with or without its header.
  *  - `options`: "method=ML; re_formula=~Time; vc=cask:0 + C(cask)".
  * An omitted optional argument arrives as null or undefined.
  */
 import { DataTable, MixedLMError, ModelSpec } from "../engine";
 import { cellIsBlank } from "../engine/table";
+import { normalizeCell } from "./cells";
 
 export interface ModelInputs {
   table: DataTable;
@@ -100,12 +101,8 @@ export function parseOptions(v: unknown): ParsedOptions {
   return out;
 }
 
-/** Excel error values (objects, or their text) and blanks become null; everything else is kept. */
-function cellValue(v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "object") return null; // an error value passed as an object
-  return v;
-}
+/** Error values and blanks become null, data types their basic value (see cells.ts). */
+const cellValue = normalizeCell;
 
 /** The data range as rows (header first), with error objects made missing. */
 export function dataRows(data: unknown): unknown[][] {

@@ -1,62 +1,16 @@
+/// <reference types="custom-functions-runtime" />
 /**
- * The MIXEDLM custom functions: thin wrappers from what Excel passes to the engine and back to a
- * 2-D table (the layouts of src/report/tables.ts, shared with the task pane's summary sheet).
- * Every failure becomes #VALUE! with a message saying what to fix; nothing here throws anything
- * else, and nothing writes to the workbook (a custom function must not).
+ * The MIXEDLM custom functions: each names a table of its model's fit (modelTables.ts) and
+ * returns a Promise of it. The fit runs in the fitting worker, off the page's thread (run.ts);
+ * every failure is #VALUE! with a message saying what to fix. Each function is @cancelable:
+ * when Excel cancels a call, its share of the work stops (see modelTable).
+ *
+ * The metadata (functions.json) is generated from the JSDoc below by
+ * custom-functions-metadata-plugin; webpack.config.js adds `allowErrorForDataTypeAny` to it, so
+ * that ranges holding #N/A reach the functions (cells.ts). To add a function: a wrapper here,
+ * with its JSDoc, an entry in FUNCTIONS, and its table in MODEL_TABLES.
  */
-import { fitMixedModel, isMixedLMError, MixedLMResult } from "../engine";
-import { coefTable, ranefTable, rowAlignedColumn, statsTable, summaryTable, Table, varcompTable } from "../report/tables";
-import { modelInputs } from "./arguments";
-import { contentKey, FitCache } from "./cache";
-
-
-/** Largest table returned, in cells: Excel caps a function's result near 5 MB. */
-export const MAX_CELLS = 250_000;
-
-interface CachedFit { result: MixedLMResult; nDataRows: number }
-
-export const fitCache = new FitCache<CachedFit>(16);
-
-/** The part of Excel's CustomFunctions runtime used here (present only inside Excel). */
-interface CustomFunctionsRuntime {
-  Error: new (code: string, message?: string) => unknown;
-  ErrorCode: { invalidValue: string };
-  associate?: (id: string, f: unknown) => void;
-}
-
-function runtime(): CustomFunctionsRuntime | undefined {
-  return (globalThis as { CustomFunctions?: CustomFunctionsRuntime }).CustomFunctions;
-}
-
-/** The error Excel shows: #VALUE! with the message (a plain Error outside Excel). */
-export function excelError(message: string): unknown {
-  const cf = runtime();
-  if (cf && cf.Error) return new cf.Error(cf.ErrorCode.invalidValue, message);
-  return new Error(message);
-}
-
-function fitOf(data: unknown, formula: unknown, groups: unknown, options: unknown): CachedFit {
-  const key = contentKey(data, formula, groups ?? null, options ?? null);
-  return fitCache.get(key, () => {
-    const { table, spec, nDataRows } = modelInputs(data, formula, groups, options);
-    return { result: fitMixedModel(table, spec), nDataRows };
-  });
-}
-
-function run(data: unknown, formula: unknown, groups: unknown, options: unknown, layout: (f: CachedFit) => Table): Table {
-  let table: Table;
-  try {
-    table = layout(fitOf(data, formula, groups, options));
-  } catch (e) {
-    if (isMixedLMError(e)) throw excelError(e.message);
-    throw excelError(`Internal error: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const cells = table.length * (table[0]?.length ?? 0);
-  if (cells > MAX_CELLS) {
-    throw excelError(`The result has ${cells} cells, more than Excel takes from a function (about ${MAX_CELLS}): use the task pane's summary sheet or the command line for data this large.`);
-  }
-  return table;
-}
+import { customFunctionsRuntime, Invocation, modelTable } from "./run";
 
 /**
  * Fits a linear mixed model and spills the statsmodels-style summary.
@@ -65,11 +19,12 @@ function run(data: unknown, formula: unknown, groups: unknown, options: unknown,
  * @param {string} formula The model, e.g. "Weight ~ Time", or lme4 style "Weight ~ Time + (Time | Pig)".
  * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data. Not needed when the formula has (… | g) terms.
  * @param {string} [options] Options separated by semicolons: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column) (repeatable).
- * @returns {any[][]} The summary table.
+ * @returns {Promise<any[][]>} The summary table.
+ * @cancelable
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function fit(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
-  return run(data, formula, groups, options, (f) => summaryTable(f.result));
+export function fit(data: any[][], formula: string, groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("summary", { data, formula, groups, options }, invocation as Invocation);
 }
 
 /**
@@ -79,11 +34,12 @@ export function fit(data: any[][], formula: string, groups?: any[][], options?: 
  * @param {string} formula The model, e.g. "Weight ~ Time".
  * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
- * @returns {any[][]} The coefficient table.
+ * @returns {Promise<any[][]>} The coefficient table.
+ * @cancelable
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function coef(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
-  return run(data, formula, groups, options, (f) => coefTable(f.result));
+export function coef(data: any[][], formula: string, groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("coef", { data, formula, groups, options }, invocation as Invocation);
 }
 
 /**
@@ -93,11 +49,12 @@ export function coef(data: any[][], formula: string, groups?: any[][], options?:
  * @param {string} formula The model, e.g. "Weight ~ Time".
  * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
- * @returns {any[][]} The variance-component table.
+ * @returns {Promise<any[][]>} The variance-component table.
+ * @cancelable
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function varcomp(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
-  return run(data, formula, groups, options, (f) => varcompTable(f.result));
+export function varcomp(data: any[][], formula: string, groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("varcomp", { data, formula, groups, options }, invocation as Invocation);
 }
 
 /**
@@ -107,11 +64,12 @@ export function varcomp(data: any[][], formula: string, groups?: any[][], option
  * @param {string} formula The model, e.g. "Weight ~ Time".
  * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
- * @returns {any[][]} Statistic and value, one per row.
+ * @returns {Promise<any[][]>} Statistic and value, one per row.
+ * @cancelable
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function stats(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
-  return run(data, formula, groups, options, (f) => statsTable(f.result));
+export function stats(data: any[][], formula: string, groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("stats", { data, formula, groups, options }, invocation as Invocation);
 }
 
 /**
@@ -121,11 +79,12 @@ export function stats(data: any[][], formula: string, groups?: any[][], options?
  * @param {string} formula The model, e.g. "Weight ~ Time".
  * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
- * @returns {any[][]} The random effects.
+ * @returns {Promise<any[][]>} The random effects.
+ * @cancelable
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function ranef(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
-  return run(data, formula, groups, options, (f) => ranefTable(f.result));
+export function ranef(data: any[][], formula: string, groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("ranef", { data, formula, groups, options }, invocation as Invocation);
 }
 
 /**
@@ -135,11 +94,12 @@ export function ranef(data: any[][], formula: string, groups?: any[][], options?
  * @param {string} formula The model, e.g. "Weight ~ Time".
  * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
- * @returns {any[][]} One column aligned with the data rows.
+ * @returns {Promise<any[][]>} One column aligned with the data rows.
+ * @cancelable
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function fitted(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
-  return run(data, formula, groups, options, (f) => rowAlignedColumn(f.result, "fitted", f.nDataRows));
+export function fitted(data: any[][], formula: string, groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("fitted", { data, formula, groups, options }, invocation as Invocation);
 }
 
 /**
@@ -149,16 +109,17 @@ export function fitted(data: any[][], formula: string, groups?: any[][], options
  * @param {string} formula The model, e.g. "Weight ~ Time".
  * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
  * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
- * @returns {any[][]} One column aligned with the data rows.
+ * @returns {Promise<any[][]>} One column aligned with the data rows.
+ * @cancelable
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function resid(data: any[][], formula: string, groups?: any[][], options?: string): any[][] {
-  return run(data, formula, groups, options, (f) => rowAlignedColumn(f.result, "residuals", f.nDataRows));
+export function resid(data: any[][], formula: string, groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("resid", { data, formula, groups, options }, invocation as Invocation);
 }
 
 /** Function ids (as in functions.json) and their implementations. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const FUNCTIONS: Record<string, (...args: any[]) => any[][]> = {
+export const FUNCTIONS: Record<string, (...args: any[]) => Promise<any[][]>> = {
   FIT: fit,
   COEF: coef,
   VARCOMP: varcomp,
@@ -169,7 +130,7 @@ export const FUNCTIONS: Record<string, (...args: any[]) => any[][]> = {
 };
 
 // In Excel's runtime, register the implementations under their ids (absent elsewhere: tests, a plain browser).
-const cf = runtime();
+const cf = customFunctionsRuntime();
 if (cf && typeof cf.associate === "function") {
   for (const [id, f] of Object.entries(FUNCTIONS)) cf.associate(id, f);
 }

@@ -1,25 +1,54 @@
 /// <reference types="office-js" />
 /**
- * Inside Excel or not: office.js loaded and Office.onReady reporting the Excel host within the
- * time limit. Outside (a plain browser, office.js blocked or offline) the pane runs on a
- * sample workbook.
+ * Inside Excel or not. The page never trades the user's workbook for the built-in sample on a
+ * guess: it runs on the sample only when office.js did not load (offline, blocked, a plain
+ * browser without it) or when Office.onReady reports no host, which is what office.js does
+ * outside Office (https://learn.microsoft.com/office/dev/add-ins/develop/initialize-add-in:
+ * "resolve the promise with null for both the host and platform"). While Office has not
+ * answered (the shared runtime may start hidden, when a function first calculates, and answer
+ * late) the pane says "Connecting to Excel..." and switches when the answer comes, however late.
+ *
+ * office.js is loaded with `defer` ahead of the page's bundles (taskpane.html), so when this runs
+ * it has either run or failed to load: `Office` undefined means it is not there.
  */
-export interface HostInfo {
-  inExcel: boolean;
-  /** Why the pane runs on the sample workbook (for the message). */
-  reason?: string;
+export type HostState =
+  | { kind: "connecting" }
+  | { kind: "excel" }
+  /** Outside Excel: the pane runs on the sample workbook. */
+  | { kind: "sample"; reason: string }
+  /** Office.onReady failed: neither Excel nor the sample. */
+  | { kind: "failed"; reason: string };
+
+export interface HostDetection {
+  /** What is known now. */
+  initial: HostState;
+  /** What Office answers (the same as `initial` when that is final). */
+  settled: Promise<HostState>;
 }
 
-export async function detectHost(timeoutMs = 1500): Promise<HostInfo> {
-  const office = (globalThis as { Office?: typeof Office }).Office;
-  if (typeof office === "undefined" || typeof office.onReady !== "function") return { inExcel: false, reason: "office.js is not loaded" };
-  const info = await Promise.race([
-    office.onReady().catch(() => null),
-    new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs)),
-  ]);
-  if (!info) return { inExcel: false, reason: "Office did not answer" };
-  const host = info.host ?? office.context?.host;
-  if (!host) return { inExcel: false, reason: "not running in an Office application" };
-  if (host !== office.HostType.Excel) return { inExcel: false, reason: `running in ${String(host)}, not Excel` };
-  return { inExcel: true };
+interface OfficeLike {
+  onReady?: () => Promise<{ host?: unknown } | null | undefined>;
+  HostType?: { Excel?: unknown };
+}
+
+function classify(info: { host?: unknown } | null | undefined, office: OfficeLike): HostState {
+  const host = info?.host;
+  if (host === null || host === undefined || host === "") return { kind: "sample", reason: "not running in an Office application" };
+  if (host === office.HostType?.Excel || host === "Excel") return { kind: "excel" };
+  return { kind: "sample", reason: `running in ${String(host)}, not Excel` };
+}
+
+export function detectHost(scope: { Office?: unknown } = globalThis as { Office?: unknown }): HostDetection {
+  const office = scope.Office as OfficeLike | undefined;
+  if (!office || typeof office.onReady !== "function") {
+    const state: HostState = { kind: "sample", reason: "office.js is not loaded" };
+    return { initial: state, settled: Promise.resolve(state) };
+  }
+  const settled = Promise.resolve()
+    .then(() => office.onReady!())
+    .then(
+      (info) => classify(info, office),
+      (e: unknown): HostState => ({ kind: "failed", reason: e instanceof Error ? e.message : String(e) }),
+    );
+  return { initial: { kind: "connecting" }, settled };
 }

@@ -1,73 +1,36 @@
 /**
- * Sends fits to the worker; falls back to running them in the page when a worker cannot be
- * created or fails to load (then the pane is busy during a fit, but works).
+ * The task pane's fits, in the page's fitting worker (src/worker), shared with the custom
+ * functions. The rows go up in slices, so that the pane answers clicks while a large range is
+ * sent; where no worker can be started, fits run in the page (the pane is then busy during a fit,
+ * but works).
  */
 import type { ModelSpec } from "../engine";
 import type { SummaryLayout } from "../office/layout";
-import { FitRequest, FitResponse, FitService, FitView } from "./fitService";
-
-type Pending = { req: FitRequest; resolve: (r: FitResponse) => void };
+import { WorkerClient, WorkerPort } from "../worker/client";
+import type { Progress } from "../worker/protocol";
+import type { FitView } from "./fitService";
 
 export class FitClient {
-  private worker: Worker | null = null;
-  private local: FitService | null = null;
-  private nextId = 1;
-  private pending = new Map<number, Pending>();
+  private readonly client: WorkerClient;
+
+  /** A client (the page's shared one), or the function that starts a worker of the pane's own. */
+  constructor(client: WorkerClient | (() => WorkerPort | Worker)) {
+    this.client = client instanceof WorkerClient ? client : new WorkerClient(client);
+  }
+
   /** "worker" or "page": where fits run (shown in the pane's footer). */
-  mode: "worker" | "page" = "page";
-
-  /** `createWorker` makes the worker (see worker.ts); when it throws, fits run in the page. */
-  constructor(createWorker: () => Worker) {
-    try {
-      this.worker = createWorker();
-      this.mode = "worker";
-      this.worker.onmessage = (e: MessageEvent<FitResponse>) => {
-        const p = this.pending.get(e.data.id);
-        if (p) { this.pending.delete(e.data.id); p.resolve(e.data); }
-      };
-      this.worker.onerror = (e) => {
-        e.preventDefault?.();
-        this.fallBack();
-      };
-    } catch {
-      this.fallBack();
-    }
+  get mode(): "worker" | "page" {
+    return this.client.mode;
   }
 
-  /** From the worker to the page: pending requests are run here. */
-  private fallBack(): void {
-    if (this.worker) { this.worker.terminate(); this.worker = null; }
-    this.mode = "page";
-    this.local = this.local ?? new FitService();
-    const waiting = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of waiting) this.runLocal(p.req).then(p.resolve);
+  /** Fits the rows (header first); `signal` cancels, `onProgress` hears from long jobs. */
+  async fit(rows: unknown[][], spec: ModelSpec, dataAddress: string, options: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {}): Promise<FitView> {
+    const data = await this.client.upload(rows, options.signal);
+    return this.client.run<FitView>({ kind: "pane-fit", data, spec, dataAddress }, options);
   }
 
-  private runLocal(req: FitRequest): Promise<FitResponse> {
-    // let the page paint the spinner before the fit takes the thread
-    return new Promise((resolve) => setTimeout(() => resolve(this.local!.handle(req)), 30));
-  }
-
-  private send(req: FitRequest): Promise<FitResponse> {
-    if (!this.worker) return this.runLocal(req);
-    return new Promise((resolve) => {
-      this.pending.set(req.id, { req, resolve });
-      this.worker!.postMessage(req);
-    });
-  }
-
-  async fit(rows: unknown[][], spec: ModelSpec, dataAddress: string): Promise<FitView> {
-    const r = await this.send({ id: this.nextId++, type: "fit", rows, spec, dataAddress });
-    if (!r.ok) throw new Error(r.error.message);
-    if (r.type !== "fit") throw new Error("unexpected reply from the fitting worker");
-    return r.view;
-  }
-
-  async layout(): Promise<SummaryLayout> {
-    const r = await this.send({ id: this.nextId++, type: "layout" });
-    if (!r.ok) throw new Error(r.error.message);
-    if (r.type !== "layout") throw new Error("unexpected reply from the fitting worker");
-    return r.layout;
+  /** The summary sheet's layout of the last fit. */
+  layout(): Promise<SummaryLayout> {
+    return this.client.run<SummaryLayout>({ kind: "pane-layout" });
   }
 }

@@ -1,18 +1,22 @@
 /**
  * The custom functions with levels, column names and variance-component names that are
  * Object.prototype's keys, in arrays shaped as Excel sends them: every level is in the tables,
- * and Object.prototype is untouched. (Each call is awaited, so that the test holds whether the
- * functions return their tables or promises of them.)
+ * and Object.prototype is untouched. (The functions return Promises; the fits run in a worker.)
  */
 import * as F from "../../src/functions/functions";
-import { fitCache } from "../../src/functions/functions";
 import { parseOptions } from "../../src/functions/arguments";
+import { ModelRegistry } from "../../src/functions/models";
+import { setModels } from "../../src/functions/run";
+import { WorkerClient } from "../../src/worker/client";
+import { ClonedWorker } from "../worker/clonedWorker";
 import { expectPrototypeUntouched, PROTO_LEVELS, protoRows } from "../prototypeNames";
 
 type Loose = (...args: unknown[]) => unknown[][] | Promise<unknown[][]>;
 const [ranef, varcomp, coef] = [F.ranef, F.varcomp, F.coef] as unknown as Loose[];
 
-beforeEach(() => fitCache.clear());
+// a fresh fitting worker (its host behind structured-cloned messages) for each test
+beforeEach(() => setModels(new ModelRegistry(new WorkerClient(() => new ClonedWorker()))));
+afterAll(() => setModels(undefined));
 afterEach(() => expectPrototypeUntouched());
 
 const sorted = (xs: Iterable<unknown>) => [...xs].map(String).sort();

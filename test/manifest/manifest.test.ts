@@ -67,6 +67,7 @@ describe("manifest.xml", () => {
   test("shared runtime: one long-lived runtime page hosting the functions and the task pane", () => {
     const sets = elements(root!, "Set").map((s) => [s.attrs.Name, s.attrs.MinVersion]);
     expect(sets).toContainEqual(["SharedRuntime", "1.1"]);
+    expect(sets).toContainEqual(["CustomFunctionsRuntime", "1.2"]);
     const runtimes = elements(root!, "Runtime");
     expect(runtimes.map((r) => [r.attrs.resid, r.attrs.lifetime])).toEqual([["Taskpane.Url", "long"]]);
     expect(resourceValue(root!, "Taskpane.Url")).toBe(`${DEV}taskpane.html`);
@@ -111,7 +112,9 @@ describe("the checker finds the mistakes that break sideloading", () => {
     ["an http URL", TEXT.replace(`${DEV}assets/support.html"/>`, 'http://localhost:3000/assets/support.html"/>'), /not an https URL/],
     ["a short-lived runtime", TEXT.replace('lifetime="long"', 'lifetime="short"'), /lifetime="long"/],
     ["another namespace", TEXT.replace('DefaultValue="MIXEDLM"', 'DefaultValue="CONTOSO"'), /namespace is "CONTOSO"/],
-    ["no SharedRuntime requirement", TEXT.replace('Name="SharedRuntime"', 'Name="CustomFunctionsRuntime"'), /SharedRuntime/],
+    ["no SharedRuntime requirement", TEXT.replace('Name="SharedRuntime"', 'Name="CustomFunctionsRuntimeX"'), /SharedRuntime/],
+    ["no CustomFunctionsRuntime requirement", TEXT.replace(/\s*<Set Name="CustomFunctionsRuntime" MinVersion="1.2"\/>/, ""), /CustomFunctionsRuntime" MinVersion="1.2"/],
+    ["CustomFunctionsRuntime 1.1", TEXT.replace('Name="CustomFunctionsRuntime" MinVersion="1.2"', 'Name="CustomFunctionsRuntime" MinVersion="1.1"'), /error messages from custom functions need 1.2/],
     ["functions on another page", TEXT.replace('<Page>\n              <SourceLocation resid="Taskpane.Url"/>', '<Page>\n              <SourceLocation resid="Functions.Script.Url"/>'), /shared runtime's page/],
     ["a missing icon", TEXT.replace("assets/icon-80.png", "assets/icon-81.png"), /icon-81.png, which does not exist/],
     ["an icon of the wrong size", TEXT.replace('id="Icon.80x80" DefaultValue="https://localhost:3000/assets/icon-80.png"', 'id="Icon.80x80" DefaultValue="https://localhost:3000/assets/icon-64.png"'), /64×64, where 80×80/],

@@ -6,7 +6,7 @@
 import { DataTable, fitMixedModel } from "../../src/engine";
 import type { ModelSpec } from "../../src/engine";
 import { cellAddress, parseAddress } from "../../src/office/a1";
-import { ExcelRun, ExcelWorkbook, MAX_CELLS_PER_SYNC, MAX_COLUMN_WIDTH, MAX_ROWS_PER_SYNC } from "../../src/office/excelWorkbook";
+import { ExcelRun, ExcelWorkbook, MAX_CELLS_PER_SYNC, MAX_COLUMN_WIDTH, MAX_ROWS_PER_SYNC, Supports } from "../../src/office/excelWorkbook";
 import { BAND_FILL, summaryLayout, TABLE_STYLE } from "../../src/office/layout";
 import { SampleWorkbook } from "../../src/office/sampleWorkbook";
 import { SAMPLE_ROWS } from "../../src/taskpane/sampleData";
@@ -19,7 +19,7 @@ const layout = summaryLayout(result, spec, "Sheet1!A1:H862");
 function setup() {
   const ctx = new FakeContext();
   ctx.workbook.sheet("Sheet1").setValues(0, 0, SAMPLE_ROWS);
-  const wb = new ExcelWorkbook(ctx.run as unknown as ExcelRun);
+  const wb = new ExcelWorkbook(ctx.run as unknown as ExcelRun, ctx.supports as Supports);
   return { ctx, wb };
 }
 
@@ -167,7 +167,7 @@ describe("ExcelWorkbook.readSelectionOrRegion", () => {
     const rows = generated(400, 60);
     const ctx = new FakeContext();
     ctx.workbook.sheet("Sheet1").setValues(0, 0, rows);
-    const wb = new ExcelWorkbook(ctx.run as unknown as ExcelRun);
+    const wb = new ExcelWorkbook(ctx.run as unknown as ExcelRun, ctx.supports as Supports);
     const sel = await wb.readSelectionOrRegion();
     expect(sel.values).toEqual(rows);
     expect(ctx.syncs).toBeGreaterThanOrEqual(Math.ceil(rows.length / MAX_ROWS_PER_SYNC) + 2);
@@ -175,7 +175,7 @@ describe("ExcelWorkbook.readSelectionOrRegion", () => {
 
   test("an empty selection says so", async () => {
     const ctx = new FakeContext();
-    const wb = new ExcelWorkbook(ctx.run as unknown as ExcelRun);
+    const wb = new ExcelWorkbook(ctx.run as unknown as ExcelRun, ctx.supports as Supports);
     ctx.workbook.addSheet("Empty");
     ctx.workbook.select("Empty", "B2:C3");
     await expect(wb.readSelectionOrRegion()).rejects.toThrow(/selection is empty/);

@@ -1,12 +1,13 @@
-/** The task pane's pure parts: the model builder, the data description, the fitting service, the sample data. */
+/** The task pane's pure parts: the model state, the data description, the fit view, the sample data. */
 import { execFileSync } from "child_process";
 import { join } from "path";
 import { MixedLMError } from "../../src/engine";
-import { FitService } from "../../src/taskpane/fitService";
+import { FitClient } from "../../src/taskpane/fitClient";
 import { readFormula } from "../../src/taskpane/formulaModel";
 import { dataFingerprint, describeData, groupsProposals, mayBeCodes } from "../../src/taskpane/model";
 import { conflictOf, fitBlocker, INITIAL_MODEL, ModelAction, modelReducer, modelSpec, ModelState, specKey } from "../../src/taskpane/modelState";
 import { SAMPLE_ROWS } from "../../src/taskpane/sampleData";
+import { ClonedWorker } from "../worker/clonedWorker";
 
 describe("model state: the formula drives, the controls edit it", () => {
   const columns = SAMPLE_ROWS[0] as string[];
@@ -88,42 +89,23 @@ describe("the data as the pane describes them", () => {
   });
 });
 
-describe("fitting service (what the worker runs)", () => {
-  test("a fit: the pane's tables, the worksheet formula; then the summary layout", () => {
-    const svc = new FitService();
-    expect(svc.handle({ id: 1, type: "layout" })).toMatchObject({ ok: false, error: { message: "Fit a model first." } });
-    const r = svc.handle({ id: 2, type: "fit", rows: SAMPLE_ROWS, spec: { formula: "Weight ~ Time", groups: "Pig" }, dataAddress: "Sheet1!A1:H862" });
-    if (!r.ok || r.type !== "fit") throw new Error("fit failed");
-    expect(r.id).toBe(2);
-    expect((r.view.coef[1][1] as number).toFixed(3)).toBe("15.724");
-    expect(r.view.coef[2][0]).toBe("Time");
-    expect(r.view.sheetFormula).toBe('=MIXEDLM.FIT(Sheet1!$A$1:$H$862, "Weight ~ Time", "Pig")');
-    expect(r.view.converged).toBe(true);
-    expect(r.view.stats.some((row) => row[0] === "Warnings")).toBe(false);
-    // random effects in plain words; the plots' points, each with its row in the data sheet
-    expect(r.view.randomEffects.variances.map((v) => v.label)).toEqual(["Pig: (Intercept)"]);
-    expect(r.view.randomEffects.variances[0].variance).toBeCloseTo(40.394, 2);
-    const res = r.view.plots.residuals;
+describe("the fit view (what the worker sends the pane)", () => {
+  test("random effects in plain words; the plots' points, each with its row in the data sheet", async () => {
+    const client = new FitClient(() => new ClonedWorker());
+    const view = await client.fit(SAMPLE_ROWS as unknown[][], { formula: "Weight ~ Time", groups: "Pig" }, "Sheet1!A1:H862");
+    expect((view.coef[1][1] as number).toFixed(3)).toBe("15.724");
+    expect(view.randomEffects.variances.map((v) => v.label)).toEqual(["Pig: (Intercept)"]);
+    expect(view.randomEffects.variances[0].variance).toBeCloseTo(40.394, 2);
+    const res = view.plots.residuals;
     expect([res.row.length, res.total, res.row[0], res.row[860]]).toEqual([861, 861, 2, 862]);
-    expect(r.view.plots.qq.row.length).toBe(861);
-    expect(r.view.plots.caterpillar!.levels.length).toBe(72);
-    expect(r.view.plots.rowLabel).toBe("Row");
+    expect(view.plots.qq.row.length).toBe(861);
+    expect(view.plots.caterpillar!.levels.length).toBe(72);
+    expect(view.plots.rowLabel).toBe("Row");
     // plain data: survives structured cloning (postMessage)
-    expect(structuredClone(r)).toEqual(r);
-    const l = svc.handle({ id: 3, type: "layout" });
-    if (!l.ok || l.type !== "layout") throw new Error("layout failed");
-    expect(l.layout.charts.length).toBe(3);
-    expect(structuredClone(l).layout.blocks.length).toBe(l.layout.blocks.length);
-  });
-
-  test("errors come back as messages", () => {
-    const svc = new FitService();
-    expect(svc.handle({ id: 1, type: "fit", rows: SAMPLE_ROWS, spec: { formula: "Weight ~ Time", groups: "Pig" }, dataAddress: "A1:H862" }).ok).toBe(true);
-    const r = svc.handle({ id: 1, type: "fit", rows: SAMPLE_ROWS, spec: { formula: "Weight ~ Tme", groups: "Pig" }, dataAddress: "A1:H862" });
-    expect(r).toMatchObject({ ok: false, error: { kind: "formula" } });
-    if (!r.ok) expect(r.error.message).toMatch(/Tme/);
-    // a failed fit forgets the previous one: no summary of a model that is not shown
-    expect(svc.handle({ id: 2, type: "layout" }).ok).toBe(false);
+    expect(structuredClone(view)).toEqual(view);
+    const layout = await client.layout();
+    expect(layout.charts.length).toBe(3);
+    expect(structuredClone(layout).blocks.length).toBe(layout.blocks.length);
   });
 });
 

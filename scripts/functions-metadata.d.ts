@@ -1,0 +1,1 @@
+export function withErrorInputs<T extends { functions: unknown[] }>(metadata: T): T & { allowErrorForDataTypeAny: true };
