@@ -47,3 +47,18 @@ export function fitModel(table: DataTable, spec: ModelSpec, options: FitOptions 
 export function fitMixedModel(table: DataTable, spec: ModelSpec, options: FitOptions = {}): MixedLMResult {
   return fitModel(table, spec, options).result;
 }
+
+// ---- inference: likelihood-ratio tests, confidence intervals, variance SEs, predictions ----
+// (src/engine/inference; each takes a FittedModel from fitModel, or the table and specs)
+export { confint } from "./inference/confint";
+export type { ConfintMethod, ConfintOptions, ConfintResult } from "./inference/confint";
+export type { IntervalRow } from "./inference/profile";
+export { compareModels, reducedSpec } from "./inference/lrt";
+export type { CompareOptions, Comparison, ComparisonRow } from "./inference/lrt";
+export { predictNew } from "./inference/predict";
+export type { Predictions } from "./inference/predict";
+export { varianceStdErrors } from "./inference/varianceSE";
+export type { VarianceStdErrors, VarianceStdErrorRow } from "./inference/varianceSE";
+export { parametricBootstrap } from "./inference/bootstrap";
+export type { BootstrapOptions, BootstrapSamples } from "./inference/bootstrap";
+export { Random } from "./inference/random";
