@@ -41,60 +41,66 @@ export interface ProfileResult {
 export function profileIntervals(core: FitCore, options: ProfileOptions = {}): ProfileResult {
   const z = normalQuantile((1 + (options.level ?? 0.95)) / 2);
   const remlProfile = options.criterion === "REML" && core.deviance.reml;
-  const ml = refitByMethod(core, "ML");
-  const mlBase = baseOf(ml, false);
+  const mlBase = baseOf(refitByMethod(core, "ML"), false);
   const varBase = remlProfile ? baseOf(core, true) : mlBase;
-  const blocks = varBase.blocks;
-  const params = varianceParameters(blocks);
-  const fitted = quantities(core);
-  const estimates = [...sdcorValues(blocks, params, fitted.theta, fitted.sigma), ...fitted.beta];
-  const vq = quantities(varBase.core);
-  const centres = sdcorValues(blocks, params, vq.theta, vq.sigma);
-  const se = varianceStdErrors(varBase, params);
   const wanted = (name: string) => !options.which || options.which.includes(name);
-  const notes: string[] = [];
-  const rows: IntervalRow[] = [];
-  let drop = 0; // the most any profile went below its base: the fit was not at its optimum
-  const bounds = (zeta: Zeta, base: number, centre: number, step: number, lower?: number, upper?: number): [number | null, number | null] => {
-    const tolerance = 1e-7 * (Math.abs(centre) + step);
-    const one = (side: 1 | -1, limit?: number) => {
-      const b = findBound({ zeta: zeta.zeta, estimate: centre, side, z, step: Math.min(z * step, limit === undefined ? Infinity : Math.abs(limit - centre) || z * step), limit, tolerance });
-      return b.failed ? null : b.value;
-    };
-    const r: [number | null, number | null] = [one(-1, lower), one(1, upper)];
-    drop = Math.max(drop, base - zeta.lowest());
-    return r;
-  };
-  const names = [...params.map((p) => p.name), "sigma"];
-  names.forEach((name, k) => {
+  const run: Run = { z, notes: [], drop: 0 };
+  const rows = [...varianceRows(core, varBase, wanted, run), ...fixedRows(core, mlBase, wanted, run)];
+  if (run.drop > 1e-4) {
+    run.notes.push(`While profiling, a deviance ${run.drop.toPrecision(3)} below the fit's was found: the fit had not reached its optimum, and the intervals may be off.`);
+  }
+  for (const r of rows) if ((r.low === null || r.high === null) && wanted(r.name) && !run.notes.some((n) => n.startsWith(r.name))) {
+    run.notes.push(`${r.name}: the profile did not reach the bound${r.low === null && r.high === null ? "s" : ""} (a flat or irregular profile).`);
+  }
+  return { rows, criterion: remlProfile ? "REML" : "ML", notes: run.notes };
+}
+
+/** What the searches share: the quantile, the notes, and how far any profile went below its base. */
+interface Run { z: number; notes: string[]; drop: number }
+
+/** The sd / correlation / σ rows: estimates of the fit, profiles of the base (ML, or the REML fit). */
+function varianceRows(core: FitCore, base: ProfileBase, wanted: (name: string) => boolean, run: Run): IntervalRow[] {
+  const params = varianceParameters(base.blocks);
+  const fitted = quantities(core), bq = quantities(base.core);
+  const estimates = sdcorValues(base.blocks, params, fitted.theta, fitted.sigma);
+  const centres = sdcorValues(base.blocks, params, bq.theta, bq.sigma);
+  const se = varianceStdErrors(base, params);
+  return [...params.map((p) => p.name), "sigma"].map((name, k) => {
     const p: VarianceParameter | "sigma" = k < params.length ? params[k] : "sigma";
     const centre = centres[k];
-    if (!wanted(name) || !Number.isFinite(centre)) {
-      if (wanted(name)) notes.push(`${name}: not profiled (a standard deviation of the correlation is zero).`);
-      rows.push({ name, estimate: estimates[k], low: null, high: null });
-      return;
-    }
-    const isSd = p !== "sigma" && p.row === p.col;
-    const fallback = p === "sigma" ? 0.1 * centre : isSd ? 0.5 * Math.max(centre, varBase.sdScale[p.block][p.row]) : 0.3;
+    const row: IntervalRow = { name, estimate: estimates[k], low: null, high: null };
+    if (!wanted(name)) return row;
+    if (!Number.isFinite(centre)) { run.notes.push(`${name}: not profiled (a standard deviation of the correlation's two effects is zero).`); return row; }
+    const isSd = p === "sigma" || p.row === p.col;
+    const fallback = p === "sigma" ? 0.1 * centre : isSd ? 0.5 * Math.max(centre, base.sdScale[p.block][p.row]) : 0.3;
     const step = Number.isFinite(se[k]) && se[k] > 0 ? se[k] : fallback;
-    const zeta = varianceZeta(varBase, p, centre);
-    const [low, high] = p === "sigma" || isSd ? bounds(zeta, varBase.base, centre, step, 0) : bounds(zeta, varBase.base, centre, step, -1, 1);
-    rows.push({ name, estimate: estimates[k], low, high });
+    [row.low, row.high] = bothBounds(varianceZeta(base, p, centre), base.base, centre, step, run, isSd ? [0, undefined] : [-1, 1]);
+    return row;
   });
-  const mq = quantities(ml);
-  core.frame.xNames.forEach((name, j) => {
-    if (!wanted(name)) { rows.push({ name, estimate: fitted.beta[j], low: null, high: null }); return; }
-    const zeta = fixedZeta(mlBase, j, mq.beta[j]);
-    const [low, high] = bounds(zeta, mlBase.base, mq.beta[j], Math.sqrt(mq.betaCov[j * mq.p + j]));
-    rows.push({ name, estimate: fitted.beta[j], low, high });
+}
+
+/** The fixed-effect rows: always profiled on ML (lme4's way; the REML criterion does not involve β). */
+function fixedRows(core: FitCore, mlBase: ProfileBase, wanted: (name: string) => boolean, run: Run): IntervalRow[] {
+  const fitted = quantities(core), mq = quantities(mlBase.core);
+  return core.frame.xNames.map((name, j) => {
+    const row: IntervalRow = { name, estimate: fitted.beta[j], low: null, high: null };
+    if (!wanted(name)) return row;
+    [row.low, row.high] = bothBounds(fixedZeta(mlBase, j, mq.beta[j]), mlBase.base, mq.beta[j], Math.sqrt(mq.betaCov[j * mq.p + j]), run, [undefined, undefined]);
+    return row;
   });
-  if (drop > 1e-4) {
-    notes.push(`While profiling, a deviance ${drop.toPrecision(3)} below the fit's was found: the fit had not reached its optimum, and the intervals may be off.`);
-  }
-  for (const r of rows) if ((r.low === null || r.high === null) && wanted(r.name) && !notes.some((n) => n.startsWith(r.name))) {
-    notes.push(`${r.name}: the profile did not reach the bound${r.low === null && r.high === null ? "s" : ""} (a flat or irregular profile).`);
-  }
-  return { rows, criterion: remlProfile ? "REML" : "ML", notes };
+}
+
+/** Lower and upper bound of one profile (null where the search fails); the first step is z standard errors. */
+function bothBounds(zeta: Zeta, base: number, centre: number, se: number, run: Run, limits: [number | undefined, number | undefined]): [number | null, number | null] {
+  const tolerance = 1e-7 * (Math.abs(centre) + se);
+  const one = (side: 1 | -1, limit: number | undefined) => {
+    const room = limit === undefined ? Infinity : Math.abs(limit - centre) || Infinity;
+    const b = findBound({ zeta: zeta.zeta, estimate: centre, side, z: run.z, step: Math.min(run.z * se, room), limit, tolerance });
+    return b.failed ? null : b.value;
+  };
+  const r: [number | null, number | null] = [one(-1, limits[0]), one(1, limits[1])];
+  run.drop = Math.max(run.drop, base - zeta.lowest());
+  return r;
 }
 
 function baseOf(core: FitCore, reml: boolean): ProfileBase {

@@ -1,7 +1,10 @@
 /**
  * One end of a profile interval: the value v beyond the estimate where the signed root of the
- * deviance's rise, ζ(v), reaches ±z. Each ζ(v) is an exact refit with the parameter held at v;
- * the root is bracketed by secant steps outward from the estimate, then found by Brent's method.
+ * deviance's rise, ζ(v), reaches ±z. Each ζ(v) is an exact refit with the parameter held at v.
+ * ζ is close to linear in v near the bound, and the first step (z standard errors) usually lands
+ * close to it, so secant steps find it in two or three refits; once the root is bracketed, a step
+ * that would leave the bracket (or gain too little) is replaced by bisection, so the search always
+ * ends (regula falsi safeguarded by bisection).
  */
 
 export interface BoundSearch {
@@ -12,7 +15,7 @@ export interface BoundSearch {
   side: 1 | -1;
   /** The quantile z (positive): the bound is where side·ζ = z. */
   z: number;
-  /** First step from the estimate (a standard error, say): positive. */
+  /** First step from the estimate (z standard errors, say): positive. */
   step: number;
   /** The end of the parameter's range on this side (0 for a standard deviation, ±1 for a correlation). */
   limit?: number;
@@ -24,70 +27,56 @@ export interface Bound {
   value: number;
   /** The profile stays below z up to the limit: the bound is the limit. */
   atLimit: boolean;
-  /** ζ did not cross z within the search (a flat profile): value is NaN. */
+  /** ζ did not reach z within the search (a flat or broken profile): value is NaN. */
   failed: boolean;
   evaluations: number;
 }
 
 const MAX_EVALUATIONS = 60;
+/** |side·ζ − z| below this ends the search: the bound is then within about 1e-5 standard errors (1e-6 of the interval's width), above the noise of ζ from the refits' tolerance. */
+const ZETA_TOLERANCE = 1e-5;
 
 export function findBound(s: BoundSearch): Bound {
   let evaluations = 0;
-  const g = (v: number): number => { evaluations++; return s.side * s.zeta(v) - s.z; };
   const limit = s.limit ?? s.side * Infinity;
   const clamp = (v: number) => (s.side > 0 ? Math.min(v, limit) : Math.max(v, limit));
-  // bracket: g < 0 inside the interval, ≥ 0 beyond the bound
-  let a = s.estimate, ga = -s.z;
-  let b = clamp(s.estimate + s.side * s.step);
-  let gb = g(b);
-  while (gb < 0) {
-    if (b === limit) return { value: limit, atLimit: true, failed: false, evaluations };
-    if (evaluations >= MAX_EVALUATIONS) return { value: NaN, atLimit: false, failed: true, evaluations };
-    const width = Math.abs(b - a);
-    const slope = (gb - ga) / width;
-    // to the secant's root and a little beyond it, by at least half and at most five times the last step
-    let stepOut = slope > 0 ? 1.1 * (-gb / slope) : 2 * width;
-    stepOut = Math.min(Math.max(stepOut, 0.5 * width), 5 * width);
-    a = b; ga = gb;
-    b = clamp(b + s.side * stepOut);
-    gb = g(b);
+  // g < 0 inside the interval, > 0 beyond the bound; +∞ where the model cannot be evaluated
+  const g = (v: number): number => { evaluations++; const x = s.side * s.zeta(v) - s.z; return Number.isNaN(x) ? Infinity : x; };
+  let inside = { v: s.estimate, g: -s.z };
+  let beyond: { v: number; g: number } | null = null;
+  let last = inside;
+  let v = clamp(s.estimate + s.side * s.step);
+  while (evaluations < MAX_EVALUATIONS) {
+    const gv = g(v);
+    if (Math.abs(gv) < ZETA_TOLERANCE) return { value: v, atLimit: false, failed: false, evaluations };
+    const point = { v, g: gv };
+    if (gv < 0) {
+      if (v === limit) return { value: limit, atLimit: true, failed: false, evaluations };
+      inside = point;
+    } else beyond = point;
+    if (beyond && Math.abs(beyond.v - inside.v) <= s.tolerance) return { value: Number.isFinite(beyond.g) ? beyond.v : inside.v, atLimit: false, failed: false, evaluations };
+    v = nextPoint(inside, beyond, last, point, s, clamp);
+    last = point;
   }
-  if (!Number.isFinite(gb)) {
-    // beyond the range where the model can be evaluated: bisect back towards the last finite point
-    while (!Number.isFinite(gb) && evaluations < MAX_EVALUATIONS && Math.abs(b - a) > s.tolerance) { b = (a + b) / 2; gb = g(b); }
-    if (!Number.isFinite(gb)) return { value: NaN, atLimit: false, failed: true, evaluations };
-    if (gb < 0) return findBound({ ...s, estimate: b, step: Math.abs(b - s.estimate) });
-  }
-  const root = brent(g, a, b, ga, gb, s.tolerance, MAX_EVALUATIONS - evaluations);
-  return { value: root, atLimit: false, failed: !Number.isFinite(root), evaluations };
+  return { value: NaN, atLimit: false, failed: true, evaluations };
 }
 
-/** Brent's method on [a, b] with g(a), g(b) of opposite signs (Brent 1973, zero). */
-function brent(g: (v: number) => number, a: number, b: number, fa: number, fb: number, tol: number, maxEval: number): number {
-  let c = a, fc = fa, d = b - a, e = d;
-  for (let k = 0; k < maxEval; k++) {
-    if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0)) { c = a; fc = fa; d = b - a; e = d; }
-    if (Math.abs(fc) < Math.abs(fb)) { a = b; b = c; c = a; fa = fb; fb = fc; fc = fa; }
-    const tol1 = 2 * Number.EPSILON * Math.abs(b) + 0.5 * tol;
-    const m = 0.5 * (c - b);
-    if (Math.abs(m) <= tol1 || fb === 0) return b;
-    if (Math.abs(e) >= tol1 && Math.abs(fa) > Math.abs(fb)) {
-      // inverse quadratic interpolation, or the secant when only two points differ
-      const s = fb / fa;
-      let p: number, q: number;
-      if (a === c) { p = 2 * m * s; q = 1 - s; }
-      else {
-        const r = fb / fc, t = fa / fc;
-        p = s * (2 * m * t * (t - r) - (b - a) * (r - 1));
-        q = (t - 1) * (r - 1) * (s - 1);
-      }
-      if (p > 0) q = -q; else p = -p;
-      if (2 * p < Math.min(3 * m * q - Math.abs(tol1 * q), Math.abs(e * q))) { e = d; d = p / q; }
-      else { d = m; e = m; }
-    } else { d = m; e = m; }
-    a = b; fa = fb;
-    b += Math.abs(d) > tol1 ? d : m > 0 ? tol1 : -tol1;
-    fb = g(b);
+type Point = { v: number; g: number };
+
+/** The next v: the secant through the last two points, kept inside the bracket once there is one. */
+function nextPoint(inside: Point, beyond: Point | null, prev: Point, cur: Point, s: BoundSearch, clamp: (v: number) => number): number {
+  const secant = (a: Point, b: Point) => (Number.isFinite(a.g) && Number.isFinite(b.g) && a.g !== b.g ? b.v - (b.g * (b.v - a.v)) / (b.g - a.g) : NaN);
+  if (!beyond) {
+    // still inside: the secant's root (ζ is nearly linear there), at most five times the last
+    // step out; twice the last step where the profile does not rise
+    const width = Math.abs(cur.v - prev.v);
+    const t = secant(prev, cur);
+    const out = s.side * (t - cur.v);
+    return clamp(Number.isFinite(t) && out > 0 ? cur.v + s.side * Math.min(out, 5 * width) : cur.v + s.side * 2 * width);
   }
-  return b;
+  // bracketed: the secant of the last two points when it falls inside the bracket, else that of
+  // the bracket's ends (regula falsi), else bisection (a point beyond the model's range has g = ∞)
+  const lo = Math.min(inside.v, beyond.v), hi = Math.max(inside.v, beyond.v);
+  for (const t of [secant(prev, cur), secant(inside, beyond)]) if (Number.isFinite(t) && t > lo && t < hi) return t;
+  return (lo + hi) / 2;
 }
