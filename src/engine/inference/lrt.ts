@@ -67,7 +67,9 @@ export function compareModels(table: DataTable, full: ModelSpec, reduced: (strin
     const kept = keep.reduce((s, v) => s + v, 0);
     notes.push(`The models use different rows (${frames.map((f) => f.y.length).join(", ")} of ${table.nRows}: missing values in a column only some of them use); all are compared on the ${kept} rows complete for every model.`);
     const sub = table.subset(keep);
-    frames = specs.map((s) => frameOf(sub, { ...s, method: criterion }));
+    // grouping values given directly (not as a column) follow the rows kept
+    const rowsOf = (s: ModelSpec): ModelSpec => (s.groupValues ? { ...s, groupValues: s.groupValues.filter((_, i) => keep[i]) } : s);
+    frames = specs.map((s) => frameOf(sub, { ...rowsOf(s), method: criterion }));
     subset = true;
   }
   const reuse = options.fitted && !subset && options.fitted.deviance.reml === (criterion === "REML") ? options.fitted : null;

@@ -115,3 +115,14 @@ test("property: χ² does not change with the response's units (y → a·y + b)"
     return Math.abs(c.rows[1].chisq! - reference) < 1e-5 * reference;
   }), { seed: 7, numRuns: 8 });
 });
+
+test("models on different rows are compared on the rows complete for all, also with groups given as values", () => {
+  const rows: (string | number)[][] = [["y", "x", "w"]];
+  const groups: string[] = [];
+  for (let i = 0; i < 60; i++) { rows.push([Math.sin(i) * 3 + (i % 6) + 0.1 * i, i % 5, i % 7 === 0 ? "" : i / 3]); groups.push(`g${i % 6}`); }
+  const t = DataTable.fromRows(rows);
+  const c = compareModels(t, { formula: "y ~ x + w", groupValues: groups }, ["y ~ x"]);
+  expect(c.nObs).toBe(51);
+  expect(c.notes.join(" ")).toMatch(/\(60, 51 of 60: missing values in a column only some of them use\); all are compared on the 51 rows/);
+  expect(c.rows[1].chisq).not.toBeNull();
+});
