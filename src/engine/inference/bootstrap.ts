@@ -14,8 +14,8 @@ import { isMixedLMError } from "../errors";
 import { FitCore } from "../fit";
 import { covBlocks, sdcorValues, varianceParameters } from "./parameters";
 import { Random } from "./random";
-import { fixedPart, simulateResponse } from "./simulate";
-import { devianceFor, quantities, refitResponse } from "./view";
+import { simulateResponse } from "./simulate";
+import { devianceFor, fixedPart, quantities, refitResponse } from "./view";
 
 export interface BootstrapOptions {
   /** Number of simulated data sets (default 1000). */

@@ -12,6 +12,7 @@ import { Factor } from "../formula/terms";
 import { ModelFrame } from "../model";
 import { DataTable } from "../table";
 import type { FitWithCore } from "./confint";
+import { quantities } from "./view";
 
 export interface Predictions {
   /** X β̂ per new row (NaN where a column the fixed effects use is missing). */
@@ -41,7 +42,7 @@ export function predictNew(model: FitWithCore, newdata: DataTable): Predictions 
   const design = buildDesign(frame.fixed, sub, frame.fixedSource, frame.memo, false);
   const X = frame.xNames.map((name) => design.columns.find((d) => d.name === name)!.values);
   const V = model.result.vcovFixed;
-  const beta = model.core.beta;
+  const beta = quantities(model.core).beta;
   const population = new Float64Array(n).fill(NaN), seFixed = new Float64Array(n).fill(NaN);
   let k = 0;
   for (let i = 0; i < n; i++) {

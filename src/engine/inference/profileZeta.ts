@@ -9,7 +9,7 @@ import { FitCore, ProfiledDeviance } from "../fit";
 import { minimize } from "../optimizer";
 import { CovBlock, VarianceParameter } from "./parameters";
 import { coordinateOf, fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
-import { criterionAt, devianceFor, quantities, refitResponse } from "./view";
+import { criterionAt, devianceFor, frameWithoutColumn, quantities, refitResponse } from "./view";
 
 export interface ProfileBase {
   /** The fit whose criterion is profiled (an ML fit, or the REML fit itself). */
@@ -75,16 +75,12 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
 
 /** ζ for fixed effect j: refits of the model without column j, on y − v x_j, by ML (lme4's profile does so even for REML fits). */
 export function fixedZeta(b: ProfileBase, j: number, estimate: number): Zeta {
-  const frame = b.core.frame;
-  const reduced = { ...frame, X: frame.X.filter((_, a) => a !== j), xNames: frame.xNames.filter((_, a) => a !== j), method: "ML" as const };
-  const dev = devianceFor(reduced, "ML");
-  const xj = frame.X[j], y = frame.y;
+  const reduced = frameWithoutColumn(b.core.frame, j);
+  const dev = devianceFor(reduced.frame, "ML");
   const starts = new WarmStarts<Float64Array>(quantities(b.core).theta);
   let lowest = b.base;
   const zeta = (v: number): number => {
-    const yv = new Float64Array(y.length);
-    for (let i = 0; i < yv.length; i++) yv[i] = y[i] - v * xj[i];
-    const refit = refitResponse(dev, yv, starts.nearest(v));
+    const refit = refitResponse(dev, reduced.responseAt(v), starts.nearest(v));
     starts.add(v, refit.theta);
     const D = quantities(refit).minusTwoLogLik;
     lowest = Math.min(lowest, D);

@@ -16,15 +16,7 @@ export interface SimulationModel {
   sigma: number;
 }
 
-/** The fixed part X β̂ (computed once per bootstrap). */
-export function fixedPart(frame: ModelFrame, beta: Float64Array): Float64Array {
-  const n = frame.y.length;
-  const mu = new Float64Array(n);
-  frame.X.forEach((col, a) => { const b = beta[a]; for (let i = 0; i < n; i++) mu[i] += col[i] * b; });
-  return mu;
-}
-
-/** Writes one simulated response into y, given the fixed part mu. */
+/** Writes one simulated response into y, given the fixed part mu = X β̂ (view.ts's fixedPart). */
 export function simulateResponse(m: SimulationModel, mu: Float64Array, rng: Random, y: Float64Array): void {
   const { frame, theta, sigma } = m;
   const n = mu.length;

@@ -71,3 +71,23 @@ export function criterionAt(dev: ProfiledDeviance, theta: ArrayLike<number>, sig
   const v = f.logDetZ() + (reml ? f.logDetX() : 0) + dof * (LOG_2PI + Math.log(s2)) + r2 / s2;
   return Number.isFinite(v) ? v : Infinity;
 }
+
+/** The frame without fixed-effect column j, its response y − v·x_j (a fixed effect's profile at v). */
+export function frameWithoutColumn(frame: ModelFrame, j: number): { frame: ModelFrame; responseAt: (v: number) => Float64Array } {
+  const reduced: ModelFrame = { ...frame, X: frame.X.filter((_, a) => a !== j), xNames: frame.xNames.filter((_, a) => a !== j), method: "ML" };
+  const xj = frame.X[j], y = frame.y;
+  const responseAt = (v: number): Float64Array => {
+    const out = new Float64Array(y.length);
+    for (let i = 0; i < out.length; i++) out[i] = y[i] - v * xj[i];
+    return out;
+  };
+  return { frame: reduced, responseAt };
+}
+
+/** X β on the frame's rows (the mean of simulated responses). */
+export function fixedPart(frame: ModelFrame, beta: ArrayLike<number>): Float64Array {
+  const n = frame.y.length;
+  const mu = new Float64Array(n);
+  frame.X.forEach((col, a) => { const b = beta[a]; for (let i = 0; i < n; i++) mu[i] += col[i] * b; });
+  return mu;
+}

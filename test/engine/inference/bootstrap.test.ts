@@ -3,7 +3,8 @@
  * refits that are the engine's own fits of the simulated responses.
  */
 import { confint, DataTable, fitModel, parametricBootstrap, Random } from "../../../src/engine";
-import { fixedPart, simulateResponse } from "../../../src/engine/inference/simulate";
+import { simulateResponse } from "../../../src/engine/inference/simulate";
+import { fixedPart } from "../../../src/engine/inference/view";
 import { fixtureTable } from "../../helpers";
 
 const dietox = () => fixtureTable("dietox.csv");
