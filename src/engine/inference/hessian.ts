@@ -1,8 +1,8 @@
 /**
  * Second derivatives of a criterion by central differences with one Richardson extrapolation:
- * accurate to about 1e-7 relative on the deviance, whose rounding noise is about 1e-13 of its
- * value. For standard errors from the observed information (varianceSE.ts) and the first step of
- * the profiles' root finding (profile.ts).
+ * with steps of about 1% of each coordinate the error is that of the deviance's rounding noise
+ * over h², not the steps' truncation. For standard errors from the observed information
+ * (varianceSE.ts); the profiles' first steps need less and use forward differences (profile.ts).
  */
 import { inverseSymmetric } from "../dense";
 

@@ -9,7 +9,8 @@
  */
 import { normalQuantile } from "../distributions";
 import { FitCore, thetaScales } from "../fit";
-import { centralHessian, covarianceFromDevianceHessian } from "./hessian";
+import { fdHessian } from "../optimizer";
+import { covarianceFromDevianceHessian } from "./hessian";
 import { covBlocks, sdcorValues, VarianceParameter, varianceParameters } from "./parameters";
 import { fixedZeta, ProfileBase, varianceZeta, Zeta } from "./profileZeta";
 import { findBound } from "./rootfind";
@@ -131,8 +132,10 @@ function varianceStdErrors(b: ProfileBase, params: VarianceParameter[]): number[
   };
   const n = coords.size;
   const h = Array.from(x0, (v) => 1e-3 * Math.max(1, Math.abs(v)));
-  const H = centralHessian(f, x0, h);
-  const cov = H && covarianceFromDevianceHessian(H, n);
+  // forward differences (n(n+3)/2 evaluations): a first step needs no more than a few digits
+  const f0 = f(x0);
+  const H = Number.isFinite(f0) ? fdHessian(f, x0, f0, (v) => 1e-4 * Math.max(1, Math.abs(v))) : null;
+  const cov = H && H.every(Number.isFinite) ? covarianceFromDevianceHessian(H, n) : null;
   const m = params.length + 1;
   if (!cov) return new Array(m).fill(NaN);
   // delta method: J = ∂ values / ∂ coordinates by central differences
