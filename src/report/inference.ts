@@ -15,7 +15,7 @@ const cell = (x: number | null | undefined): Cell => (x === null || x === undefi
 /** lme4's anova table: one row per model, fewest parameters first. */
 export function comparisonTable(c: Comparison): Table {
   const rows: Cell[][] = [["Model", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)", "Note"]];
-  for (const r of c.rows) rows.push([r.formula, r.npar, r.aic, r.bic, r.logLik, r.deviance, cell(r.chisq), cell(r.df), cell(r.p), r.message ?? ""]);
+  for (const r of c.rows) rows.push([r.model, r.npar, r.aic, r.bic, r.logLik, r.deviance, cell(r.chisq), cell(r.df), cell(r.p), r.message ?? ""]);
   return rows;
 }
 
@@ -47,7 +47,7 @@ export function boundLabels(level: number): [string, string] {
 export function comparisonText(c: Comparison): string[] {
   const labels = c.rows.map((_, i) => `m${i + 1}`);
   const head = c.refitML ? ["refitting model(s) with ML (instead of REML)"] : [];
-  const lines = [...head, "Models:", ...c.rows.map((r, i) => `${labels[i]}: ${r.formula}`)];
+  const lines = [...head, "Models:", ...c.rows.map((r, i) => `${labels[i]}: ${r.model}`)];
   const p = c.rows.map((r) => r.p);
   const cols: string[][] = [
     ["", ...labels],
@@ -106,7 +106,7 @@ function rColumn(values: (number | null)[], digits: number, missing = ""): strin
 function formatP(p: number | null): string {
   if (p === null || !Number.isFinite(p)) return "";
   if (p < 2.220446049250313e-16) return "< 2.2e-16";
-  return p >= 1e-4 ? String(Number(p.toPrecision(4))) : p.toExponential(2);
+  return p >= 1e-4 ? String(Number(p.toPrecision(4))) : p.toExponential(3);
 }
 
 function stars(p: number | null): string {
@@ -117,7 +117,7 @@ function stars(p: number | null): string {
 // ---- JSON -----------------------------------------------------------------------------------
 
 export interface InferenceJson {
-  comparison?: { refitML: boolean; criterion: string; nObs: number; rows: { formula: string; npar: number; aic: number; bic: number; logLik: number; deviance: number; chisq: number | null; df: number | null; p: number | null; against: string | null; message?: string }[]; notes: string[] };
+  comparison?: { refitML: boolean; criterion: string; nObs: number; rows: { formula: string; model: string; npar: number; aic: number; bic: number; logLik: number; deviance: number; chisq: number | null; df: number | null; p: number | null; against: string | null; message?: string }[]; notes: string[] };
   confint?: { method: string; level: number; criterion?: string; rows: { name: string; estimate: number; low: number | null; high: number | null }[]; notes: string[]; bootstrap?: object };
   predictions?: { population: number | null; conditional: number | null; seFixed: number | null }[];
   predictionNotes?: string[];

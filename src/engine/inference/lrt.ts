@@ -26,6 +26,8 @@ export interface CompareOptions {
 
 export interface ComparisonRow {
   formula: string;
+  /** The model as written: the formula, and for a statsmodels-style model its groups, re_formula and variance components. */
+  model: string;
   npar: number;
   aic: number;
   bic: number;
@@ -75,7 +77,7 @@ export function compareModels(table: DataTable, full: ModelSpec, reduced: (strin
   const reuse = options.fitted && !subset && options.fitted.deviance.reml === (criterion === "REML") ? options.fitted : null;
   const fits = frames.map((f, k) => (k === frames.length - 1 && reuse ? reuse : fitCore(f)));
   const order = fits.map((_, k) => k).sort((a, b) => npar(fits[a]) - npar(fits[b]) || a - b);
-  const rows = order.map((k, i) => rowOf(fits[k], specs[k].formula, i === 0 ? null : fits[order[i - 1]], specs[order[i - 1]]?.formula, criterion));
+  const rows = order.map((k, i) => ({ ...rowOf(fits[k], specs[k].formula, i === 0 ? null : fits[order[i - 1]], specs[order[i - 1]]?.formula, criterion), model: describe(specs[k]) }));
   if (criterion === "ML" && specs.some((s) => ownMethod(s) === "REML")) notes.unshift("Models refitted by ML (instead of REML) for the comparison.");
   return { refitML: refit && specs.some((s) => ownMethod(s) === "REML"), criterion, nObs: frames[0].y.length, rows, notes };
 }
@@ -84,6 +86,16 @@ export function compareModels(table: DataTable, full: ModelSpec, reduced: (strin
 export function reducedSpec(full: ModelSpec, formula: string): ModelSpec {
   const bars = parseFormula(formula).bars.length > 0;
   return bars ? { formula, method: full.method } : { ...full, formula };
+}
+
+/** "y ~ x + (1|g)"; for the statsmodels style "y ~ x, groups g, re_formula ~x, vc c = 0 + C(c)". */
+export function describe(spec: ModelSpec): string {
+  const parts = [spec.formula];
+  if (spec.groups) parts.push(`groups ${spec.groups}`);
+  else if (spec.groupValues) parts.push("groups given as values");
+  if (spec.reFormula) parts.push(`re_formula ${spec.reFormula}`);
+  for (const [name, f] of Object.entries(spec.vcFormula ?? {})) parts.push(`vc ${name} = ${f}`);
+  return parts.join(", ");
 }
 
 function frameOf(table: DataTable, spec: ModelSpec): ModelFrame {
@@ -109,11 +121,11 @@ function commonRows(frames: ModelFrame[], nRows: number): Uint8Array {
   return Uint8Array.from(count, (c) => (c === frames.length ? 1 : 0));
 }
 
-function rowOf(fit: FitCore, formula: string, prev: FitCore | null, prevFormula: string | undefined, criterion: Method): ComparisonRow {
+function rowOf(fit: FitCore, formula: string, prev: FitCore | null, prevFormula: string | undefined, criterion: Method): Omit<ComparisonRow, "model"> {
   const q = quantities(fit);
   const k = npar(fit);
   const dev = q.minusTwoLogLik;
-  const row: ComparisonRow = { formula, npar: k, aic: dev + 2 * k, bic: dev + Math.log(q.n) * k, logLik: -dev / 2, deviance: dev, chisq: null, df: null, p: null, against: null };
+  const row: Omit<ComparisonRow, "model"> = { formula, npar: k, aic: dev + 2 * k, bic: dev + Math.log(q.n) * k, logLik: -dev / 2, deviance: dev, chisq: null, df: null, p: null, against: null };
   if (!prev) return row;
   const why = untestable(prev.frame, fit.frame, criterion);
   if (why) return { ...row, message: why };
