@@ -15,7 +15,7 @@ import { covBlocks, sdcorValues, VarianceParameter, varianceParameters } from ".
 import { fixedZeta, ProfileBase, varianceZeta, Zeta } from "./profileZeta";
 import { findBound } from "./rootfind";
 import { fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
-import { criterionAt, quantities, refitByMethod } from "./view";
+import { criterionAt, keepingOptimum, quantities, refitByMethod } from "./view";
 
 export interface IntervalRow {
   name: string;
@@ -40,6 +40,10 @@ export interface ProfileResult {
 }
 
 export function profileIntervals(core: FitCore, options: ProfileOptions = {}): ProfileResult {
+  return keepingOptimum(core, () => profile(core, options));
+}
+
+function profile(core: FitCore, options: ProfileOptions): ProfileResult {
   const z = normalQuantile((1 + (options.level ?? 0.95)) / 2);
   const remlProfile = options.criterion === "REML" && core.deviance.reml;
   const mlBase = baseOf(refitByMethod(core, "ML"), false);

@@ -12,7 +12,7 @@ import { FitCore } from "../fit";
 import type { Method } from "../model";
 import { centralHessian, covarianceFromDevianceHessian } from "./hessian";
 import { blockCovariance, covBlocks, CovBlock, setBlockTheta } from "./parameters";
-import { criterionAt, quantities } from "./view";
+import { criterionAt, keepingOptimum, quantities } from "./view";
 
 export interface VarianceStdErrorRow {
   /** `var_(Intercept)|Pig`, `cov_Time.(Intercept)|Pig`, `var_Time|Pig`, ..., `var_Residual`. */
@@ -32,6 +32,10 @@ export interface VarianceStdErrors {
 interface Entry { block: number; row: number; col: number }
 
 export function varianceStdErrors(core: FitCore): VarianceStdErrors {
+  return keepingOptimum(core, () => stdErrors(core));
+}
+
+function stdErrors(core: FitCore): VarianceStdErrors {
   const frame = core.frame;
   const blocks = covBlocks(frame);
   const q = quantities(core);

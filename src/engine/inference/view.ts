@@ -44,6 +44,19 @@ export function refitByMethod(core: FitCore, method: Method): FitCore {
   return fitCore({ ...core.frame, method });
 }
 
+/**
+ * Runs f, which may evaluate the fit's own deviance elsewhere (criterionAt), then puts the
+ * factor back at the fit's θ: whatever reads the factor afterwards (standard errors, degrees of
+ * freedom) finds it at the optimum, as fitCore left it.
+ */
+export function keepingOptimum<T>(core: FitCore, f: () => T): T {
+  try {
+    return f();
+  } finally {
+    core.deviance.update(core.theta);
+  }
+}
+
 /** A deviance for refits of the frame with other responses (refitResponse). */
 export function devianceFor(frame: ModelFrame, method: Method = frame.method): ProfiledDeviance {
   return new ProfiledDeviance({ ...frame, method }, method);

@@ -3,7 +3,7 @@
  * criterion), against lme4's deviance differentiated by numDeriv (scripts/inference/fit_inference.R),
  * and beside statsmodels' number in the JSON.
  */
-import { fitModel, varianceStdErrors } from "../../../src/engine";
+import { confint, fitModel, varianceStdErrors } from "../../../src/engine";
 import { fixtureTable } from "../../helpers";
 import { fitOf, ownCases, Ref } from "./inferenceHelpers";
 
@@ -42,4 +42,15 @@ test("a variance at zero has no standard error (null); with it held there, σ² 
   const [batch, residual] = varianceStdErrors(m.core).rows;
   expect(batch).toMatchObject({ name: "var_(Intercept)|Batch", value: 0, stdErr: null });
   expect(Math.abs(residual.stdErr! - m.result.scale * Math.sqrt(2 / 29)) / residual.stdErr!).toBeLessThan(1e-6);
+});
+
+test("the fit's factor is left at its optimum after the standard errors and the profiles (others read it there)", () => {
+  for (const method of ["REML", "ML"] as const) {
+    const m = fitModel(fixtureTable("dietox.csv"), { formula: "Weight ~ Time + (Time|Pig)", method });
+    const before = m.core.deviance.devianceFromFactor();
+    varianceStdErrors(m.core);
+    expect(m.core.deviance.devianceFromFactor()).toBe(before);
+    confint(m, { method: "profile", criterion: "REML", which: ["sigma"] });
+    expect(m.core.deviance.devianceFromFactor()).toBe(before);
+  }
 });
