@@ -28,16 +28,24 @@ export interface Zeta {
   lowest: () => number;
 }
 
-/** Remembers the optimum found at each v, to start the next refit from the nearest. */
-class WarmStarts<T> {
-  private points: { v: number; x: T }[] = [];
-  constructor(private readonly initial: T) {}
-  nearest(v: number): T {
-    let best = this.initial, d = Infinity;
-    for (const p of this.points) if (Math.abs(p.v - v) < d) { d = Math.abs(p.v - v); best = p.x; }
-    return best;
+/**
+ * Remembers the optimum found at each v, to start the next refit near it: the line through the
+ * two nearest optima (the profile's trace is smooth), or the nearest one (fitCore's θ: a fit
+ * from an extrapolated θ is no faster).
+ */
+class WarmStarts {
+  private points: { v: number; x: Float64Array }[] = [];
+  constructor(initial: Float64Array, estimate: number, private readonly extrapolate: boolean) { this.points.push({ v: estimate, x: initial }); }
+  nearest(v: number): Float64Array {
+    const byDistance = [...this.points].sort((a, b) => Math.abs(a.v - v) - Math.abs(b.v - v));
+    const [a, b] = byDistance;
+    if (!this.extrapolate || !b || a.v === b.v) return Float64Array.from(a.x);
+    const t = (v - a.v) / (b.v - a.v);
+    // extrapolate no further than the distance between the two points
+    if (t < -1 || t > 2) return Float64Array.from(a.x);
+    return Float64Array.from(a.x, (xa, i) => xa + t * (b.x[i] - xa));
   }
-  add(v: number, x: T): void { this.points.push({ v, x }); }
+  add(v: number, x: Float64Array): void { this.points.push({ v, x }); }
 }
 
 /** ζ for a variance parameter (or σ), the others optimised. */
@@ -55,7 +63,7 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
     const sigma = fromCoordinates(coords, full, theta);
     return Number.isFinite(sigma) ? criterionAt(dev, theta, sigma, b.reml) : Infinity;
   };
-  const starts = new WarmStarts<Float64Array>(Float64Array.from(free, (i) => xHat[i]));
+  const starts = new WarmStarts(Float64Array.from(free, (i) => xHat[i]), estimate, true);
   let lowest = b.base;
   const zeta = (v: number): number => {
     full[index] = toCoordinate(v);
@@ -63,7 +71,7 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
     let D: number;
     if (free.length === 0) D = criterion(u0);
     else {
-      const r = minimize(criterion, Float64Array.from(u0), { newtonFirst: true });
+      const r = minimize(criterion, u0, { newtonFirst: true });
       D = r.f;
       starts.add(v, r.x);
     }
@@ -77,7 +85,7 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
 export function fixedZeta(b: ProfileBase, j: number, estimate: number): Zeta {
   const reduced = frameWithoutColumn(b.core.frame, j);
   const dev = devianceFor(reduced.frame, "ML");
-  const starts = new WarmStarts<Float64Array>(quantities(b.core).theta);
+  const starts = new WarmStarts(quantities(b.core).theta, estimate, false);
   let lowest = b.base;
   const zeta = (v: number): number => {
     const refit = refitResponse(dev, reduced.responseAt(v), starts.nearest(v));
