@@ -2,7 +2,8 @@
  * The parametric bootstrap: reproducible with a seed, pinned numbers, progress and Cancel, and
  * refits that are the engine's own fits of the simulated responses.
  */
-import { confint, DataTable, fitModel, parametricBootstrap, Random } from "../../../src/engine";
+import { confint, DataTable, fitModel, parametricBootstrap } from "../../../src/engine";
+import { Random } from "../../../src/engine/inference/random";
 import { simulateResponse } from "../../../src/engine/inference/simulate";
 import { fixedPart } from "../../../src/engine/inference/view";
 import { fixtureTable } from "../../helpers";

@@ -1,7 +1,6 @@
 /** The seeded random numbers: the reference generator's outputs, and the same numbers on every machine. */
 import fc from "fast-check";
-import { Random } from "../../../src/engine";
-import { portableLog } from "../../../src/engine/inference/random";
+import { portableLog, Random } from "../../../src/engine/inference/random";
 
 test("xoshiro128** gives the reference implementation's outputs (scripts/inference/xoshiro128starstar.c, state 1, 2, 3, 4)", () => {
   const r = Random.fromState([1, 2, 3, 4]);
