@@ -12,6 +12,9 @@
  * MixedModels.jl's fixed effects (service*factor(dept), 28 of them); a generated crossed design of
  * 1,000,000 rows.
  *
+ * Then the inference (bench/inference.ts): profile intervals, a 1,000-refit parametric bootstrap
+ * and a likelihood-ratio test of dietox's random-slope model against lme4's (--only inference).
+ *
  * Options: --quick (dietox only), --no-peers, --timeout SECONDS (per peer run, default 900),
  * --statsmodels-large (also time statsmodels on the million-row slope model: many minutes),
  * --data-dir DIR (generated and exported data; default bench/.data), --only NAME[,NAME].
@@ -20,6 +23,7 @@ import { spawnSync } from "child_process";
 import { existsSync, mkdirSync } from "fs";
 import { join, resolve } from "path";
 import { writeCrossed, writeRandomSlopes } from "./generate";
+import { inferenceBench } from "./inference";
 
 const ROOT = resolve(__dirname, "../../..");
 const BUILD = resolve(__dirname, "..");
@@ -229,6 +233,7 @@ function main(): void {
     peerLine("lme4", lm, haveR ? undefined : "not installed");
     out();
   }
+  if (!only || only.some((o) => "inference".includes(o.toLowerCase()))) inferenceBench({ cli: CLI, peers: PEERS, dietox }, haveR, timeoutS, out);
 }
 
 main();

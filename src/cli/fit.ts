@@ -3,18 +3,23 @@
  *
  *   npm run --silent fit -- FILE.csv --formula "Weight ~ Time" --groups Pig
  *        [--re-formula "~Time"] [--vc "NAME=0 + C(col)"]... [--method reml|ml] [--json] [--sep ";"]
+ *        [--compare "REDUCED FORMULA"]... [--no-refit] [--confint profile|wald|boot] [--level 0.95]
+ *        [--nsim 1000] [--seed 1] [--predict NEWDATA.csv]
  *
- * Prints the statsmodels-style summary, or with --json one JSON object (see src/report/json.ts).
+ * Prints the statsmodels-style summary (with the inference flags, lme4's tables under it), or with
+ * --json one JSON object (see src/report/json.ts).
  * Bad input: exit status 2 and one line on stderr saying what to fix.
  */
 import { readFileSync } from "fs";
 import { performance } from "perf_hooks";
 import { setFlagsFromString } from "v8";
-import { fitMixedModel, isMixedLMError, Method, ModelSpec, readCsv } from "../engine";
+import { fitModel, isMixedLMError, Method, ModelSpec, readCsv } from "../engine";
+import { inferenceJson } from "../report/inference";
 import { fitToJson, stringifyFit } from "../report/json";
 import { summaryTextOf } from "../report/summary";
+import { applyInferenceFlag, checkInferenceArgs, INFERENCE_FLAGS, INFERENCE_USAGE, InferenceArgs, inferenceText, newInferenceArgs, runInference, wantsInference } from "./inference";
 
-const USAGE = `Usage: npm run --silent fit -- FILE.csv --formula "y ~ x" [--groups COLUMN] [--re-formula "~x"] [--vc "NAME=0 + C(col)"]... [--method reml|ml] [--json] [--sep ","]`;
+const USAGE = `Usage: npm run --silent fit -- FILE.csv --formula "y ~ x" [--groups COLUMN] [--re-formula "~x"] [--vc "NAME=0 + C(col)"]... [--method reml|ml] [--json] [--sep ","] ${INFERENCE_USAGE}`;
 
 export class UsageError extends Error {}
 
@@ -23,6 +28,8 @@ export interface CliArgs {
   spec: ModelSpec;
   json: boolean;
   separator?: string;
+  /** Likelihood-ratio tests, intervals, predictions (src/cli/inference.ts). */
+  inference: InferenceArgs;
 }
 
 /** Files below this size (about 20,000 rows) are read and fitted in milliseconds, before optimised code would pay for itself. */
@@ -63,6 +70,7 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
   let method: Method = "REML";
   let json = false;
   let separator: string | undefined;
+  const inference = newInferenceArgs();
   const valueOf = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || (v.startsWith("--") && v.length > 2)) throw new UsageError(`${name} needs a value. ${USAGE}`);
@@ -100,6 +108,10 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
         break;
       }
       default:
+        if (INFERENCE_FLAGS.has(a)) {
+          applyInferenceFlag(inference, a, a === "--no-refit" ? null : take(a), (msg) => { throw new UsageError(msg); });
+          break;
+        }
         if (a.startsWith("-") && a.length > 1) throw new UsageError(`Unknown option ${a}. ${USAGE}`);
         if (file !== null) throw new UsageError(`Only one data file can be given (got "${file}" and "${a}"). Quote formulas that contain spaces.`);
         file = a;
@@ -107,9 +119,10 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
   }
   if (file === null) throw new UsageError(`No data file given. ${USAGE}`);
   if (formula === null) throw new UsageError(`No --formula given. ${USAGE}`);
+  checkInferenceArgs(inference, (msg) => { throw new UsageError(msg); });
   // Object.fromEntries defines own properties: "__proto__" stays a name, not the object's prototype
   const spec: ModelSpec = { formula, groups, reFormula, vcFormula: vc.size > 0 ? Object.fromEntries(vc) : null, method };
-  return { file, spec, json, separator };
+  return { file, spec, json, separator, inference };
 }
 
 export function main(argv: string[]): number {
@@ -135,12 +148,19 @@ export function main(argv: string[]): number {
     tuneForSize(bytes.length);
     const table = readCsv(bytes, { separator: args.separator });
     const t1 = performance.now();
-    const result = fitMixedModel(table, args.spec);
+    const model = fitModel(table, args.spec);
+    const result = model.result;
     const t2 = performance.now();
+    // inference (src/cli/inference.ts): its tables under the summary, its fields in the JSON
+    const inference = runInference(args.inference, table, args.spec, model, args.separator);
+    const ran = wantsInference(args.inference) || inference.varianceSE !== undefined;
+    const t3 = performance.now();
     if (args.json) {
-      process.stdout.write(stringifyFit(fitToJson(result, { parseMs: round(t1 - t0), fitMs: round(t2 - t1) })) + "\n");
+      const timing = { parseMs: round(t1 - t0), fitMs: round(t2 - t1), ...(ran ? { inferenceMs: round(t3 - t2) } : {}) };
+      process.stdout.write(stringifyFit(fitToJson(result, timing, inferenceJson(inference))) + "\n");
     } else {
       process.stdout.write(summaryTextOf(result));
+      if (wantsInference(args.inference)) process.stdout.write("\n" + inferenceText(inference, args.inference));
     }
     return 0;
   } catch (e) {

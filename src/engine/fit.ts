@@ -6,7 +6,7 @@
  * factor; the results are read off the factor at the optimum.
  */
 import { BlockedFactor } from "./blocked";
-import { crossProducts, CrossProducts } from "./crossprod";
+import { crossProducts, CrossProducts, TermData } from "./crossprod";
 import { backSolveTransposed, inverseFromCholesky } from "./dense";
 import { MixedLMError } from "./errors";
 import { buildModel, Method, ModelFrame, ModelSpec } from "./model";
@@ -53,12 +53,45 @@ export class ProfiledDeviance {
         plans[1] = plan;
       }
     }
+    this.termData = termData;
     this.cp = crossProducts(frame.y, frame.X, termData);
     this.factor = new BlockedFactor(this.cp, plans);
     this.n = frame.y.length;
     this.p = frame.X.length;
     this.reml = method === "REML";
     this.work = this.order.map((k) => new Float64Array(frame.terms[k].q ** 2));
+  }
+
+  /** The terms as the cross-products see them (factorisation order, levels permuted). */
+  private readonly termData: TermData[];
+
+  /**
+   * Swaps the response for y (same rows): only the cross-products that involve y (X'y, y'y,
+   * Z'y) are recomputed, in one pass; Z'Z, X'Z, X'X and the factor's structure are kept. The
+   * bootstrap and the profiles refit many responses this way, each through fitCore as usual.
+   */
+  setResponse(y: Float64Array): void {
+    const cp = this.cp, X = this.frame.X, p = this.p, p1 = p + 1, n = this.n;
+    if (y.length !== n) throw new Error(`setResponse: ${y.length} values for ${n} rows`);
+    for (let a = 0; a < p; a++) {
+      const x = X[a];
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[i] * y[i];
+      cp.xx[a * p1 + p] = cp.xx[p * p1 + a] = s;
+    }
+    let yy = 0;
+    for (let i = 0; i < n; i++) yy += y[i] * y[i];
+    cp.xx[p * p1 + p] = yy;
+    this.termData.forEach((t, j) => {
+      const m = cp.xz[j], q = t.q;
+      for (let e = p; e < m.length; e += p1) m[e] = 0;
+      for (let i = 0; i < n; i++) {
+        const lv = t.refs[i];
+        if (lv < 0) continue;
+        for (let c = 0; c < q; c++) { const z = t.z[c]; m[(lv * q + c) * p1 + p] += (z === null ? 1 : z[i]) * y[i]; }
+      }
+    });
+    this.current = null;
   }
 
   /** The frame's level index of level l of factorisation term j. */
@@ -250,9 +283,21 @@ export interface FitCore {
   u: Float64Array[];
 }
 
+/**
+ * Options of fitCore. `deviance` and `start` are for refits (src/engine/inference): a
+ * ProfiledDeviance built once for the frame's rows and terms, its response swapped by
+ * setResponse (frame.y must then be that response), and a θ to start from instead of the
+ * moment start.
+ */
+export interface FitCoreOptions {
+  fillReducing?: boolean;
+  deviance?: ProfiledDeviance;
+  start?: Float64Array;
+}
+
 /** Fits the model: optimises θ, then reads β, σ², the covariances and the BLUPs off the factor. */
-export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } = {}): FitCore {
-  const dev = new ProfiledDeviance(frame, frame.method, options);
+export function fitCore(frame: ModelFrame, options: FitCoreOptions = {}): FitCore {
+  const dev = options.deviance ?? new ProfiledDeviance(frame, frame.method, options);
   // The optimiser works on u = θ / scale, where each entry's scale is that of its covariate
   // (thetaScales): a random slope on a covariate measured in thousands has a θ in thousandths,
   // and steps and finite differences of a fixed size would be out of proportion to it.
@@ -267,7 +312,7 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
           return v;
         }
       : undefined;
-    const start = startingTheta(dev, scale);
+    const start = (options.start && startAt(dev, options.start)) || startingTheta(dev, scale);
     // the factor is at the start: its gradient costs no second update
     let g0: Float64Array | undefined;
     if (valueAndGradient && Number.isFinite(start.f)) {
@@ -391,6 +436,12 @@ export function thetaScales(frame: ModelFrame): Float64Array {
 const SNAP_BELOW = 0.05;
 /** Largest rise of the deviance accepted for putting a variance at zero (1e-7 in log-likelihood). */
 const SNAP_TOLERANCE = 2e-7;
+
+/** A given start (a refit's), when the deviance is finite there. */
+function startAt(dev: ProfiledDeviance, theta: Float64Array): { theta: Float64Array; f: number; fromMoments: boolean } | null {
+  const f = dev.deviance(theta);
+  return Number.isFinite(f) ? { theta: Float64Array.from(theta), f, fromMoments: true } : null;
+}
 
 /** The moment-based start (start.ts), or lme4's θ = 1 when the moments give none (or a non-finite deviance). */
 function startingTheta(dev: ProfiledDeviance, scale: Float64Array): { theta: Float64Array; f: number; fromMoments: boolean } {

@@ -3,6 +3,7 @@
  * fields, never rename or remove them).
  */
 import type { MixedLMResult } from "../engine";
+import { InferenceJson, varianceRowsWithStdErr } from "./inference";
 
 export interface FitJson {
   style: "statsmodels" | "lme4";
@@ -25,11 +26,22 @@ export interface FitJson {
   scale: number;
   fixedEffects: { name: string; coef: number; stdErr: number; z: number; p: number; ciLow: number; ciHigh: number }[];
   randomTerms: { grouping: string; kind: string; names: string[]; cov: number[][]; sd: number[]; corr: number[][] | null; nLevels: number; term?: string }[];
-  varianceRows: { name: string; value: number; statsmodelsStdErr: number | null }[];
+  /**
+   * statsmodels' variance rows: statsmodelsStdErr is the number statsmodels prints beside them,
+   * sqrt(scale) × SE(value / scale); stdErr (when computed) is the standard error of value itself,
+   * from the observed information of the fitted criterion (src/engine/inference/varianceSE.ts).
+   */
+  varianceRows: { name: string; value: number; statsmodelsStdErr: number | null; stdErr?: number | null }[];
   randomEffects: Record<string, Record<string, Record<string, number>>>;
   theta: number[];
   warnings: string[];
-  timing?: { parseMs: number; fitMs: number };
+  timing?: { parseMs: number; fitMs: number; inferenceMs?: number };
+  // ---- inference (src/report/inference.ts): present when asked for -------------------------
+  comparison?: InferenceJson["comparison"];
+  confint?: InferenceJson["confint"];
+  predictions?: InferenceJson["predictions"];
+  predictionNotes?: string[];
+  varianceStdErr?: InferenceJson["varianceStdErr"];
 }
 
 /**
@@ -63,7 +75,7 @@ export function randomEffectsObject(r: MixedLMResult): Record<string, Record<str
   return out;
 }
 
-export function fitToJson(r: MixedLMResult, timing?: { parseMs: number; fitMs: number }): FitJson {
+export function fitToJson(r: MixedLMResult, timing?: FitJson["timing"], inference: InferenceJson = {}): FitJson {
   const factors = keyed<number>();
   for (const g of r.groupingFactors) factors[g.name] = g.nLevels;
   let nGroups: number | Record<string, number>;
@@ -89,11 +101,12 @@ export function fitToJson(r: MixedLMResult, timing?: { parseMs: number; fitMs: n
     scale: r.scale,
     fixedEffects: r.fixedEffects.map((f) => ({ ...f })),
     randomTerms: r.randomTerms.map((t) => ({ grouping: t.grouping, kind: t.kind, names: t.names, cov: t.cov, sd: t.sd, corr: t.corr, nLevels: t.nLevels, ...(t.text ? { term: t.text } : {}) })),
-    varianceRows: r.varianceRows.map((v) => ({ ...v })),
+    varianceRows: varianceRowsWithStdErr(r.varianceRows.map((v) => ({ ...v })), inference.varianceStdErr),
     randomEffects: randomEffectsObject(r),
     theta: r.theta,
     warnings: r.warnings,
     ...(timing ? { timing } : {}),
+    ...inference,
   };
 }
 

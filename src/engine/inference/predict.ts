@@ -1,0 +1,118 @@
+/**
+ * Predictions on new rows, as lme4's predict(m, newdata): the population level X β̂ (re.form =
+ * NA) with its standard error √(x' Cov(β̂) x), and the conditional prediction X β̂ + Z b̂ with the
+ * predicted random effects, where a level the model has not seen contributes 0 (allow.new.levels
+ * = TRUE). Builds on the result's predict (results.ts), after checks that name every missing
+ * column and every unseen level of a fixed-effect factor.
+ */
+import { buildDesign } from "../design";
+import { MixedLMError } from "../errors";
+import { evaluateFactor, factorColumns, newMemo, parseFactorExpr } from "../formula/factor";
+import { Factor } from "../formula/terms";
+import { ModelFrame } from "../model";
+import { DataTable } from "../table";
+import type { FitWithCore } from "./confint";
+import { quantities } from "./view";
+
+export interface Predictions {
+  /** X β̂ per new row (NaN where a column the fixed effects use is missing). */
+  population: Float64Array;
+  /** X β̂ + Z b̂ per new row; null when the random effects cannot be predicted on these rows (see notes). */
+  conditional: Float64Array | null;
+  /** Standard error of the population prediction, √(x' Cov(β̂) x), Cov(β̂) as the summary's. */
+  seFixed: Float64Array;
+  notes: string[];
+}
+
+export function predictNew(model: FitWithCore, newdata: DataTable): Predictions {
+  const frame = model.core.frame;
+  const n = newdata.nRows;
+  const fixedFactors = frame.fixed.terms.flatMap((t) => t.factors);
+  const fixedColumns = columnsOf(fixedFactors, frame.fixedSource, frame);
+  const missing = fixedColumns.filter((c) => !newdata.has(c));
+  if (missing.length > 0) {
+    throw new MixedLMError("data", `The new data lack the column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, which the fixed effects use: add ${missing.length > 1 ? "them" : "it"} (with the same header${missing.length > 1 ? "s" : ""}).`);
+  }
+  const notes: string[] = [];
+  const keep = completeRows(newdata, fixedColumns);
+  const nKept = keep.reduce((s, v) => s + v, 0);
+  if (nKept < n) notes.push(`${n - nKept} of ${n} new rows have a missing value in a column the fixed effects use: no prediction for ${n - nKept > 1 ? "them" : "it"}.`);
+  const sub = nKept < n ? newdata.subset(keep) : newdata;
+  checkLevels(fixedFactors, frame, sub);
+  const design = buildDesign(frame.fixed, sub, frame.fixedSource, frame.memo, false);
+  const X = frame.xNames.map((name) => design.columns.find((d) => d.name === name)!.values);
+  const V = model.result.vcovFixed;
+  const beta = quantities(model.core).beta;
+  const population = new Float64Array(n).fill(NaN), seFixed = new Float64Array(n).fill(NaN);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (!keep[i]) continue;
+    let mu = 0, v = 0;
+    for (let a = 0; a < X.length; a++) {
+      mu += X[a][k] * beta[a];
+      for (let b = 0; b < X.length; b++) v += X[a][k] * V[a][b] * X[b][k];
+    }
+    population[i] = mu;
+    seFixed[i] = Math.sqrt(Math.max(0, v));
+    k++;
+  }
+  return { population, conditional: conditionalPredictions(model, newdata, fixedColumns, notes), seFixed, notes };
+}
+
+/** X β̂ + Z b̂, or null with a note saying why not. */
+function conditionalPredictions(model: FitWithCore, newdata: DataTable, fixedColumns: string[], notes: string[]): Float64Array | null {
+  const frame = model.core.frame;
+  if (frame.terms.some((t) => t.kind === "vc")) {
+    notes.push("No conditional predictions: the random effects of statsmodels variance components are not predicted on new rows.");
+    return null;
+  }
+  const effectColumns = frame.terms.flatMap((t) => (t.effects ? columnsOf(t.effects.list.terms.flatMap((u) => u.factors), t.effects.source, frame) : []));
+  const groupColumns = frame.terms.flatMap((t) => t.groupingFactors ?? t.grouping.split(":"));
+  const missing = [...new Set([...effectColumns, ...groupColumns])].filter((c) => !newdata.has(c));
+  if (missing.length > 0) {
+    notes.push(`No conditional predictions: the new data lack ${missing.join(", ")}, which the random effects use.`);
+    return null;
+  }
+  // a missing group is a new level (it contributes 0); a missing effect column leaves no prediction
+  const keep = completeRows(newdata, [...new Set([...fixedColumns, ...effectColumns])]);
+  const n = newdata.nRows;
+  const nKept = keep.reduce((s, v) => s + v, 0);
+  const values = model.result.predict(nKept < n ? newdata.subset(keep) : newdata, { includeRandom: true });
+  const out = new Float64Array(n).fill(NaN);
+  for (let i = 0, k = 0; i < n; i++) if (keep[i]) out[i] = values[k++];
+  return out;
+}
+
+/** The data columns a list of factors uses (read off the fitted table, which has them all). */
+function columnsOf(factors: Factor[], source: string, frame: ModelFrame): string[] {
+  const out = new Set<string>();
+  for (const f of factors) for (const c of factorColumns(parseFactorExpr(f.tokens, source), frame.table, source)) out.add(c);
+  return [...out];
+}
+
+function completeRows(data: DataTable, columns: string[]): Uint8Array {
+  const keep = new Uint8Array(data.nRows).fill(1);
+  for (const name of columns) for (let i = 0; i < data.nRows; i++) if (keep[i] && data.isMissing(name, i)) keep[i] = 0;
+  return keep;
+}
+
+/** Every level of a fixed-effect factor in the new rows that the fitted data did not have, named in one message. */
+function checkLevels(factors: Factor[], frame: ModelFrame, data: DataTable): void {
+  const unseen: string[] = [];
+  const done = new Set<string>();
+  for (const f of factors) {
+    if (done.has(f.code)) continue;
+    done.add(f.code);
+    const known = frame.memo.levels.get(f.code);
+    if (!known) continue;
+    const v = evaluateFactor(parseFactorExpr(f.tokens, frame.fixedSource), f.code, frame.fixedSource, { table: data, memo: newMemo(), fitting: true });
+    if (v.kind !== "categorical") continue;
+    const present = new Set<number>();
+    for (const c of v.codes) if (c >= 0) present.add(c);
+    const bad = [...present].map((c) => v.levels[c]).filter((l) => !known.includes(l));
+    if (bad.length > 0) unseen.push(`${f.code}: ${bad.map((l) => `"${l}"`).join(", ")}`);
+  }
+  if (unseen.length > 0) {
+    throw new MixedLMError("data", `The new data have levels the model was not fitted with (${unseen.join("; ")}); fixed effects can be predicted only for levels the model has seen.`);
+  }
+}

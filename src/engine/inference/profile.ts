@@ -1,0 +1,158 @@
+/**
+ * Profile confidence intervals, as lme4's confint(method = "profile"): for each parameter on the
+ * sd / correlation / σ scale and each fixed effect, the values where the signed root of the
+ * deviance's rise, ζ, reaches ±z. lme4 profiles the ML deviance, refitting a REML fit by ML
+ * first (its devfun2 calls refitML), and so do we by default; `criterion: "REML"` profiles the
+ * variance parameters of a REML fit on the REML criterion instead (the fixed effects stay ML:
+ * the REML criterion does not depend on β). Unlike lme4, which interpolates a spline through a
+ * grid of profile points, each bound is found by root finding on exact refits (rootfind.ts).
+ */
+import { normalQuantile } from "../distributions";
+import { FitCore, thetaScales } from "../fit";
+import { fdHessian } from "../optimizer";
+import { covarianceFromDevianceHessian } from "./hessian";
+import { covBlocks, sdcorValues, VarianceParameter, varianceParameters } from "./parameters";
+import { fixedZeta, ProfileBase, varianceZeta, Zeta } from "./profileZeta";
+import { findBound } from "./rootfind";
+import { fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
+import { criterionAt, keepingOptimum, quantities, refitByMethod } from "./view";
+
+export interface IntervalRow {
+  name: string;
+  /** The fitted model's value. */
+  estimate: number;
+  low: number | null;
+  high: number | null;
+}
+
+export interface ProfileOptions {
+  level?: number;
+  /** The criterion the variance parameters are profiled on: "ML" (lme4's, the default) or "REML" (for a REML fit). */
+  criterion?: "ML" | "REML";
+  /** Names of the parameters to profile (default: all); the others get null bounds. */
+  which?: string[];
+}
+
+export interface ProfileResult {
+  rows: IntervalRow[];
+  criterion: "ML" | "REML";
+  notes: string[];
+}
+
+export function profileIntervals(core: FitCore, options: ProfileOptions = {}): ProfileResult {
+  return keepingOptimum(core, () => profile(core, options));
+}
+
+function profile(core: FitCore, options: ProfileOptions): ProfileResult {
+  const z = normalQuantile((1 + (options.level ?? 0.95)) / 2);
+  const remlProfile = options.criterion === "REML" && core.deviance.reml;
+  const mlBase = baseOf(refitByMethod(core, "ML"), false);
+  const varBase = remlProfile ? baseOf(core, true) : mlBase;
+  const wanted = (name: string) => !options.which || options.which.includes(name);
+  const run: Run = { z, notes: [], drop: 0 };
+  const rows = [...varianceRows(core, varBase, wanted, run), ...fixedRows(core, mlBase, wanted, run)];
+  if (run.drop > 1e-4) {
+    run.notes.push(`While profiling, a deviance ${run.drop.toPrecision(3)} below the fit's was found: the fit had not reached its optimum, and the intervals may be off.`);
+  }
+  for (const r of rows) if ((r.low === null || r.high === null) && wanted(r.name) && !run.notes.some((n) => n.startsWith(r.name))) {
+    run.notes.push(`${r.name}: the profile did not reach the bound${r.low === null && r.high === null ? "s" : ""} (a flat or irregular profile).`);
+  }
+  return { rows, criterion: remlProfile ? "REML" : "ML", notes: run.notes };
+}
+
+/** What the searches share: the quantile, the notes, and how far any profile went below its base. */
+interface Run { z: number; notes: string[]; drop: number }
+
+/** The sd / correlation / σ rows: estimates of the fit, profiles of the base (ML, or the REML fit). */
+function varianceRows(core: FitCore, base: ProfileBase, wanted: (name: string) => boolean, run: Run): IntervalRow[] {
+  const params = varianceParameters(base.blocks);
+  const fitted = quantities(core), bq = quantities(base.core);
+  const estimates = sdcorValues(base.blocks, params, fitted.theta, fitted.sigma);
+  const centres = sdcorValues(base.blocks, params, bq.theta, bq.sigma);
+  const se = varianceStdErrors(base, params);
+  return [...params.map((p) => p.name), "sigma"].map((name, k) => {
+    const p: VarianceParameter | "sigma" = k < params.length ? params[k] : "sigma";
+    const centre = centres[k];
+    const row: IntervalRow = { name, estimate: estimates[k], low: null, high: null };
+    if (!wanted(name)) return row;
+    if (!Number.isFinite(centre)) { run.notes.push(`${name}: not profiled (a standard deviation of the correlation's two effects is zero).`); return row; }
+    const isSd = p === "sigma" || p.row === p.col;
+    const fallback = p === "sigma" ? 0.1 * centre : isSd ? 0.5 * Math.max(centre, base.sdScale[p.block][p.row]) : 0.3;
+    const step = Number.isFinite(se[k]) && se[k] > 0 ? se[k] : fallback;
+    [row.low, row.high] = bothBounds(varianceZeta(base, p, centre), base.base, centre, step, run, isSd ? [0, undefined] : [-1, 1]);
+    return row;
+  });
+}
+
+/** The fixed-effect rows: always profiled on ML (lme4's way; the REML criterion does not involve β). */
+function fixedRows(core: FitCore, mlBase: ProfileBase, wanted: (name: string) => boolean, run: Run): IntervalRow[] {
+  const fitted = quantities(core), mq = quantities(mlBase.core);
+  return core.frame.xNames.map((name, j) => {
+    const row: IntervalRow = { name, estimate: fitted.beta[j], low: null, high: null };
+    if (!wanted(name)) return row;
+    [row.low, row.high] = bothBounds(fixedZeta(mlBase, j, mq.beta[j]), mlBase.base, mq.beta[j], Math.sqrt(mq.betaCov[j * mq.p + j]), run, [undefined, undefined]);
+    return row;
+  });
+}
+
+/** Lower and upper bound of one profile (null where the search fails); the first step is z standard errors. */
+function bothBounds(zeta: Zeta, base: number, centre: number, se: number, run: Run, limits: [number | undefined, number | undefined]): [number | null, number | null] {
+  const tolerance = 1e-7 * (Math.abs(centre) + se);
+  const one = (side: 1 | -1, limit: number | undefined) => {
+    const room = limit === undefined ? Infinity : Math.abs(limit - centre) || Infinity;
+    const b = findBound({ zeta: zeta.zeta, estimate: centre, side, z: run.z, step: Math.min(run.z * se, room), limit, tolerance });
+    return b.failed ? null : b.value;
+  };
+  const r: [number | null, number | null] = [one(-1, limits[0]), one(1, limits[1])];
+  run.drop = Math.max(run.drop, base - zeta.lowest());
+  return r;
+}
+
+function baseOf(core: FitCore, reml: boolean): ProfileBase {
+  const blocks = covBlocks(core.frame);
+  const q = quantities(core);
+  const scale = thetaScales(core.frame);
+  const sdScale = blocks.map((b) => Float64Array.from({ length: b.q }, (_, a) => q.sigma * scale[b.thetaIndex[a * b.q + a]]));
+  return { core, reml, blocks, sdScale, base: q.minusTwoLogLik };
+}
+
+/**
+ * Standard errors of the sd/cor/σ parameters from the criterion's curvature (a quadratic
+ * approximation): the first step of each root search, so that it usually lands near the bound.
+ * NaN where the curvature is not positive (a boundary fit).
+ */
+function varianceStdErrors(b: ProfileBase, params: VarianceParameter[]): number[] {
+  const q = quantities(b.core);
+  const coords = makeCoordinates(b.blocks, b.sdScale, q.sigma);
+  const x0 = toCoordinates(coords, q.theta, q.sigma);
+  const theta = new Float64Array(q.theta.length);
+  const values = (x: Float64Array): number[] => {
+    const sigma = fromCoordinates(coords, x, theta);
+    return sdcorValues(b.blocks, params, theta, sigma);
+  };
+  const f = (x: Float64Array): number => {
+    const sigma = fromCoordinates(coords, x, theta);
+    return Number.isFinite(sigma) ? criterionAt(b.core.deviance, theta, sigma, b.reml) : Infinity;
+  };
+  const n = coords.size;
+  const h = Array.from(x0, (v) => 1e-3 * Math.max(1, Math.abs(v)));
+  // forward differences (n(n+3)/2 evaluations): a first step needs no more than a few digits
+  const f0 = f(x0);
+  const H = Number.isFinite(f0) ? fdHessian(f, x0, f0, (v) => 1e-4 * Math.max(1, Math.abs(v))) : null;
+  const cov = H && H.every(Number.isFinite) ? covarianceFromDevianceHessian(H, n) : null;
+  const m = params.length + 1;
+  if (!cov) return new Array(m).fill(NaN);
+  // delta method: J = ∂ values / ∂ coordinates by central differences
+  const J = new Float64Array(m * n);
+  for (let i = 0; i < n; i++) {
+    const xp = Float64Array.from(x0), xm = Float64Array.from(x0);
+    xp[i] += h[i]; xm[i] -= h[i];
+    const vp = values(xp), vm = values(xm);
+    for (let k = 0; k < m; k++) J[k * n + i] = (vp[k] - vm[k]) / (2 * h[i]);
+  }
+  return Array.from({ length: m }, (_, k) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s += J[k * n + i] * cov[i * n + j] * J[k * n + j];
+    return s > 0 ? Math.sqrt(s) : NaN;
+  });
+}

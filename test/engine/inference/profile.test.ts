@@ -1,0 +1,68 @@
+/**
+ * Profile intervals where theory or a second route gives the answer: the REML option's bound of σ
+ * checked by a separate minimisation, a boundary fit against lme4, the response's units, and
+ * the choice of parameters.
+ */
+import fc from "fast-check";
+import { confint, DataTable, fitModel, normalQuantile } from "../../../src/engine";
+import { minimize } from "../../../src/engine/optimizer";
+import { criterionAt } from "../../../src/engine/inference/view";
+import { fixtureTable } from "../../helpers";
+
+const sleep = () => fixtureTable("sleepstudy.csv");
+
+test("REML criterion: at σ's bounds the REML criterion, minimised over θ alone, is z² above its minimum (ζ = z to the root finding's 1e-5)", () => {
+  const m = fitModel(fixtureTable("dietox.csv"), { formula: "Weight ~ Time + C(Evit) + (1|Pig)" });
+  const ci = confint(m, { method: "profile", criterion: "REML", which: ["sigma"] });
+  expect(ci.criterion).toBe("REML");
+  expect(ci.notes.join(" ")).not.toMatch(/ML deviance/);
+  const sigma = ci.rows.find((r) => r.name === "sigma")!;
+  const z = normalQuantile(0.975);
+  const dev = m.core.deviance;
+  for (const bound of [sigma.low!, sigma.high!]) {
+    const r = minimize((th) => criterionAt(dev, th, bound, true), Float64Array.from(m.core.theta));
+    expect(Math.abs(Math.sqrt(r.f - m.core.minusTwoLogLik) - z)).toBeLessThan(3e-5);
+  }
+  // the REML profile differs from lme4's ML one (on sleepstudy, whose fixed effects lie in the random effects' columns, σ gets the same interval from both)
+  const ml = confint(m, { method: "profile", which: ["sigma"] }).rows.find((r) => r.name === "sigma")!;
+  expect(Math.abs(ml.low! - sigma.low!)).toBeGreaterThan(1e-3);
+});
+
+test("a variance estimated at zero: lower bound 0, as lme4 (Dyestuff2: 0, 2.084043; sigma 2.892831, 4.815833)", () => {
+  const m = fitModel(fixtureTable("Dyestuff2.csv"), { formula: "Yield ~ 1 + (1|Batch)" });
+  const rows = confint(m, { method: "profile" }).rows;
+  const expected: [string, number, number][] = [["sd_(Intercept)|Batch", 0, 2.084043489], ["sigma", 2.89283102, 4.815832552], ["Intercept", 4.312100217, 7.019092347]];
+  expected.forEach(([name, lo, hi]) => {
+    const r = rows.find((x) => x.name === name)!;
+    expect(Math.abs(r.low! - lo)).toBeLessThan(5e-3 * (hi - lo));
+    expect(Math.abs(r.high! - hi)).toBeLessThan(5e-3 * (hi - lo));
+  });
+  expect(rows[0].low).toBe(0);
+});
+
+test("only the parameters asked for are profiled; the others keep their estimates and get no bounds", () => {
+  const m = fitModel(sleep(), { formula: "Reaction ~ Days + (Days|Subject)" });
+  const rows = confint(m, { method: "profile", which: ["Days"] }).rows;
+  expect(rows.filter((r) => r.low !== null).map((r) => r.name)).toEqual(["Days"]);
+  expect(rows.every((r) => Number.isFinite(r.estimate))).toBe(true);
+});
+
+test("property: the intervals follow the response's units (y → a·y + b: sds and σ times a, the intercept a·x + b, the slope a·x)", () => {
+  const base = sleep();
+  const days = (base.column("Days") as { values: Float64Array }).values;
+  const y = (base.column("Reaction") as { values: Float64Array }).values;
+  const subj = base.column("Subject");
+  const label = (i: number) => (subj.kind === "categorical" ? subj.levels[subj.codes[i]] : subj.values[i]);
+  const ref = confint(fitModel(base, { formula: "Reaction ~ Days + (Days|Subject)" }), { method: "profile" }).rows;
+  fc.assert(fc.property(fc.double({ min: 1e-2, max: 1e2, noNaN: true }), fc.double({ min: -1e3, max: 1e3, noNaN: true }), (a, b) => {
+    const rows: (string | number)[][] = [["y", "Days", "Subject"]];
+    for (let i = 0; i < base.nRows; i++) rows.push([a * y[i] + b, days[i], label(i)]);
+    const got = confint(fitModel(DataTable.fromRows(rows), { formula: "y ~ Days + (Days|Subject)" }), { method: "profile" }).rows;
+    return got.every((r, k) => {
+      const e = ref[k];
+      const map = (v: number) => (e.name.startsWith("cor_") ? v : e.name === "Intercept" ? a * v + b : a * v);
+      const w = Math.abs(map(e.high!) - map(e.low!));
+      return Math.abs(r.low! - map(e.low!)) < 1e-4 * w && Math.abs(r.high! - map(e.high!)) < 1e-4 * w;
+    });
+  }), { seed: 11, numRuns: 4 });
+});
