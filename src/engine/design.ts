@@ -5,7 +5,7 @@
  * that no column is redundant with the terms before it. Column names are patsy's:
  * `C(Evit)[T.Evit100]`, `Time:C(Cu)[T.Cu035]`, `C(cask)[a]`.
  */
-import { centerAndScale, gram, gramSchmidt, pivotFractions } from "./columnScaling";
+import { centerAndScale, constantValue, gram, gramSchmidt, isIndicator, pivotFractions, rms } from "./columnScaling";
 import { formulaError } from "./errors";
 import { Contrast, evaluateFactor, FactorMemo, FactorValue, parseFactorExpr } from "./formula/factor";
 import { Factor, Term, TermList } from "./formula/terms";
@@ -238,10 +238,12 @@ const GRAM_TRUSTED = 1e-6;
  * The check does not depend on the columns' location or unit: it runs on the columns centred
  * (when the design holds the constant) and scaled to unit root mean square (columnScaling.ts), so
  * x + 3e5 is as independent of the intercept as x is. A column is dropped when what is left of it
- * after the kept columns before it is at most `tol` of its centred root mean square (R's lm()
- * drops at 1e-7 of the uncentred one), or at most ROUNDING of its root mean square as given, the
- * part of it that rounding of its stored values can account for (x + 1e9 repeating x differs
- * from it by rounding only). Clear cases are read off the Cholesky factor of the Gram matrix;
+ * after the kept columns before it is at most `tol` of its offset-free root mean square (R's
+ * lm() drops at 1e-7 of the whole column's), or at most ROUNDING of its root mean square as given:
+ * the part of it that rounding of its stored values can account for (x + 1e9 repeating x differs
+ * from it by rounding only). "Offset-free" is what is left after the constant and the factors'
+ * indicator columns before it, into whose span a shift of a covariate moves a column (x + d, and
+ * (x + d)·[h = k] for x:C(h)). Clear cases are read off the Cholesky factor of the Gram matrix;
  * when a pivot is small enough to be in doubt, Gram-Schmidt on the columns decides.
  */
 export function independentColumns(cols: Float64Array[], tol = 1e-7): number[] {
@@ -249,14 +251,37 @@ export function independentColumns(cols: Float64Array[], tol = 1e-7): number[] {
   if (p === 0) return [];
   const cc = centerAndScale(cols);
   const G = gram(cc.columns);
-  // the smallest fraction of each column's own square that is not rounding
-  const floor = Array.from(cc.rawRms, (raw, j) => {
-    const own = Math.abs(cc.scale[j]) * Math.sqrt(G[j * p + j]);
-    return own > 0 ? Math.max(tol, (ROUNDING * raw) / own) ** 2 : Infinity;
-  });
+  // what rounding of the stored values accounts for, as a root mean square in the scaled columns' units
+  const rounding = Array.from(cc.rawRms, (raw, j) => (ROUNDING * raw) / Math.abs(cc.scale[j]));
   const { fraction } = pivotFractions(G, p);
-  const present = floor.map((_, j) => j).filter((j) => G[j * p + j] > 0);
-  if (present.every((j) => fraction[j] >= Math.max(GRAM_TRUSTED, 100 * floor[j]))) return present;
-  const dropBelow = floor.map((f, j) => Math.sqrt(f * G[j * p + j]));
+  const present = rounding.map((_, j) => j).filter((j) => G[j * p + j] > 0);
+  const clear = present.every((j) => fraction[j] >= GRAM_TRUSTED && fraction[j] * G[j * p + j] >= 1e4 * rounding[j] ** 2);
+  if (clear) return present;
+  const offsetFree = offsetFreeRms(cc.columns, rounding);
+  const dropBelow = rounding.map((r, j) => Math.max(r, tol * offsetFree[j]));
   return gramSchmidt(cc.columns, dropBelow).kept;
+}
+
+/**
+ * Root mean square of each column less its projection on the constant and indicator columns
+ * before it (a column that is itself one of those keeps its own).
+ */
+function offsetFreeRms(cols: Float64Array[], rounding: number[]): number[] {
+  const basis: Float64Array[] = []; // orthogonal, unit root mean square
+  return cols.map((c, j) => {
+    const n = c.length;
+    const v = Float64Array.from(c);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const q of basis) {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += q[i] * v[i];
+        const coef = s / n;
+        for (let i = 0; i < n; i++) v[i] -= coef * q[i];
+      }
+    }
+    const left = rms(v, null, 0);
+    if (!(isIndicator(c) || constantValue(c) !== null)) return left;
+    if (left > rounding[j]) basis.push(v.map((x) => x / left));
+    return rms(c, null, 0);
+  });
 }

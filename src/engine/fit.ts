@@ -12,7 +12,8 @@ import { crossProducts, CrossProducts } from "./crossprod";
 import { backSolveTransposed, inverseFromCholesky } from "./dense";
 import { MixedLMError } from "./errors";
 import { buildModel, Method, ModelFrame, ModelSpec } from "./model";
-import { minimize, OptimizeResult, wideStencilNewtonStep } from "./optimizer";
+import { DENSE_GRADIENT_MAX, denseGradient } from "./gradient";
+import { centralDifferences, minimize, newtonPolish, OptimizeResult } from "./optimizer";
 import { fillReducingPlan, SparseCholeskyPlan } from "./ordering";
 import { Standardization, standardize } from "./standardize";
 import { momentStart } from "./start";
@@ -482,19 +483,35 @@ function reoptimizeFree(dev: ProfiledDeviance, x: Float64Array, snapped: number[
 }
 
 /**
- * Without an analytic gradient (several random-effect terms) the optimiser's finite differences
- * leave θ uncertain by about 1e-8 (the deviance's rounding over their step); one Newton step on
- * a wide stencil (optimizer.ts) brings that to about 1e-10, so that fits of y and of y × a
- * agree that far. Its 4n + 2n(n − 1) evaluations are spent only where an evaluation is cheap.
+ * The optimiser stops within its tolerance of the optimum, and where it stops depends on its
+ * path: two fits of the same model on data differing only by rounding (y and y × a) can stop
+ * 1e-6 apart. Newton steps (optimizer.ts, newtonPolish) take θ to the optimum itself: with an
+ * exact gradient (the factor's own for one term, the dense one of gradient.ts for several in a
+ * small model) to about 1e-12; with central differences (several terms, cheap evaluations) to
+ * the differences' rounding, about 1e-8. Models whose evaluations are costly keep the optimiser's θ.
  */
 function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[]): Float64Array {
-  if (dev.hasGradient || evaluationFlops(dev) > POLISH_MAX_FLOPS) return x;
   const free = Array.from(x, (_, k) => k).filter((k) => !fixed.includes(k));
   if (free.length === 0) return x;
-  const fx = dev.deviance(x);
-  if (!Number.isFinite(fx)) return x;
-  const v = wideStencilNewtonStep((w) => dev.deviance(withFree(x, free, w)), Float64Array.from(free, (k) => x[k]), fx);
-  return withFree(x, free, v);
+  const dense = !dev.hasGradient && dev.factor.dims.reduce((a, b) => a + b, 0) <= DENSE_GRADIENT_MAX;
+  const deviance = (v: Float64Array) => dev.deviance(withFree(x, free, v));
+  const start = Float64Array.from(free, (k) => x[k]);
+  if (dev.hasGradient || dense) {
+    const full = new Float64Array(x.length);
+    const fg = (v: Float64Array, g: Float64Array) => {
+      const th = withFree(x, free, v);
+      const f = dev.deviance(th);
+      if (!Number.isFinite(f)) return f;
+      if (dense) denseGradient(dev, th, full);
+      else dev.gradient(full);
+      free.forEach((k, i) => { g[i] = full[k]; });
+      return f;
+    };
+    return withFree(x, free, newtonPolish(fg, start));
+  }
+  if (evaluationFlops(dev) > POLISH_MAX_FLOPS) return x;
+  const { fg, hessian } = centralDifferences(deviance);
+  return withFree(x, free, newtonPolish(fg, start, 3, hessian));
 }
 
 /** Rough multiply-adds of one update of the factor: its diagonal blocks (dense ones cubed) and the blocks below them. */
@@ -509,7 +526,7 @@ function evaluationFlops(dev: ProfiledDeviance): number {
   return flops;
 }
 
-/** Largest evaluation cost (evaluationFlops) at which polish() spends its extra evaluations: about a millisecond each. */
+/** Largest evaluation cost (evaluationFlops) at which polish() spends finite differences' evaluations: about a millisecond each. */
 const POLISH_MAX_FLOPS = 2e6;
 
 /** Diagonal entries of the internal θ below this are tried at zero (snapToBoundary). */

@@ -41,6 +41,17 @@ export interface OptimizeOptions {
   newtonFirst?: boolean;
 }
 
+/**
+ * A finite-difference step for coordinate x: `relative` of |x| (at least of 1), pointing away
+ * from zero. The sign matters: a model whose covariate changes sign (x → −x) has the same
+ * deviance with its θ entries mirrored, and one-sided differences that mirror with them take
+ * the same path to the same optimum; steps of one sign would estimate its curvature with errors
+ * of the other sign, and stop elsewhere within the tolerance.
+ */
+function signedStep(relative: number, x: number): number {
+  return (x < 0 ? -relative : relative) * Math.max(1, Math.abs(x));
+}
+
 /** A Newton step promising less decrease of the deviance than this ends newtonFromStart when it delivers. */
 const FINAL_STEP = 1e-4;
 
@@ -82,7 +93,7 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
   else if (fg) { evals++; fx = fg(x, g); } else fx = options.f0 ?? f(x);
   if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
   const noise = 1e-11 * Math.max(1, Math.abs(fx));
-  const step = (xi: number) => 1e-4 * Math.max(1, Math.abs(xi));
+  const step = (xi: number) => signedStep(1e-4, xi);
   let iter = 0;
   let hessianPositive = false;
   let predictedDecrease = Infinity;
@@ -345,7 +356,7 @@ function minimizeQuasiNewton(fn: (x: Float64Array) => number, x0: Float64Array, 
     if (!Number.isFinite(fx)) fx = Infinity;
   } else fx = options.f0 ?? f(x);
   if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
-  const step = (xi: number) => 1e-5 * Math.max(1, Math.abs(xi));
+  const step = (xi: number) => signedStep(1e-5, xi);
   // Finite differences: forward (n evaluations) while far from the optimum, where a gradient
   // error of order h is harmless; central (2n) once the steps become small.
   let central = false;
@@ -579,46 +590,78 @@ export function cholSolve(L: Float64Array, n: number, b: number[]): number[] {
   return y;
 }
 
-/** Relative width of the stencil of wideStencilNewtonStep, and the smallest |x| it is relative to. */
-const WIDE_STENCIL = 0.03;
-const WIDE_STENCIL_FLOOR = 0.1;
+/**
+ * Newton steps with an exact gradient, for an x already at the optimum to the optimiser's
+ * tolerance (a predicted decrease of the deviance below 1e-9, which leaves x uncertain by up to
+ * 1e-5, and by more along a flat direction: a weakly identified variance). Two fits of the same
+ * model that differ only in the rounding of their data (y and y × a, x and −x) take slightly
+ * different paths there and stop at different points within that tolerance; these steps take
+ * both to the optimum itself, to about the gradient's rounding over the Hessian (1e-12 or so).
+ * The Hessian comes once from central differences of the gradient (2n evaluations); each step
+ * then costs one. A step that raises the objective beyond its rounding noise, or an indefinite
+ * Hessian, ends them.
+ */
+export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, maxSteps = 6, hessian?: (x: Float64Array, fx: number) => Float64Array): Float64Array {
+  const n = x0.length;
+  let x = Float64Array.from(x0);
+  let g = new Float64Array(n);
+  let fx = fg(x, g);
+  if (!Number.isFinite(fx) || !g.every(Number.isFinite)) return x0;
+  const H = hessian ? hessian(x, fx) : centralGradientDifferences(fg, x);
+  if (!H.every(Number.isFinite) || !choleskyInPlace(H, n)) return x0;
+  const noise = 1e-12 * Math.max(1, Math.abs(fx));
+  for (let step = 0; step < maxSteps; step++) {
+    const d = cholSolve(H, n, Array.from(g, (v) => -v));
+    let rel = 0;
+    for (let i = 0; i < n; i++) rel = Math.max(rel, Math.abs(d[i]) / Math.max(1, Math.abs(x[i])));
+    if (!(rel <= 0.1)) break; // not a polishing step: x was not at the optimum
+    const xn = Float64Array.from(x, (v, i) => v + d[i]);
+    const gn = new Float64Array(n);
+    const fn1 = fg(xn, gn);
+    if (!(fn1 <= fx + noise) || !gn.every(Number.isFinite)) break;
+    x = xn;
+    g = gn;
+    fx = Math.min(fx, fn1);
+    if (rel < 1e-13) break;
+  }
+  return x;
+}
+
+/** Hessian by central differences of an exact gradient (row-major, symmetrised): 2n evaluations. */
+function centralGradientDifferences(fg: (x: Float64Array, g: Float64Array) => number, x: Float64Array): Float64Array {
+  const n = x.length;
+  const H = new Float64Array(n * n);
+  const t = Float64Array.from(x);
+  const gp = new Float64Array(n), gm = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = signedStep(1e-4, x[i]);
+    t[i] = x[i] + h; fg(t, gp);
+    t[i] = x[i] - h; fg(t, gm);
+    t[i] = x[i];
+    for (let j = 0; j < n; j++) H[j * n + i] = (gp[j] - gm[j]) / (2 * h);
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) { const v = (H[i * n + j] + H[j * n + i]) / 2; H[i * n + j] = v; H[j * n + i] = v; }
+  return H;
+}
 
 /**
- * One last Newton step from derivatives on a wide stencil, for an x already at the optimum to
- * the optimiser's tolerance: the gradient from five points per coordinate (x ± h, x ± 2h; fourth-
- * order accurate, so h can be 3% of the coordinate, or of 0.1 when smaller), the Hessian's diagonal from the same points
- * and its off-diagonal from four more per pair. Finite differences over a step h turn the
- * objective's rounding noise ε into a gradient error of ε/h; the optimiser's own steps (h ≈ 1e-4)
- * leave x uncertain by about 1e-8 there, which this step brings down to about 1e-10, so that two
- * fits of the same model differing only in the rounding of the data (y and y × a) agree that far.
- * 4n + 2n(n − 1) evaluations. Returns x itself when the Hessian is not positive definite or the
- * step is not small (x was not at the optimum after all).
+ * Value and gradient by central differences (2n evaluations, steps signedStep(1e-4)), for
+ * newtonPolish where no exact gradient is at hand; with the Hessian from the same kind of
+ * stencil (finiteDifferenceHessian).
  */
-export function wideStencilNewtonStep(fn: (x: Float64Array) => number, x: Float64Array, fx: number): Float64Array {
-  const n = x.length;
-  // the deviance varies over a θ's own size (a variance's θ near 0.05 changes it at that scale)
-  const h = Array.from(x, (v) => WIDE_STENCIL * Math.max(WIDE_STENCIL_FLOOR, Math.abs(v)));
-  const at = (moves: [number, number][]) => {
+export function centralDifferences(fn: (x: Float64Array) => number): { fg: (x: Float64Array, g: Float64Array) => number; hessian: (x: Float64Array, fx: number) => Float64Array } {
+  const fg = (x: Float64Array, g: Float64Array) => {
+    const fx = fn(x);
     const t = Float64Array.from(x);
-    for (const [i, d] of moves) t[i] += d;
-    return fn(t);
+    for (let i = 0; i < x.length; i++) {
+      const h = signedStep(1e-4, x[i]);
+      t[i] = x[i] + h; const fp = fn(t);
+      t[i] = x[i] - h; const fm = fn(t);
+      t[i] = x[i];
+      g[i] = (fp - fm) / (2 * h);
+    }
+    return fx;
   };
-  const g = new Float64Array(n);
-  const H = new Float64Array(n * n);
-  for (let a = 0; a < n; a++) {
-    const p1 = at([[a, h[a]]]), m1 = at([[a, -h[a]]]), p2 = at([[a, 2 * h[a]]]), m2 = at([[a, -2 * h[a]]]);
-    g[a] = (8 * (p1 - m1) - (p2 - m2)) / (12 * h[a]);
-    H[a * n + a] = (-p2 + 16 * p1 - 30 * fx + 16 * m1 - m2) / (12 * h[a] * h[a]);
-  }
-  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) {
-    const pp = at([[a, h[a]], [b, h[b]]]), pm = at([[a, h[a]], [b, -h[b]]]), mp = at([[a, -h[a]], [b, h[b]]]), mm = at([[a, -h[a]], [b, -h[b]]]);
-    H[a * n + b] = H[b * n + a] = (pp - pm - mp + mm) / (4 * h[a] * h[b]);
-  }
-  if (!g.every(Number.isFinite) || !H.every(Number.isFinite)) return x;
-  const L = Float64Array.from(H);
-  if (!choleskyInPlace(L, n)) return x;
-  const d = cholSolve(L, n, Array.from(g, (v) => -v));
-  // a polishing step is a small fraction of the stencil itself
-  if (d.some((v, i) => !(Math.abs(v) <= 0.01 * h[i]))) return x;
-  return Float64Array.from(x, (v, i) => v + d[i]);
+  const hessian = (x: Float64Array, fx: number) => centralGradientAndHessian((v) => fn(v), x, fx, (xi) => signedStep(1e-4, xi)).H;
+  return { fg, hessian };
 }
