@@ -50,7 +50,8 @@ fit_case <- function(c) {
     warning = function(w) { notes <<- c(notes, paste0("warning: ", conditionMessage(w))); invokeRestart("muffleWarning") },
     message = function(m) { notes <<- c(notes, paste0("message: ", trimws(conditionMessage(m)))); invokeRestart("muffleMessage") }
   ), error = function(e) e)
-  out <- list(name = c$name, formula = c$formula, column = c$column, a = c$a, b = c$b)
+  out <- list(name = c$name, formula = c$formula)
+  if (!is.null(c$column)) out <- c(out, list(column = c$column, a = c$a, b = c$b))
   if (inherits(fit, "error")) return(c(out, list(status = "error", error = conditionMessage(fit), notes = I(notes))))
   vc <- as.data.frame(VarCorr(fit))
   conv <- fit@optinfo$conv$lme4$messages
