@@ -14,6 +14,62 @@
  * the first), which keeps each column to the precision of its stored values.
  */
 
+/** What one column's values are, read in two passes (a column is read once per use, so these are fused). */
+export interface ColumnStats {
+  /** Every value is 0 or 1. */
+  indicator: boolean;
+  /** The value when every value is the same (and not zero), else null. */
+  constant: number | null;
+  /** Every value is the same (zero included). */
+  allEqual: boolean;
+  /** Every value is a finite number. */
+  finite: boolean;
+  mean: number;
+  /** Root mean square about the mean. */
+  sd: number;
+  /** Root mean square about zero. */
+  rms: number;
+}
+
+/**
+ * Mean and spread of x at the given rows (all when null), without overflow or underflow (a
+ * response × 1e160 has squares past the largest double): a first pass for the range and a first
+ * mean, a second for the mean's correction and the squares, scaled by the range.
+ */
+export function columnStats(x: Float64Array, rows: Int32Array | null = null): ColumnStats {
+  const n = rows ? rows.length : x.length;
+  if (n === 0) return { indicator: true, constant: null, allEqual: true, finite: true, mean: 0, sd: 0, rms: 0 };
+  const first = x[rows ? rows[0] : 0];
+  let lo = first, hi = first, sum = 0, indicator = true, constant = true;
+  for (let t = 0; t < n; t++) {
+    const v = x[rows ? rows[t] : t];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    sum += v;
+    if (v !== 0 && v !== 1) indicator = false;
+    if (v !== first) constant = false;
+  }
+  const finite = Number.isFinite(lo) && Number.isFinite(hi) && !Number.isNaN(sum);
+  if (!finite) return { indicator: false, constant: null, allEqual: false, finite, mean: NaN, sd: NaN, rms: NaN };
+  let m = sum / n;
+  if (!Number.isFinite(m)) m = lo / 2 + hi / 2;
+  const range = Math.max(Math.abs(hi - m), Math.abs(lo - m));
+  let sd = 0;
+  if (range > 0 && Number.isFinite(range)) {
+    const inv = 1 / range;
+    let s1 = 0, s2 = 0;
+    for (let t = 0; t < n; t++) {
+      const v = (x[rows ? rows[t] : t] - m) * inv;
+      s1 += v;
+      s2 += v * v;
+    }
+    const shift = s1 / n;
+    m += range * shift;
+    sd = range * Math.sqrt(Math.max(0, s2 / n - shift * shift));
+  }
+  return { indicator, constant: constant && first !== 0 ? first : null, allEqual: constant, finite, mean: m, sd, rms: Math.hypot(sd, m) };
+}
+
 /** Every value is 0 or 1. */
 export function isIndicator(col: Float64Array): boolean {
   for (let i = 0; i < col.length; i++) if (col[i] !== 0 && col[i] !== 1) return false;
@@ -34,22 +90,21 @@ export function constantValue(col: Float64Array): number | null {
  * factor coded in full, as patsy codes the first factor of a model without intercept). Null when
  * neither is found: the columns are then scaled but not centred.
  */
-export function constantWeights(cols: Float64Array[]): Float64Array | null {
+export function constantWeights(cols: Float64Array[], stats: ColumnStats[] = cols.map((c) => columnStats(c))): Float64Array | null {
   const p = cols.length;
   const w = new Float64Array(p);
   for (let j = 0; j < p; j++) {
-    const v = constantValue(cols[j]);
-    if (v !== null) { w[j] = 1 / v; return w; }
+    const v = stats[j].constant;
+    if (v !== null && Number.isFinite(v)) { w[j] = 1 / v; return w; }
   }
   if (p === 0) return null;
   const n = cols[0].length;
-  const indicator = cols.map(isIndicator);
   const count = new Uint8Array(n);
   for (let start = 0; start < p; start++) {
-    if (!indicator[start]) continue;
+    if (!stats[start].indicator) continue;
     count.fill(0);
     let covered = 0;
-    for (let j = start; j < p && indicator[j]; j++) {
+    for (let j = start; j < p && stats[j].indicator; j++) {
       const c = cols[j];
       let clash = false;
       for (let i = 0; i < n; i++) if (c[i] === 1) { if (count[i]) { clash = true; break; } count[i] = 1; covered++; }
@@ -63,47 +118,14 @@ export function constantWeights(cols: Float64Array[]): Float64Array | null {
   return null;
 }
 
-/** Mean of the entries of x at the given rows (all when null), with a second pass that takes out the first one's rounding. */
-export function mean(x: Float64Array, rows: Int32Array | null = null): number {
-  const n = rows ? rows.length : x.length;
-  if (n === 0) return 0;
+/** Root mean square of x − center over all rows (one pass; `size` bounds |x − center| to keep the squares in range). */
+export function rms(x: Float64Array, center: number, size: number): number {
+  const n = x.length;
+  if (n === 0 || !(size > 0) || !Number.isFinite(size)) return 0;
+  const inv = 1 / size;
   let s = 0;
-  if (rows) for (let t = 0; t < n; t++) s += x[rows[t]];
-  else for (let i = 0; i < n; i++) s += x[i];
-  let m = s / n;
-  if (!Number.isFinite(m)) {
-    // a sum past the largest double: the mean of x / max|x|, scaled back
-    const big = maxAbs(x, rows, 0);
-    s = 0;
-    if (rows) for (let t = 0; t < n; t++) s += x[rows[t]] / big;
-    else for (let i = 0; i < n; i++) s += x[i] / big;
-    m = (s / n) * big;
-  }
-  let r = 0;
-  if (rows) for (let t = 0; t < n; t++) r += x[rows[t]] - m;
-  else for (let i = 0; i < n; i++) r += x[i] - m;
-  const refined = m + r / n;
-  return Number.isFinite(refined) ? refined : m;
-}
-
-/** max |x − center| over the rows. */
-export function maxAbs(x: Float64Array, rows: Int32Array | null, center: number): number {
-  let M = 0;
-  if (rows) for (let t = 0; t < rows.length; t++) M = Math.max(M, Math.abs(x[rows[t]] - center));
-  else for (let i = 0; i < x.length; i++) M = Math.max(M, Math.abs(x[i] - center));
-  return M;
-}
-
-/** Root mean square of x − center over the rows, without overflow or underflow (y × 1e160 has squares past the largest double). */
-export function rms(x: Float64Array, rows: Int32Array | null, center: number): number {
-  const n = rows ? rows.length : x.length;
-  const M = maxAbs(x, rows, center);
-  if (n === 0 || M === 0 || !Number.isFinite(M)) return M;
-  const inv = 1 / M;
-  let s = 0;
-  if (rows) for (let t = 0; t < n; t++) { const v = (x[rows[t]] - center) * inv; s += v * v; }
-  else for (let i = 0; i < n; i++) { const v = (x[i] - center) * inv; s += v * v; }
-  return M * Math.sqrt(s / n);
+  for (let i = 0; i < n; i++) { const v = (x[i] - center) * inv; s += v * v; }
+  return size * Math.sqrt(s / n);
 }
 
 /** A set of columns after centring and scaling: column j is (X[:, j] − center[j] · X w) / scale[j]. */
@@ -117,6 +139,8 @@ export interface CenteredColumns {
   weights: Float64Array | null;
   /** Root mean square of each column as given (before centring). */
   rawRms: Float64Array;
+  /** Each column's statistics as given. */
+  stats: ColumnStats[];
 }
 
 /**
@@ -126,20 +150,21 @@ export interface CenteredColumns {
  */
 export function centerAndScale(cols: Float64Array[]): CenteredColumns {
   const p = cols.length;
-  const weights = constantWeights(cols);
+  const stats = cols.map((c) => columnStats(c));
+  const weights = constantWeights(cols, stats);
   const center = new Float64Array(p);
   const scale = new Float64Array(p).fill(1);
-  const rawRms = new Float64Array(p);
+  const rawRms = Float64Array.from(stats, (st) => st.rms);
   const columns = cols.map((c, j) => {
-    rawRms[j] = rms(c, null, 0);
-    if (weights && weights[j] !== 0 && constantValue(c) !== null) {
+    const st = stats[j];
+    if (weights && weights[j] !== 0 && st.constant !== null) {
       // the constant itself: brought to ones
-      scale[j] = c[0];
-      return c[0] === 1 ? c : new Float64Array(c.length).fill(1);
+      scale[j] = st.constant;
+      return st.constant === 1 ? c : new Float64Array(c.length).fill(1);
     }
-    if (isIndicator(c)) return c;
-    const m = weights ? mean(c) : 0;
-    const s = rms(c, null, m);
+    if (st.indicator) return c;
+    const m = weights ? st.mean : 0;
+    const s = weights ? st.sd : st.rms;
     center[j] = m;
     if (!(s > 0) || !Number.isFinite(s)) return new Float64Array(c.length);
     scale[j] = s;
@@ -149,7 +174,7 @@ export function centerAndScale(cols: Float64Array[]): CenteredColumns {
     for (let i = 0; i < c.length; i++) out[i] = (c[i] - m) * inv;
     return out;
   });
-  return { columns, center, scale, weights, rawRms };
+  return { columns, center, scale, weights, rawRms, stats };
 }
 
 /**
@@ -170,12 +195,16 @@ export function centeringMatrix(cc: CenteredColumns): Float64Array {
  * Gram matrix X'X / n (p×p, column-major). Indicator columns are walked on their nonzero rows
  * only, so a design of many factor levels costs what its nonzeros cost.
  */
-export function gram(cols: Float64Array[]): Float64Array {
+export function gram(cols: Float64Array[], stats: ColumnStats[] | null = null): Float64Array {
   const p = cols.length;
   const G = new Float64Array(p * p);
   if (p === 0) return G;
   const n = cols[0].length;
-  const support = cols.map((c) => (isIndicator(c) ? rowsWhereOne(c) : null));
+  // the rows of an indicator's ones (not the intercept's: every row)
+  const support = cols.map((c, j) => {
+    const indicator = stats ? stats[j].indicator && !stats[j].allEqual : isIndicator(c) && constantValue(c) === null;
+    return indicator ? rowsWhereOne(c) : null;
+  });
   for (let a = 0; a < p; a++) {
     for (let b = 0; b <= a; b++) {
       // walk the sparser of the two when one is an indicator
@@ -257,7 +286,9 @@ export function gramSchmidt(cols: Float64Array[], dropBelow: ArrayLike<number> |
         r[k] += c;
       }
     }
-    const left = rms(v, null, 0);
+    let big = 0;
+    for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(v[i]));
+    const left = rms(v, 0, big);
     remaining[j] = left;
     if (!(left > (dropBelow ? dropBelow[j] : 0))) continue;
     const inv = 1 / left;

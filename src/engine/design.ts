@@ -5,7 +5,7 @@
  * that no column is redundant with the terms before it. Column names are patsy's:
  * `C(Evit)[T.Evit100]`, `Time:C(Cu)[T.Cu035]`, `C(cask)[a]`.
  */
-import { centerAndScale, constantValue, gram, gramSchmidt, isIndicator, pivotFractions, rms } from "./columnScaling";
+import { centerAndScale, columnStats, gram, gramSchmidt, pivotFractions, rms } from "./columnScaling";
 import { formulaError } from "./errors";
 import { Contrast, evaluateFactor, FactorMemo, FactorValue, parseFactorExpr } from "./formula/factor";
 import { Factor, Term, TermList } from "./formula/terms";
@@ -250,14 +250,14 @@ export function independentColumns(cols: Float64Array[], tol = 1e-7): number[] {
   const p = cols.length;
   if (p === 0) return [];
   const cc = centerAndScale(cols);
-  const G = gram(cc.columns);
+  const G = gram(cc.columns, cc.stats.map((st, j) => (cc.columns[j] === cols[j] ? st : { ...st, indicator: false })));
   // what rounding of the stored values accounts for, as a root mean square in the scaled columns' units
   const rounding = Array.from(cc.rawRms, (raw, j) => (ROUNDING * raw) / Math.abs(cc.scale[j]));
   const { fraction } = pivotFractions(G, p);
   const present = rounding.map((_, j) => j).filter((j) => G[j * p + j] > 0);
   const clear = present.every((j) => fraction[j] >= GRAM_TRUSTED && fraction[j] * G[j * p + j] >= 1e4 * rounding[j] ** 2);
   if (clear) return present;
-  const offsetFree = offsetFreeRms(cc.columns, rounding);
+  const offsetFree = offsetFreeRms(cc.columns, cc.stats.map((st) => st.indicator || st.constant !== null), rounding);
   const dropBelow = rounding.map((r, j) => Math.max(r, tol * offsetFree[j]));
   return gramSchmidt(cc.columns, dropBelow).kept;
 }
@@ -266,7 +266,7 @@ export function independentColumns(cols: Float64Array[], tol = 1e-7): number[] {
  * Root mean square of each column less its projection on the constant and indicator columns
  * before it (a column that is itself one of those keeps its own).
  */
-function offsetFreeRms(cols: Float64Array[], rounding: number[]): number[] {
+function offsetFreeRms(cols: Float64Array[], location: boolean[], rounding: number[]): number[] {
   const basis: Float64Array[] = []; // orthogonal, unit root mean square
   return cols.map((c, j) => {
     const n = c.length;
@@ -279,9 +279,10 @@ function offsetFreeRms(cols: Float64Array[], rounding: number[]): number[] {
         for (let i = 0; i < n; i++) v[i] -= coef * q[i];
       }
     }
-    const left = rms(v, null, 0);
-    if (!(isIndicator(c) || constantValue(c) !== null)) return left;
+    const own = columnStats(c).rms;
+    const left = rms(v, 0, 2 * own);
+    if (!location[j]) return left;
     if (left > rounding[j]) basis.push(v.map((x) => x / left));
-    return rms(c, null, 0);
+    return own;
   });
 }

@@ -303,7 +303,7 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
   const dev = new ProfiledDeviance(transform.internal, frame.method, options);
   const optimum = optimizeTheta(dev);
   const snapped = snapToBoundary(dev, optimum);
-  const theta = canonicalTheta(dev.frame, polish(dev, snapped.x, snapped.fixed));
+  const theta = canonicalTheta(dev.frame, polish(dev, snapped.x, snapped.fixed, snapped.hessian, snapped.fixed.length === 0 && optimum.gradientAt ? { f: optimum.f, g: optimum.gradientAt } : null));
   if (!dev.updateIfNeeded(theta)) {
     throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
   }
@@ -432,7 +432,7 @@ function reportedEstimates(frame: ModelFrame, transform: Standardization, est: I
  * entry is tried at 0, and kept there when the deviance does not rise by more than SNAP_TOLERANCE.
  * θ is the internal problem's, unit-free (standardize.ts), so "small" needs no units.
  */
-function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): { x: Float64Array; fixed: number[] } {
+function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): { x: Float64Array; fixed: number[]; hessian: Float64Array | null } {
   const x = Float64Array.from(optimum.x);
   let f = optimum.f;
   const snapped: number[] = [];
@@ -447,7 +447,9 @@ function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): { x: Fl
       else x[k] = old;
     }
   }
-  return { x: snapped.length > 0 ? reoptimizeFree(dev, x, snapped) : x, fixed: snapped };
+  if (snapped.length === 0) return { x, fixed: snapped, hessian: optimum.hessian ?? null };
+  const free = reoptimizeFree(dev, x, snapped);
+  return { x: free.x, fixed: snapped, hessian: free.hessian };
 }
 
 /** θ with the entries `fixed` held at their values in x and the others taken from v (in order). */
@@ -462,9 +464,9 @@ function withFree(x: Float64Array, free: number[], v: ArrayLike<number>): Float6
  * Newton steps over the free entries of θ (the snapped ones held at zero) take them to their own
  * optimum, which a weakly determined variance beside a vanishing one needs.
  */
-function reoptimizeFree(dev: ProfiledDeviance, x: Float64Array, snapped: number[]): Float64Array {
+function reoptimizeFree(dev: ProfiledDeviance, x: Float64Array, snapped: number[]): { x: Float64Array; hessian: Float64Array | null } {
   const free = Array.from(x, (_, k) => k).filter((k) => !snapped.includes(k));
-  if (free.length === 0) return x;
+  if (free.length === 0) return { x, hessian: null };
   const full = new Float64Array(x.length);
   const valueAndGradient = dev.hasGradient
     ? (v: Float64Array, g: Float64Array) => {
@@ -476,9 +478,9 @@ function reoptimizeFree(dev: ProfiledDeviance, x: Float64Array, snapped: number[
   try {
     const f0 = dev.deviance(x);
     const r = minimize((v) => dev.deviance(withFree(x, free, v)), Float64Array.from(free, (k) => x[k]), { f0, valueAndGradient, newtonFirst: true });
-    return r.f <= f0 ? withFree(x, free, r.x) : x;
+    return r.f <= f0 ? { x: withFree(x, free, r.x), hessian: r.hessian ?? null } : { x, hessian: null };
   } catch {
-    return x;
+    return { x, hessian: null };
   }
 }
 
@@ -490,7 +492,7 @@ function reoptimizeFree(dev: ProfiledDeviance, x: Float64Array, snapped: number[
  * small model) to about 1e-12; with central differences (several terms, cheap evaluations) to
  * the differences' rounding, about 1e-8. Models whose evaluations are costly keep the optimiser's θ.
  */
-function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[]): Float64Array {
+function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[], hessian: Float64Array | null, at: { f: number; g: Float64Array } | null): Float64Array {
   const free = Array.from(x, (_, k) => k).filter((k) => !fixed.includes(k));
   if (free.length === 0) return x;
   const dense = !dev.hasGradient && dev.factor.dims.reduce((a, b) => a + b, 0) <= DENSE_GRADIENT_MAX;
@@ -507,11 +509,11 @@ function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[]): Float6
       free.forEach((k, i) => { g[i] = full[k]; });
       return f;
     };
-    return withFree(x, free, newtonPolish(fg, start));
+    return withFree(x, free, newtonPolish(fg, start, { known: hessian, at: dev.hasGradient ? at : null }));
   }
   if (evaluationFlops(dev) > POLISH_MAX_FLOPS) return x;
-  const { fg, hessian } = centralDifferences(deviance);
-  return withFree(x, free, newtonPolish(fg, start, 3, hessian));
+  const differences = centralDifferences(deviance);
+  return withFree(x, free, newtonPolish(differences.fg, start, { maxSteps: 3, hessian: differences.hessian, known: hessian }));
 }
 
 /** Rough multiply-adds of one update of the factor: its diagonal blocks (dense ones cubed) and the blocks below them. */

@@ -34,7 +34,7 @@
  * The last line is exact: ML's σ-term moves by n log s², REML's by (n − p) log s², and REML's
  * log det(X'V⁻¹X) by −2 log |det B| when X = X_int B⁻¹.
  */
-import { centerAndScale, centeringMatrix, CenteredColumns, gram, gramSchmidt, isIndicator, mean, pivotFractions, rms } from "./columnScaling";
+import { centerAndScale, centeringMatrix, CenteredColumns, ColumnStats, columnStats, gram, gramSchmidt, pivotFractions, rms } from "./columnScaling";
 import { backSolveTransposed, cholesky, forwardSolve } from "./dense";
 import { MixedLMError } from "./errors";
 import type { ModelFrame, RandomTerm } from "./model";
@@ -281,13 +281,14 @@ export class Standardization {
 
 /** The internal problem of a model frame, and the map back (throws MixedLMError for a response with nothing to fit). */
 export function standardize(frame: ModelFrame): Standardization {
-  checkFinite(frame);
-  checkVaries(frame);
-  const fixed = standardizeFixed(frame.X);
-  const response = standardizeResponse(frame, fixed.columns, fixed.gram);
+  const yStats = columnStats(frame.y);
+  checkResponse(frame, yStats);
+  const fixed = standardizeFixed(frame);
+  const response = standardizeResponse(frame, yStats, fixed.columns, fixed.gram);
+  const known = new Map<Float64Array, ColumnStats>(frame.X.map((c, j) => [c, fixed.stats[j]]));
+  const terms = termScalings(frame, known);
   const cache = new ScaledColumns();
   fixed.columns.forEach((c, j) => cache.remember(frame.X[j], fixed.scaling.centering.center[j], fixed.scaling.centering.scale[j], c, fixed.scaling.Rinv === null));
-  const terms = termScalings(frame.terms);
   const internal: ModelFrame = {
     ...frame,
     y: response.y,
@@ -299,55 +300,52 @@ export function standardize(frame: ModelFrame): Standardization {
 
 // ---- checks -----------------------------------------------------------------------------------
 
-function checkFinite(frame: ModelFrame): void {
-  const check = (col: Float64Array, what: string) => {
-    for (let i = 0; i < col.length; i++) {
-      if (!Number.isFinite(col[i])) {
-        throw new MixedLMError("data", `${what} is infinite in row ${frame.rowIndex[i] + 1} of the data (${col[i]}): every value the model uses must be a finite number; check the data or the transform.`);
-      }
-    }
-  };
-  check(frame.y, `The response ${frame.responseName}`);
-  frame.X.forEach((c, j) => check(c, `The fixed-effects column ${frame.xNames[j]}`));
-  frame.terms.forEach((t) => t.z.forEach((z, c) => { if (z) check(z, `The random-effects column ${t.names[c]} of ${t.grouping}`); }));
+/** A message for a column with a value that is not a finite number, naming the column and the row. */
+function notFinite(frame: ModelFrame, col: Float64Array, what: string): MixedLMError {
+  let i = 0;
+  while (i < col.length && Number.isFinite(col[i])) i++;
+  return new MixedLMError("data", `${what} is infinite in row ${frame.rowIndex[Math.min(i, col.length - 1)] + 1} of the data (${col[i]}): every value the model uses must be a finite number; check the data or the transform.`);
 }
 
-function checkVaries(frame: ModelFrame): void {
-  const y = frame.y;
-  if (y.length > 0 && y.every((v) => v === y[0])) {
-    throw new MixedLMError("model", `The response ${frame.responseName} is constant (${y[0]} in every row): there is no variation for a model to explain.`);
+function checkResponse(frame: ModelFrame, st: ColumnStats): void {
+  if (!st.finite) throw notFinite(frame, frame.y, `The response ${frame.responseName}`);
+  if (frame.y.length > 0 && st.allEqual) {
+    throw new MixedLMError("model", `The response ${frame.responseName} is constant (${frame.y[0]} in every row): there is no variation for a model to explain.`);
   }
 }
 
 // ---- the fixed effects ----------------------------------------------------------------------
 
 /** X_int and its part of the map: centred and scaled columns, orthogonalised when still far from orthogonal. */
-function standardizeFixed(X: Float64Array[]): { columns: Float64Array[]; gram: Float64Array; scaling: FixedScaling } {
+function standardizeFixed(frame: ModelFrame): { columns: Float64Array[]; gram: Float64Array; stats: ColumnStats[]; scaling: FixedScaling } {
+  const X = frame.X;
   const p = X.length;
   const cc = centerAndScale(X);
+  cc.stats.forEach((st, j) => { if (!st.finite) throw notFinite(frame, X[j], `The fixed-effects column ${frame.xNames[j]}`); });
   let logAbsDetB = 0;
   for (let j = 0; j < p; j++) logAbsDetB -= Math.log(Math.abs(cc.scale[j]));
   const B = centeringMatrix(cc);
-  const G = gram(cc.columns);
+  // the centred columns' own statistics: as given for indicators, the constant brought to ones
+  const G = gram(cc.columns, cc.stats.map((st, j) => (cc.columns[j] === X[j] ? st : { ...st, indicator: false })));
   const { fraction } = pivotFractions(G, p);
   const centering = { center: cc.center, scale: cc.scale, weights: cc.weights };
-  if (p === 0 || Math.min(...fraction) >= ORTHOGONALIZE_BELOW) {
-    return { columns: cc.columns, gram: G, scaling: { B, logAbsDetB, centering, Rinv: null } };
-  }
+  const plain = { columns: cc.columns, gram: G, stats: cc.stats, scaling: { B, logAbsDetB, centering, Rinv: null } };
+  if (p === 0 || Math.min(...fraction) >= ORTHOGONALIZE_BELOW) return plain;
   const gs = gramSchmidt(cc.columns);
-  if (gs.kept.length < p) {
-    // columns the rank check kept but Gram-Schmidt finds dependent: keep the centred ones as they are
-    return { columns: cc.columns, gram: G, scaling: { B, logAbsDetB, centering, Rinv: null } };
-  }
+  // columns the rank check kept but Gram-Schmidt finds dependent: keep the centred ones as they are
+  if (gs.kept.length < p) return plain;
   const Rinv = upperInverse(gs.R, p);
   for (let j = 0; j < p; j++) logAbsDetB -= Math.log(gs.R[j * p + j]);
   const identity = new Float64Array(p * p);
   for (let j = 0; j < p; j++) identity[j * p + j] = 1;
-  return { columns: gs.Q, gram: identity, scaling: { B: matMat(B, Rinv, p), logAbsDetB, centering, Rinv } };
+  return { columns: gs.Q, gram: identity, stats: cc.stats, scaling: { B: matMat(B, Rinv, p), logAbsDetB, centering, Rinv } };
 }
 
-/** y_int: the response less its least-squares fit on X_int (refined once), divided by the root mean square of what is left. */
-function standardizeResponse(frame: ModelFrame, X: Float64Array[], G: Float64Array): { y: Float64Array; shift: Float64Array; scale: number } {
+/**
+ * y_int: the response less its least-squares fit on X_int (refined once), divided by the root
+ * mean square of what is left. Each pass reads the rows once for all the columns.
+ */
+function standardizeResponse(frame: ModelFrame, yStats: ColumnStats, X: Float64Array[], G: Float64Array): { y: Float64Array; shift: Float64Array; scale: number } {
   const p = X.length;
   const n = frame.y.length;
   const r = Float64Array.from(frame.y);
@@ -357,24 +355,25 @@ function standardizeResponse(frame: ModelFrame, X: Float64Array[], G: Float64Arr
     if (!cholesky(L, p)) throw new MixedLMError("model", "The fixed-effects columns are linearly dependent; remove the redundant ones.");
     const c = new Float64Array(p);
     for (let pass = 0; pass < 2; pass++) {
-      for (let a = 0; a < p; a++) {
-        const col = X[a];
-        let s = 0;
-        for (let i = 0; i < n; i++) s += col[i] * r[i];
-        c[a] = s / n;
+      c.fill(0);
+      for (let i = 0; i < n; i++) {
+        const ri = r[i];
+        for (let a = 0; a < p; a++) c[a] += X[a][i] * ri;
       }
+      for (let a = 0; a < p; a++) c[a] /= n;
       forwardSolve(L, p, c);
       backSolveTransposed(L, p, c);
-      for (let a = 0; a < p; a++) {
-        const g = c[a];
-        shift[a] += g;
-        const col = X[a];
-        for (let i = 0; i < n; i++) r[i] -= col[i] * g;
+      for (let a = 0; a < p; a++) shift[a] += c[a];
+      for (let i = 0; i < n; i++) {
+        let v = 0;
+        for (let a = 0; a < p; a++) v += X[a][i] * c[a];
+        r[i] -= v;
       }
     }
   }
-  const scale = rms(r, null, 0);
-  if (!(scale > EXACT_FIT * rms(frame.y, null, 0))) {
+  // |r_i| ≤ ‖y‖: that bound keeps the squares in range
+  const scale = rms(r, 0, yStats.rms * Math.sqrt(n));
+  if (!(scale > EXACT_FIT * yStats.rms)) {
     throw new MixedLMError("model", `The fixed effects fit the response ${frame.responseName} exactly (no residual variation is left, to rounding); a mixed model cannot be estimated.`);
   }
   const inv = 1 / scale;
@@ -387,10 +386,20 @@ function standardizeResponse(frame: ModelFrame, X: Float64Array[], G: Float64Arr
 /**
  * Centre and scale of each effect column. A column of ones, or of zeros and ones, is left as it
  * is. Variance components that share a θ (the subterms of one vc_formula entry) share one scale,
- * so that they keep sharing it.
+ * so that they keep sharing it. `known` holds the statistics of columns already read (X's).
  */
-function termScalings(terms: RandomTerm[]): TermScaling[] {
-  const out = terms.map(termScaling);
+function termScalings(frame: ModelFrame, known: Map<Float64Array, ColumnStats>): TermScaling[] {
+  const terms = frame.terms;
+  const stats = terms.map((t) => {
+    const rows = termRows(t);
+    return t.z.map((z, c) => {
+      if (z === null) return null;
+      const st = rows === null && known.has(z) ? known.get(z)! : columnStats(z, rows);
+      if (!st.finite) throw notFinite(frame, z, `The random-effects column ${t.names[c]} of ${t.grouping}`);
+      return { st, count: rows ? rows.length : z.length };
+    });
+  });
+  const out = terms.map((t, k) => termScaling(t, stats[k].map((x) => (x ? x.st : null))));
   const shared = new Map<number, number[]>();
   terms.forEach((t, k) => {
     if (t.kind !== "vc") return;
@@ -400,25 +409,24 @@ function termScalings(terms: RandomTerm[]): TermScaling[] {
   });
   for (const members of shared.values()) {
     if (members.length < 2) continue;
-    const scale = pooledScale(members.map((k) => terms[k]));
+    const scale = pooledScale(members.map((k) => stats[k][0]));
     for (const k of members) { out[k].scale[0] = scale; out[k].center[0] = 0; }
   }
   return out;
 }
 
-function termScaling(t: RandomTerm): TermScaling {
+function termScaling(t: RandomTerm, stats: (ColumnStats | null)[]): TermScaling {
   const q = t.q;
   const ones = t.z.indexOf(null);
   const center = new Float64Array(q);
   const scale = new Float64Array(q).fill(1);
-  const rows = termRows(t);
   // centring z_c changes the model unless the term also has an intercept and a free correlation
   const mayCenter = t.kind !== "vc" && t.correlated && ones >= 0;
-  t.z.forEach((z, c) => {
-    if (z === null || isIndicator(z)) return;
-    let m = mayCenter ? mean(z, rows) : 0;
-    let s = rms(z, rows, m);
-    if (!(s > 0)) { m = 0; s = rms(z, rows, 0); }
+  stats.forEach((st, c) => {
+    if (st === null || st.indicator) return;
+    let m = mayCenter ? st.mean : 0;
+    let s = mayCenter ? st.sd : st.rms;
+    if (!(s > 0)) { m = 0; s = st.rms; }
     if (s > 0 && Number.isFinite(s)) { center[c] = m; scale[c] = s; }
   });
   return { center, scale, ones };
@@ -436,17 +444,14 @@ function termRows(t: RandomTerm): Int32Array | null {
 }
 
 /** Root mean square of the columns of terms that share a θ, over their rows; 1 when one of them is a column of ones or of zeros and ones. */
-function pooledScale(terms: RandomTerm[]): number {
-  if (terms.some((t) => t.z[0] === null || isIndicator(t.z[0]))) return 1;
-  let big = 0;
-  for (const t of terms) big = Math.max(big, rms(t.z[0]!, termRows(t), 0) * 2);
+function pooledScale(members: ({ st: ColumnStats; count: number } | null)[]): number {
+  if (members.some((m) => m === null || m.st.indicator)) return 1;
+  let big = 0, count = 0;
+  for (const m of members) { big = Math.max(big, m!.st.rms); count += m!.count; }
   if (!(big > 0) || !Number.isFinite(big)) return 1;
-  let s = 0, count = 0;
-  for (const t of terms) {
-    const z = t.z[0]!;
-    for (let i = 0; i < z.length; i++) if (t.refs[i] >= 0) { const v = z[i] / big; s += v * v; count++; }
-  }
-  return big * Math.sqrt(s / Math.max(count, 1));
+  let s = 0;
+  for (const m of members) s += m!.count * (m!.st.rms / big) ** 2;
+  return big * Math.sqrt(s / count);
 }
 
 /** Scaled copies of columns, made once per (column, centre, scale): a covariate in X and in a term shares one. */
