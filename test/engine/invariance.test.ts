@@ -157,3 +157,33 @@ describe("the rank check does not depend on a column's offset or unit", () => {
     expect(r3.warnings.join(" ")).toMatch(/dropped x2/);
   });
 });
+
+describe("predictions on new rows follow the transform", () => {
+  // new rows: every group at x = 0, 2.5, 5, 7.5, 10, and an unseen group
+  const newRows = (t: Transform | null) => {
+    const rows: (string | number)[][] = [["x", "g"]];
+    const groups = [...new Set(Array.from({ length: base.nRows }, (_, i) => base.label("g", i))), "Gnew"];
+    for (const g of groups) {
+      for (const x of [0, 2.5, 5, 7.5, 10]) rows.push([t && t.column === "x" ? t.a * x + t.b : x, g]);
+    }
+    return DataTable.fromRows(rows);
+  };
+  test.each([
+    ["y ~ x + (1|g)", { column: "x", a: 1, b: 1e9 }],
+    ["y ~ x + (x|g)", { column: "x", a: 1e6, b: 0 }],
+    ["y ~ x + (x|g)", { column: "x", a: 1e-8, b: 0 }],
+    ["y ~ x + (x|g)", { column: "x", a: 1, b: 1e4 }],
+    ["y ~ x + (x|g)", { column: "y", a: 1e8, b: 1e10 }],
+  ] as [string, Transform][])("%s with %j", (formula, t) => {
+    const original = fitOf(formula, null);
+    const r = fitOf(formula, t);
+    for (const includeRandom of [true, false]) {
+      const want = original.predict(newRows(null), { includeRandom });
+      const got = r.predict(newRows(t), { includeRandom });
+      const a = t.column === "y" ? t.a : 1, b = t.column === "y" ? t.b : 0;
+      // 1e-9 of the response's spread (about 3), plus what x + b and a·y + b lose in storage
+      const slack = 3e-9 * Math.abs(a) + 8 * Number.EPSILON * (Math.abs(b) + (t.column === "x" ? Math.abs(t.b) / Math.abs(t.a) : 0));
+      want.forEach((w, i) => expect(Math.abs(got[i] - (a * w + b))).toBeLessThan(slack + 1e-9 * Math.abs(a * w)));
+    }
+  });
+});
