@@ -252,8 +252,6 @@ export interface InternalEstimates {
   /** Conditional modes of the internal effects per term (frame order, frame level order). */
   blups: Float64Array[];
   u: Float64Array[];
-  /** y_int − X_int β_int − Z_int b_int. */
-  residuals: Float64Array;
 }
 
 /**
@@ -308,7 +306,8 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
     throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
   }
   const internal = internalEstimates(dev, theta);
-  return { frame, deviance: dev, optimum, transform, internal, ...reportedEstimates(frame, transform, internal, dev.order) };
+  const residuals = internalResiduals(dev.frame, internal);
+  return { frame, deviance: dev, optimum, transform, internal, ...reportedEstimates(frame, transform, internal, residuals, dev.order) };
 }
 
 /** Minimises the profiled deviance from the moment-based start (or lme4's θ = 1). */
@@ -334,7 +333,7 @@ function optimizeTheta(dev: ProfiledDeviance): OptimizeResult {
   }
 }
 
-/** β, σ², u, the BLUPs and the residuals of the internal problem, read off the factor (updated at θ). */
+/** β, σ², u and the BLUPs of the internal problem, read off the factor (updated at θ). */
 function internalEstimates(dev: ProfiledDeviance, theta: Float64Array): InternalEstimates {
   const frame = dev.frame;
   const minusTwoLogLik = dev.devianceFromFactor();
@@ -364,8 +363,15 @@ function internalEstimates(dev: ProfiledDeviance, theta: Float64Array): Internal
     T[k] = Tj;
     blups[k] = b;
   });
+  return { theta, minusTwoLogLik, beta, betaCov, sigma2, T, blups, u };
+}
+
+/** y_int − X_int β_int − Z_int b_int (reportedEstimates turns it into the data's residuals in place). */
+function internalResiduals(frame: ModelFrame, est: InternalEstimates): Float64Array {
+  const { beta, blups } = est;
+  const n = frame.y.length;
   const residuals = Float64Array.from(frame.y);
-  for (let a = 0; a < p; a++) {
+  for (let a = 0; a < frame.X.length; a++) {
     const col = frame.X[a];
     const ba = beta[a];
     for (let i = 0; i < n; i++) residuals[i] -= col[i] * ba;
@@ -383,11 +389,11 @@ function internalEstimates(dev: ProfiledDeviance, theta: Float64Array): Internal
       residuals[i] -= s;
     }
   });
-  return { theta, minusTwoLogLik, beta, betaCov, sigma2, T, blups, u, residuals };
+  return residuals;
 }
 
 /** The data's numbers from the internal estimates, through the transform. */
-function reportedEstimates(frame: ModelFrame, transform: Standardization, est: InternalEstimates, order: number[]): Pick<FitCore, "theta" | "minusTwoLogLik" | "beta" | "betaCov" | "sigma2" | "terms" | "fitted" | "residuals" | "u"> {
+function reportedEstimates(frame: ModelFrame, transform: Standardization, est: InternalEstimates, residuals: Float64Array, order: number[]): Pick<FitCore, "theta" | "minusTwoLogLik" | "beta" | "betaCov" | "sigma2" | "terms" | "fitted" | "residuals" | "u"> {
   const sigma2 = transform.sigma2(est.sigma2);
   // σ T before its square: a zero variance stays zero where σ² overflows (a response near 1e160)
   const sigma = transform.sigma(est.sigma2);
@@ -405,10 +411,9 @@ function reportedEstimates(frame: ModelFrame, transform: Standardization, est: I
   });
   const n = frame.y.length;
   const s = transform.response.scale;
-  const residuals = new Float64Array(n);
   const fitted = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    residuals[i] = s * est.residuals[i];
+    residuals[i] *= s;
     fitted[i] = frame.y[i] - residuals[i];
   }
   const u = est.u.map((uj, j) => transform.sphericalEffects(order[j], uj, factors[order[j]].Q));
