@@ -29,6 +29,8 @@ export interface ColumnStats {
   sd: number;
   /** Root mean square about zero. */
   rms: number;
+  /** How many values are 1 (indicators only; 0 otherwise). */
+  ones: number;
 }
 
 /**
@@ -38,19 +40,40 @@ export interface ColumnStats {
  */
 export function columnStats(x: Float64Array, rows: Int32Array | null = null): ColumnStats {
   const n = rows ? rows.length : x.length;
-  if (n === 0) return { indicator: true, constant: null, allEqual: true, finite: true, mean: 0, sd: 0, rms: 0 };
+  if (n === 0) return { indicator: true, constant: null, allEqual: true, finite: true, mean: 0, sd: 0, rms: 0, ones: 0 };
   const first = x[rows ? rows[0] : 0];
-  let lo = first, hi = first, sum = 0, indicator = true, constant = true;
-  for (let t = 0; t < n; t++) {
-    const v = x[rows ? rows[t] : t];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    sum += v;
-    if (v !== 0 && v !== 1) indicator = false;
-    if (v !== first) constant = false;
+  // branch-free: a column of zeros and ones (most of a factor's design) would mispredict every test;
+  // it is the one whose values lie in [0, 1] with Σ v(1 − v) = 0, and then Σ v counts its ones
+  let lo = first, hi = first, sum = 0, between = 0;
+  if (rows) {
+    for (let t = 0; t < n; t++) {
+      const v = x[rows[t]];
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+      sum += v;
+      between += v * (1 - v);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+      sum += v;
+      between += v * (1 - v);
+    }
   }
   const finite = Number.isFinite(lo) && Number.isFinite(hi) && !Number.isNaN(sum);
-  if (!finite) return { indicator: false, constant: null, allEqual: false, finite, mean: NaN, sd: NaN, rms: NaN };
+  const indicator = finite && lo >= 0 && hi <= 1 && between === 0;
+  const ones = indicator ? sum : 0;
+  if (!finite) return { indicator: false, constant: null, allEqual: false, finite, mean: NaN, sd: NaN, rms: NaN, ones };
+  const allEqual = lo === hi;
+  const constant = allEqual && first !== 0 ? first : null;
+  if (indicator || allEqual) {
+    // exact without a second pass: the mean of zeros and ones is their count over n
+    const m = allEqual ? first : ones / n;
+    const sd = allEqual ? 0 : Math.sqrt(m * (1 - m));
+    return { indicator, constant, allEqual, finite, mean: m, sd, rms: Math.hypot(sd, m), ones };
+  }
   let m = sum / n;
   if (!Number.isFinite(m)) m = lo / 2 + hi / 2;
   const range = Math.max(Math.abs(hi - m), Math.abs(lo - m));
@@ -58,16 +81,16 @@ export function columnStats(x: Float64Array, rows: Int32Array | null = null): Co
   if (range > 0 && Number.isFinite(range)) {
     const inv = 1 / range;
     let s1 = 0, s2 = 0;
-    for (let t = 0; t < n; t++) {
-      const v = (x[rows ? rows[t] : t] - m) * inv;
-      s1 += v;
-      s2 += v * v;
+    if (rows) {
+      for (let t = 0; t < n; t++) { const v = (x[rows[t]] - m) * inv; s1 += v; s2 += v * v; }
+    } else {
+      for (let i = 0; i < n; i++) { const v = (x[i] - m) * inv; s1 += v; s2 += v * v; }
     }
     const shift = s1 / n;
     m += range * shift;
     sd = range * Math.sqrt(Math.max(0, s2 / n - shift * shift));
   }
-  return { indicator, constant: constant && first !== 0 ? first : null, allEqual: constant, finite, mean: m, sd, rms: Math.hypot(sd, m) };
+  return { indicator, constant, allEqual, finite, mean: m, sd, rms: Math.hypot(sd, m), ones };
 }
 
 /** Every value is 0 or 1. */
@@ -192,19 +215,25 @@ export function centeringMatrix(cc: CenteredColumns): Float64Array {
 }
 
 /**
- * Gram matrix X'X / n (p×p, column-major). Indicator columns are walked on their nonzero rows
- * only, so a design of many factor levels costs what its nonzeros cost.
+ * For each column that is an indicator (not the constant): the rows where it is 1, so that sums
+ * over it cost its nonzeros; null for the others. `stats` are the columns' own (columnStats).
  */
-export function gram(cols: Float64Array[], stats: ColumnStats[] | null = null): Float64Array {
+export function indicatorSupports(cols: Float64Array[], stats: ColumnStats[] | null = null): (Int32Array | null)[] {
+  return cols.map((c, j) => {
+    const indicator = stats ? stats[j].indicator && !stats[j].allEqual : isIndicator(c) && constantValue(c) === null;
+    return indicator ? rowsWhereOne(c, stats ? stats[j].ones : -1) : null;
+  });
+}
+
+/**
+ * Gram matrix X'X / n (p×p, column-major). Indicator columns are walked on their nonzero rows
+ * only (indicatorSupports), so a design of many factor levels costs what its nonzeros cost.
+ */
+export function gram(cols: Float64Array[], support: (Int32Array | null)[] = indicatorSupports(cols)): Float64Array {
   const p = cols.length;
   const G = new Float64Array(p * p);
   if (p === 0) return G;
   const n = cols[0].length;
-  // the rows of an indicator's ones (not the intercept's: every row)
-  const support = cols.map((c, j) => {
-    const indicator = stats ? stats[j].indicator && !stats[j].allEqual : isIndicator(c) && constantValue(c) === null;
-    return indicator ? rowsWhereOne(c) : null;
-  });
   for (let a = 0; a < p; a++) {
     for (let b = 0; b <= a; b++) {
       // walk the sparser of the two when one is an indicator
@@ -220,9 +249,9 @@ export function gram(cols: Float64Array[], stats: ColumnStats[] | null = null): 
   return G;
 }
 
-function rowsWhereOne(c: Float64Array): Int32Array {
-  let k = 0;
-  for (let i = 0; i < c.length; i++) if (c[i] === 1) k++;
+function rowsWhereOne(c: Float64Array, count: number): Int32Array {
+  let k = count;
+  if (k < 0) { k = 0; for (let i = 0; i < c.length; i++) if (c[i] === 1) k++; }
   const rows = new Int32Array(k);
   k = 0;
   for (let i = 0; i < c.length; i++) if (c[i] === 1) rows[k++] = i;

@@ -5,7 +5,7 @@
  * that no column is redundant with the terms before it. Column names are patsy's:
  * `C(Evit)[T.Evit100]`, `Time:C(Cu)[T.Cu035]`, `C(cask)[a]`.
  */
-import { centerAndScale, columnStats, gram, gramSchmidt, pivotFractions, rms } from "./columnScaling";
+import { centerAndScale, columnStats, gram, gramSchmidt, indicatorSupports, pivotFractions, rms } from "./columnScaling";
 import { formulaError } from "./errors";
 import { Contrast, evaluateFactor, FactorMemo, FactorValue, parseFactorExpr } from "./formula/factor";
 import { Factor, Term, TermList } from "./formula/terms";
@@ -250,7 +250,7 @@ export function independentColumns(cols: Float64Array[], tol = 1e-7): number[] {
   const p = cols.length;
   if (p === 0) return [];
   const cc = centerAndScale(cols);
-  const G = gram(cc.columns, cc.stats.map((st, j) => (cc.columns[j] === cols[j] ? st : { ...st, indicator: false })));
+  const G = gram(cc.columns, indicatorSupports(cc.columns, cc.stats.map((st, j) => (cc.columns[j] === cols[j] ? st : { ...st, indicator: false }))));
   // what rounding of the stored values accounts for, as a root mean square in the scaled columns' units
   const rounding = Array.from(cc.rawRms, (raw, j) => (ROUNDING * raw) / Math.abs(cc.scale[j]));
   const { fraction } = pivotFractions(G, p);

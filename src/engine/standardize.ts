@@ -34,7 +34,7 @@
  * The last line is exact: ML's σ-term moves by n log s², REML's by (n − p) log s², and REML's
  * log det(X'V⁻¹X) by −2 log |det B| when X = X_int B⁻¹.
  */
-import { centerAndScale, centeringMatrix, CenteredColumns, ColumnStats, columnStats, gram, gramSchmidt, pivotFractions, rms } from "./columnScaling";
+import { centerAndScale, centeringMatrix, CenteredColumns, ColumnStats, columnStats, gram, gramSchmidt, indicatorSupports, pivotFractions, rms } from "./columnScaling";
 import { backSolveTransposed, cholesky, forwardSolve } from "./dense";
 import { MixedLMError } from "./errors";
 import type { ModelFrame, RandomTerm } from "./model";
@@ -284,7 +284,7 @@ export function standardize(frame: ModelFrame): Standardization {
   const yStats = columnStats(frame.y);
   checkResponse(frame, yStats);
   const fixed = standardizeFixed(frame);
-  const response = standardizeResponse(frame, yStats, fixed.columns, fixed.gram);
+  const response = standardizeResponse(frame, yStats, fixed.columns, fixed.gram, fixed.supports);
   const known = new Map<Float64Array, ColumnStats>(frame.X.map((c, j) => [c, fixed.stats[j]]));
   const terms = termScalings(frame, known);
   const cache = new ScaledColumns();
@@ -317,7 +317,7 @@ function checkResponse(frame: ModelFrame, st: ColumnStats): void {
 // ---- the fixed effects ----------------------------------------------------------------------
 
 /** X_int and its part of the map: centred and scaled columns, orthogonalised when still far from orthogonal. */
-function standardizeFixed(frame: ModelFrame): { columns: Float64Array[]; gram: Float64Array; stats: ColumnStats[]; scaling: FixedScaling } {
+function standardizeFixed(frame: ModelFrame): { columns: Float64Array[]; gram: Float64Array; stats: ColumnStats[]; supports: (Int32Array | null)[]; scaling: FixedScaling } {
   const X = frame.X;
   const p = X.length;
   const cc = centerAndScale(X);
@@ -325,11 +325,12 @@ function standardizeFixed(frame: ModelFrame): { columns: Float64Array[]; gram: F
   let logAbsDetB = 0;
   for (let j = 0; j < p; j++) logAbsDetB -= Math.log(Math.abs(cc.scale[j]));
   const B = centeringMatrix(cc);
-  // the centred columns' own statistics: as given for indicators, the constant brought to ones
-  const G = gram(cc.columns, cc.stats.map((st, j) => (cc.columns[j] === X[j] ? st : { ...st, indicator: false })));
+  // indicators are kept as given (and walked on their ones); centred columns are dense
+  const supports = indicatorSupports(cc.columns, cc.stats.map((st, j) => (cc.columns[j] === X[j] ? st : { ...st, indicator: false })));
+  const G = gram(cc.columns, supports);
   const { fraction } = pivotFractions(G, p);
   const centering = { center: cc.center, scale: cc.scale, weights: cc.weights };
-  const plain = { columns: cc.columns, gram: G, stats: cc.stats, scaling: { B, logAbsDetB, centering, Rinv: null } };
+  const plain = { columns: cc.columns, gram: G, stats: cc.stats, supports, scaling: { B, logAbsDetB, centering, Rinv: null } };
   if (p === 0 || Math.min(...fraction) >= ORTHOGONALIZE_BELOW) return plain;
   const gs = gramSchmidt(cc.columns);
   // columns the rank check kept but Gram-Schmidt finds dependent: keep the centred ones as they are
@@ -338,14 +339,14 @@ function standardizeFixed(frame: ModelFrame): { columns: Float64Array[]; gram: F
   for (let j = 0; j < p; j++) logAbsDetB -= Math.log(gs.R[j * p + j]);
   const identity = new Float64Array(p * p);
   for (let j = 0; j < p; j++) identity[j * p + j] = 1;
-  return { columns: gs.Q, gram: identity, stats: cc.stats, scaling: { B: matMat(B, Rinv, p), logAbsDetB, centering, Rinv } };
+  return { columns: gs.Q, gram: identity, stats: cc.stats, supports: gs.Q.map(() => null), scaling: { B: matMat(B, Rinv, p), logAbsDetB, centering, Rinv } };
 }
 
 /**
  * y_int: the response less its least-squares fit on X_int (refined once), divided by the root
- * mean square of what is left. Each pass reads the rows once for all the columns.
+ * mean square of what is left. An indicator column is walked on its ones.
  */
-function standardizeResponse(frame: ModelFrame, yStats: ColumnStats, X: Float64Array[], G: Float64Array): { y: Float64Array; shift: Float64Array; scale: number } {
+function standardizeResponse(frame: ModelFrame, yStats: ColumnStats, X: Float64Array[], G: Float64Array, supports: (Int32Array | null)[]): { y: Float64Array; shift: Float64Array; scale: number } {
   const p = X.length;
   const n = frame.y.length;
   const r = Float64Array.from(frame.y);
@@ -355,19 +356,21 @@ function standardizeResponse(frame: ModelFrame, yStats: ColumnStats, X: Float64A
     if (!cholesky(L, p)) throw new MixedLMError("model", "The fixed-effects columns are linearly dependent; remove the redundant ones.");
     const c = new Float64Array(p);
     for (let pass = 0; pass < 2; pass++) {
-      c.fill(0);
-      for (let i = 0; i < n; i++) {
-        const ri = r[i];
-        for (let a = 0; a < p; a++) c[a] += X[a][i] * ri;
+      for (let a = 0; a < p; a++) {
+        const col = X[a], rows = supports[a];
+        let s = 0;
+        if (rows) for (let t = 0; t < rows.length; t++) s += r[rows[t]];
+        else for (let i = 0; i < n; i++) s += col[i] * r[i];
+        c[a] = s / n;
       }
-      for (let a = 0; a < p; a++) c[a] /= n;
       forwardSolve(L, p, c);
       backSolveTransposed(L, p, c);
-      for (let a = 0; a < p; a++) shift[a] += c[a];
-      for (let i = 0; i < n; i++) {
-        let v = 0;
-        for (let a = 0; a < p; a++) v += X[a][i] * c[a];
-        r[i] -= v;
+      for (let a = 0; a < p; a++) {
+        const col = X[a], rows = supports[a], g = c[a];
+        shift[a] += g;
+        if (g === 0) continue;
+        if (rows) for (let t = 0; t < rows.length; t++) r[rows[t]] -= g;
+        else for (let i = 0; i < n; i++) r[i] -= col[i] * g;
       }
     }
   }
