@@ -514,12 +514,18 @@ function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[], hessian
       free.forEach((k, i) => { g[i] = full[k]; });
       return f;
     };
-    return withFree(x, free, newtonPolish(fg, start, { known: hessian, at: dev.hasGradient ? at : null }));
+    // One term: the optimiser's last gradient and Hessian give the step it declined (its
+    // prediction fell below its tolerance), taken without a look; costs no evaluation.
+    if (dev.hasGradient && at) return withFree(x, free, newtonPolish(fg, start, { known: hessian, at, uncheckedBelow: ONE_TERM_UNCHECKED }));
+    return withFree(x, free, newtonPolish(fg, start, { known: hessian }));
   }
   if (evaluationFlops(dev) > POLISH_MAX_FLOPS) return x;
   const differences = centralDifferences(deviance);
   return withFree(x, free, newtonPolish(differences.fg, start, { maxSteps: 3, hessian: differences.hessian, known: hessian }));
 }
+
+/** A last step of a one-term model below this (relative) is taken without evaluating the deviance there (newtonPolish). */
+const ONE_TERM_UNCHECKED = 1e-3;
 
 /** Rough multiply-adds of one update of the factor: its diagonal blocks (dense ones cubed) and the blocks below them. */
 function evaluationFlops(dev: ProfiledDeviance): number {

@@ -619,7 +619,8 @@ const UNCHECKED_STEP = 1e-6;
  * differences of the gradient (2n evaluations); each step then costs one. A step that raises the
  * objective beyond its rounding noise, or an indefinite Hessian, ends them.
  */
-export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, options: { maxSteps?: number; hessian?: (x: Float64Array, fx: number) => Float64Array; known?: Float64Array | null; at?: { f: number; g: Float64Array } | null } = {}): Float64Array {
+export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, options: { maxSteps?: number; hessian?: (x: Float64Array, fx: number) => Float64Array; known?: Float64Array | null; at?: { f: number; g: Float64Array } | null; uncheckedBelow?: number } = {}): Float64Array {
+  const unchecked = options.uncheckedBelow ?? UNCHECKED_STEP;
   const n = x0.length;
   const maxSteps = options.maxSteps ?? 6;
   let x = Float64Array.from(x0);
@@ -649,7 +650,7 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
     if (!(rel <= 0.1)) break; // not a polishing step: x was not at the optimum
     const xn = Float64Array.from(x, (v, i) => v + d[i]);
     // a step this small changes the objective by less than its rounding: taken without a look
-    if (rel < UNCHECKED_STEP) return xn;
+    if (rel < unchecked) return xn;
     const gn = new Float64Array(n);
     const fn1 = fg(xn, gn);
     if (!(fn1 <= fx + noise) || !gn.every(Number.isFinite)) break;

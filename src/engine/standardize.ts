@@ -17,8 +17,8 @@
  *   X_int = X B                       B (p×p): centring and scaling of the columns, then, when they
  *                                     are still far from orthogonal, Gram-Schmidt (columnScaling.ts)
  *   y_int = (y − X_int γ) / s         γ: the response's least-squares fit on X_int (so y_int is
- *                                     orthogonal to the fixed effects), s: the root mean square of
- *                                     what is left; both fixed numbers, valid for any response
+ *                                     orthogonal to the fixed effects, to rounding), s: the root mean
+ *                                     square of what is left; both fixed numbers, valid for any response
  *   Z_k,int = Z_k D_k                 D_k (q×q): column c of term k becomes (z_c − m_c) / s_c, where
  *                                     m_c ≠ 0 only for a correlated term with an intercept (whose
  *                                     model does not change when z_c shifts)
@@ -343,8 +343,8 @@ function standardizeFixed(frame: ModelFrame): { columns: Float64Array[]; gram: F
 }
 
 /**
- * y_int: the response less its least-squares fit on X_int (refined once), divided by the root
- * mean square of what is left. An indicator column is walked on its ones.
+ * y_int: the response less its least-squares fit on X_int, divided by the root mean square of
+ * what is left. An indicator column is walked on its ones.
  */
 function standardizeResponse(frame: ModelFrame, yStats: ColumnStats, X: Float64Array[], G: Float64Array, supports: (Int32Array | null)[]): { y: Float64Array; shift: Float64Array; scale: number } {
   const p = X.length;
@@ -355,7 +355,9 @@ function standardizeResponse(frame: ModelFrame, yStats: ColumnStats, X: Float64A
     const L = Float64Array.from(G);
     if (!cholesky(L, p)) throw new MixedLMError("model", "The fixed-effects columns are linearly dependent; remove the redundant ones.");
     const c = new Float64Array(p);
-    for (let pass = 0; pass < 2; pass++) {
+    // One pass: what rounding leaves of y along X (about ε|y|) is one more shift of the response,
+    // which changes the parametrisation only; a second pass would buy nothing the data still hold.
+    {
       for (let a = 0; a < p; a++) {
         const col = X[a], rows = supports[a];
         let s = 0;
