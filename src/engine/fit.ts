@@ -301,7 +301,9 @@ export function fitCore(frame: ModelFrame, options: { fillReducing?: boolean } =
   const dev = new ProfiledDeviance(transform.internal, frame.method, options);
   const optimum = optimizeTheta(dev);
   const snapped = snapToBoundary(dev, optimum);
-  const theta = canonicalTheta(dev.frame, polish(dev, snapped.x, snapped.fixed, snapped.hessian, snapped.fixed.length === 0 && optimum.gradientAt ? { f: optimum.f, g: optimum.gradientAt } : null));
+  // the optimiser's last value and gradient, where θ is still its point
+  const at = snapped.fixed.length === 0 && optimum.gradientAt ? { f: optimum.f, g: optimum.gradientAt } : null;
+  const theta = canonicalTheta(dev.frame, polish(dev, snapped.x, snapped.fixed, snapped.hessian, at));
   if (!dev.updateIfNeeded(theta)) {
     throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
   }

@@ -119,7 +119,8 @@ test("fit dietox in the task pane on the sample workbook, create the summary she
   const coef = page.getByRole("table", { name: "Coefficients" });
   await coef.getByText("15.724").waitFor({ timeout: 30_000 });
   await coef.getByRole("row", { name: /^Time 6\.943 0\.033/ }).waitFor();
-  await page.getByRole("table", { name: "Variance components" }).getByText("40.3939").waitFor();
+  // lme4's optimum: 40.393952 (test/fixtures/reference/dietox_ri_reml.lme4.json); statsmodels stops at 40.39387
+  await page.getByRole("table", { name: "Variance components" }).getByText("40.3940").waitFor();
   await page.getByRole("table", { name: "Fit statistics" }).getByText("-2404.7753").waitFor();
   await page.getByText("Fits run in a background worker.").waitFor();
 
