@@ -34,7 +34,7 @@
  * The last line is exact: ML's σ-term moves by n log s², REML's by (n − p) log s², and REML's
  * log det(X'V⁻¹X) by −2 log |det B| when X = X_int B⁻¹.
  */
-import { centerAndScale, centeringMatrix, CenteredColumns, ColumnStats, columnStats, gram, gramSchmidt, indicatorSupports, pivotFractions, rms } from "./columnScaling";
+import { centerAndScale, centeringMatrix, CenteredColumns, ColumnStats, columnStats, gram, gramSchmidt, indicatorSupports, pivotFractions } from "./columnScaling";
 import { backSolveTransposed, cholesky, forwardSolve } from "./dense";
 import { MixedLMError } from "./errors";
 import type { ModelFrame, RandomTerm } from "./model";
@@ -284,7 +284,7 @@ export function standardize(frame: ModelFrame): Standardization {
   const yStats = columnStats(frame.y);
   checkResponse(frame, yStats);
   const fixed = standardizeFixed(frame);
-  const response = standardizeResponse(frame, yStats, fixed.columns, fixed.gram, fixed.supports);
+  const response = standardizeResponse(frame, yStats, fixed);
   const known = new Map<Float64Array, ColumnStats>(frame.X.map((c, j) => [c, fixed.stats[j]]));
   const terms = termScalings(frame, known);
   const cache = new ScaledColumns();
@@ -317,7 +317,21 @@ function checkResponse(frame: ModelFrame, st: ColumnStats): void {
 // ---- the fixed effects ----------------------------------------------------------------------
 
 /** X_int and its part of the map: centred and scaled columns, orthogonalised when still far from orthogonal. */
-function standardizeFixed(frame: ModelFrame): { columns: Float64Array[]; gram: Float64Array; stats: ColumnStats[]; supports: (Int32Array | null)[]; scaling: FixedScaling } {
+/** The internal fixed-effect columns, what is known of them, and their part of the map. */
+interface FixedPart {
+  columns: Float64Array[];
+  /** X_int'X_int / n. */
+  gram: Float64Array;
+  /** The data's columns' statistics. */
+  stats: ColumnStats[];
+  /** Rows of each indicator column's ones (indicatorSupports). */
+  supports: (Int32Array | null)[];
+  /** Which internal columns are all ones (the intercept). */
+  ones: boolean[];
+  scaling: FixedScaling;
+}
+
+function standardizeFixed(frame: ModelFrame): FixedPart {
   const X = frame.X;
   const p = X.length;
   const cc = centerAndScale(X);
@@ -330,7 +344,8 @@ function standardizeFixed(frame: ModelFrame): { columns: Float64Array[]; gram: F
   const G = gram(cc.columns, supports);
   const { fraction } = pivotFractions(G, p);
   const centering = { center: cc.center, scale: cc.scale, weights: cc.weights };
-  const plain = { columns: cc.columns, gram: G, stats: cc.stats, supports, scaling: { B, logAbsDetB, centering, Rinv: null } };
+  const ones = cc.stats.map((st, j) => cc.weights !== null && cc.weights[j] !== 0 && st.constant !== null);
+  const plain = { columns: cc.columns, gram: G, stats: cc.stats, supports, ones, scaling: { B, logAbsDetB, centering, Rinv: null } };
   if (p === 0 || Math.min(...fraction) >= ORTHOGONALIZE_BELOW) return plain;
   const gs = gramSchmidt(cc.columns);
   // columns the rank check kept but Gram-Schmidt finds dependent: keep the centred ones as they are
@@ -339,51 +354,66 @@ function standardizeFixed(frame: ModelFrame): { columns: Float64Array[]; gram: F
   for (let j = 0; j < p; j++) logAbsDetB -= Math.log(gs.R[j * p + j]);
   const identity = new Float64Array(p * p);
   for (let j = 0; j < p; j++) identity[j * p + j] = 1;
-  return { columns: gs.Q, gram: identity, stats: cc.stats, supports: gs.Q.map(() => null), scaling: { B: matMat(B, Rinv, p), logAbsDetB, centering, Rinv } };
+  return { columns: gs.Q, gram: identity, stats: cc.stats, supports: gs.Q.map(() => null), ones: gs.Q.map(() => false), scaling: { B: matMat(B, Rinv, p), logAbsDetB, centering, Rinv } };
 }
 
 /**
  * y_int: the response less its least-squares fit on X_int, divided by the root mean square of
- * what is left. An indicator column is walked on its ones.
+ * what is left. One pass each for the sums X'y (an indicator column walked on its ones, the
+ * constant read off y's mean), for subtracting the fit together with the sum of squares, and for
+ * the scaling: on a million rows every pass counts. One projection: what rounding leaves of y
+ * along X (about ε|y|) is one more shift of the response, a change of parametrisation only.
  */
-function standardizeResponse(frame: ModelFrame, yStats: ColumnStats, X: Float64Array[], G: Float64Array, supports: (Int32Array | null)[]): { y: Float64Array; shift: Float64Array; scale: number } {
+function standardizeResponse(frame: ModelFrame, yStats: ColumnStats, fixed: FixedPart): { y: Float64Array; shift: Float64Array; scale: number } {
+  const { columns: X, gram: G, supports, ones } = fixed;
   const p = X.length;
-  const n = frame.y.length;
-  const r = Float64Array.from(frame.y);
-  const shift = new Float64Array(p);
+  const y = frame.y;
+  const n = y.length;
+  const r = Float64Array.from(y);
+  const c = new Float64Array(p);
   if (p > 0) {
     const L = Float64Array.from(G);
     if (!cholesky(L, p)) throw new MixedLMError("model", "The fixed-effects columns are linearly dependent; remove the redundant ones.");
-    const c = new Float64Array(p);
-    // One pass: what rounding leaves of y along X (about ε|y|) is one more shift of the response,
-    // which changes the parametrisation only; a second pass would buy nothing the data still hold.
-    {
-      for (let a = 0; a < p; a++) {
-        const col = X[a], rows = supports[a];
-        let s = 0;
-        if (rows) for (let t = 0; t < rows.length; t++) s += r[rows[t]];
-        else for (let i = 0; i < n; i++) s += col[i] * r[i];
-        c[a] = s / n;
-      }
-      forwardSolve(L, p, c);
-      backSolveTransposed(L, p, c);
-      for (let a = 0; a < p; a++) {
-        const col = X[a], rows = supports[a], g = c[a];
-        shift[a] += g;
-        if (g === 0) continue;
-        if (rows) for (let t = 0; t < rows.length; t++) r[rows[t]] -= g;
-        else for (let i = 0; i < n; i++) r[i] -= col[i] * g;
-      }
+    for (let a = 0; a < p; a++) {
+      const col = X[a], rows = supports[a];
+      let s = 0;
+      if (ones[a]) s = n * yStats.mean;
+      else if (rows) for (let t = 0; t < rows.length; t++) s += y[rows[t]];
+      else for (let i = 0; i < n; i++) s += col[i] * y[i];
+      c[a] = s / n;
+    }
+    forwardSolve(L, p, c);
+    backSolveTransposed(L, p, c);
+    // the indicators' parts first, on their ones; then the dense columns' in one pass below
+    for (let a = 0; a < p; a++) {
+      const rows = supports[a];
+      if (rows && c[a] !== 0) for (let t = 0; t < rows.length; t++) r[rows[t]] -= c[a];
     }
   }
+  let constant = 0;
+  const dense: Float64Array[] = [], coef: number[] = [];
+  for (let a = 0; a < p; a++) {
+    if (ones[a]) constant += c[a];
+    else if (!supports[a]) { dense.push(X[a]); coef.push(c[a]); }
+  }
   // |r_i| ≤ ‖y‖: that bound keeps the squares in range
-  const scale = rms(r, 0, yStats.rms * Math.sqrt(n));
+  const bound = yStats.rms * Math.sqrt(n);
+  const inv = bound > 0 && Number.isFinite(bound) ? 1 / bound : 1;
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    let v = r[i] - constant;
+    for (let d = 0; d < dense.length; d++) v -= dense[d][i] * coef[d];
+    r[i] = v;
+    const w = v * inv;
+    squares += w * w;
+  }
+  const scale = (inv === 1 ? 1 : bound) * Math.sqrt(squares / n);
   if (!(scale > EXACT_FIT * yStats.rms)) {
     throw new MixedLMError("model", `The fixed effects fit the response ${frame.responseName} exactly (no residual variation is left, to rounding); a mixed model cannot be estimated.`);
   }
-  const inv = 1 / scale;
-  for (let i = 0; i < n; i++) r[i] *= inv;
-  return { y: r, shift, scale };
+  const toUnit = 1 / scale;
+  for (let i = 0; i < n; i++) r[i] *= toUnit;
+  return { y: r, shift: c, scale };
 }
 
 // ---- the random effects ---------------------------------------------------------------------
@@ -396,7 +426,8 @@ function standardizeResponse(frame: ModelFrame, yStats: ColumnStats, X: Float64A
 function termScalings(frame: ModelFrame, known: Map<Float64Array, ColumnStats>): TermScaling[] {
   const terms = frame.terms;
   const stats = terms.map((t) => {
-    const rows = termRows(t);
+    // every row is in a level of an re or bar term (complete cases); a variance component's are its nonzero rows
+    const rows = t.kind === "vc" ? termRows(t) : null;
     return t.z.map((z, c) => {
       if (z === null) return null;
       const st = rows === null && known.has(z) ? known.get(z)! : columnStats(z, rows);
