@@ -1,7 +1,8 @@
 /**
  * Conditional covariances of the random effects given the data (lme4's condVar, statsmodels'
  * random_effects_cov without the vc cross-terms): Var(b | y) = σ² Λ (L_ZZ L_ZZ')⁻¹ Λ', diagonal
- * blocks only (one q×q block per level of each term).
+ * blocks only (one q×q block per level of each term). Computed on the fit's internal problem and
+ * mapped to the data's columns: s² D_k Var(b_int | y) D_k' (standardize.ts).
  *
  * With L_ZZ = [[L00, 0], [L_R0, L_RR]] (the first term, then the rest), the first term's blocks are
  * L_ℓ⁻ᵀ (I + c_ℓ' Σ_RR c_ℓ) L_ℓ⁻¹, where c_ℓ is the ℓ-th column block of L_R0 (sparse) and
@@ -21,9 +22,10 @@ export function conditionalVariances(core: FitCore): (Float64Array | null)[] | n
   const K = f.K;
   const rest = f.dims.slice(1).reduce((a, b) => a + b, 0);
   if (rest > MAX_REST) return null;
-  if (!dev.update(core.theta)) return null;
-  const T = dev.templates(core.theta);
-  const sigma2 = core.sigma2;
+  const theta = core.internal.theta;
+  if (!dev.updateIfNeeded(theta)) return null;
+  const T = dev.templates(theta);
+  const sigma2 = core.internal.sigma2;
 
   // Σ_RR from the dense lower factor of the remaining terms
   let sigmaRR: Float64Array | null = null;
@@ -117,8 +119,14 @@ export function conditionalVariances(core: FitCore): (Float64Array | null)[] | n
       out[j] = byLevel;
     } else out[j] = res;
   }
-  // back to frame order
+  // back to frame order, on the data's columns
   const byFrame: (Float64Array | null)[] = new Array(K).fill(null);
-  dev.order.forEach((k, j) => { byFrame[k] = out[j]; });
+  dev.order.forEach((k, j) => {
+    const internal = out[j]!;
+    const qq = cp.terms[j].q ** 2;
+    const mapped = new Float64Array(internal.length);
+    for (let o = 0; o < internal.length; o += qq) mapped.set(core.transform.termCovariance(k, internal, o), o);
+    byFrame[k] = mapped;
+  });
   return byFrame;
 }

@@ -5,6 +5,7 @@
  * that no column is redundant with the terms before it. Column names are patsy's:
  * `C(Evit)[T.Evit100]`, `Time:C(Cu)[T.Cu035]`, `C(cask)[a]`.
  */
+import { centerAndScale, columnStats, gram, gramSchmidt, indicatorSupports, pivotFractions, rms } from "./columnScaling";
 import { excerpt, formulaError, nameList } from "./errors";
 import { Contrast, evaluateFactor, FactorContext, FactorMemo, FactorValue, parseFactorExpr } from "./formula/factor";
 import { Factor, Term, termName, TermList } from "./formula/terms";
@@ -288,40 +289,65 @@ export function buildDesign(termList: TermList, table: DataTable, source: string
 }
 
 /**
- * Finds columns that are linear combinations of earlier ones: Cholesky of the correlation-like
- * matrix of unit-scaled columns, skipping a column whose squared distance from the span of the
- * kept ones is below tol. Returns the indices to keep.
+ * Relative size (root mean square) below which what is left of a column, once the kept columns
+ * before it are taken out, counts as rounding of its stored values: a column equal to a
+ * combination of others up to the last few digits a double holds.
  */
-export function independentColumns(cols: Float64Array[], tol = 1e-10): number[] {
+const ROUNDING = 1e-13;
+/** Below this fraction of its own square left, a column's pivot from the Gram matrix is not trusted: Gram-Schmidt decides. */
+const GRAM_TRUSTED = 1e-6;
+
+/**
+ * Finds columns that are linear combinations of earlier ones. Returns the indices to keep.
+ *
+ * The check does not depend on the columns' location or unit: it runs on the columns centred
+ * (when the design holds the constant) and scaled to unit root mean square (columnScaling.ts), so
+ * x + 3e5 is as independent of the intercept as x is. A column is dropped when what is left of it
+ * after the kept columns before it is at most `tol` of its offset-free root mean square (R's
+ * lm() drops at 1e-7 of the whole column's), or at most ROUNDING of its root mean square as given:
+ * the part of it that rounding of its stored values can account for (x + 1e9 repeating x differs
+ * from it by rounding only). "Offset-free" is what is left after the constant and the factors'
+ * indicator columns before it, into whose span a shift of a covariate moves a column (x + d, and
+ * (x + d)·[h = k] for x:C(h)). Clear cases are read off the Cholesky factor of the Gram matrix;
+ * when a pivot is small enough to be in doubt, Gram-Schmidt on the columns decides.
+ */
+export function independentColumns(cols: Float64Array[], tol = 1e-7): number[] {
   const p = cols.length;
   if (p === 0) return [];
-  const n = cols[0].length;
-  // scale columns to unit norm so the tolerance is relative
-  const norms = cols.map((c) => { let s = 0; for (let i = 0; i < n; i++) s += c[i] * c[i]; return Math.sqrt(s); });
-  const G = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) for (let b = 0; b <= a; b++) {
-    if (norms[a] === 0 || norms[b] === 0) continue;
-    let s = 0;
-    const ca = cols[a], cb = cols[b];
-    for (let i = 0; i < n; i++) s += ca[i] * cb[i];
-    G[a * p + b] = G[b * p + a] = s / (norms[a] * norms[b]);
-  }
-  // Cholesky in column order, skipping columns whose remaining norm is negligible
-  const keep: number[] = [];
-  const L = new Float64Array(p * p);
-  for (let j = 0; j < p; j++) {
-    if (norms[j] === 0) continue;
-    let d = G[j * p + j];
-    for (const k of keep) d -= L[j * p + k] * L[j * p + k];
-    if (d <= tol) continue;
-    const s = Math.sqrt(d);
-    L[j * p + j] = s;
-    for (let i = j + 1; i < p; i++) {
-      let v = G[i * p + j];
-      for (const k of keep) v -= L[i * p + k] * L[j * p + k];
-      L[i * p + j] = v / s;
+  const cc = centerAndScale(cols);
+  const G = gram(cc.columns, indicatorSupports(cc.columns, cc.stats.map((st, j) => (cc.columns[j] === cols[j] ? st : { ...st, indicator: false }))));
+  // what rounding of the stored values accounts for, as a root mean square in the scaled columns' units
+  const rounding = Array.from(cc.rawRms, (raw, j) => (ROUNDING * raw) / Math.abs(cc.scale[j]));
+  const { fraction } = pivotFractions(G, p);
+  const present = rounding.map((_, j) => j).filter((j) => G[j * p + j] > 0);
+  const clear = present.every((j) => fraction[j] >= GRAM_TRUSTED && fraction[j] * G[j * p + j] >= 1e4 * rounding[j] ** 2);
+  if (clear) return present;
+  const offsetFree = offsetFreeRms(cc.columns, cc.stats.map((st) => st.indicator || st.constant !== null), rounding);
+  const dropBelow = rounding.map((r, j) => Math.max(r, tol * offsetFree[j]));
+  return gramSchmidt(cc.columns, dropBelow).kept;
+}
+
+/**
+ * Root mean square of each column less its projection on the constant and indicator columns
+ * before it (a column that is itself one of those keeps its own).
+ */
+function offsetFreeRms(cols: Float64Array[], location: boolean[], rounding: number[]): number[] {
+  const basis: Float64Array[] = []; // orthogonal, unit root mean square
+  return cols.map((c, j) => {
+    const n = c.length;
+    const v = Float64Array.from(c);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const q of basis) {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += q[i] * v[i];
+        const coef = s / n;
+        for (let i = 0; i < n; i++) v[i] -= coef * q[i];
+      }
     }
-    keep.push(j);
-  }
-  return keep;
+    const own = columnStats(c).rms;
+    const left = rms(v, 0, 2 * own);
+    if (!location[j]) return left;
+    if (left > rounding[j]) basis.push(v.map((x) => x / left));
+    return own;
+  });
 }

@@ -1,17 +1,21 @@
 /**
  * fitMixedModel: data + specification → a fitted linear mixed model.
  *
- * The rows are read once into cross-product blocks; the optimiser then minimises the profiled
- * deviance (β and σ² profiled out) over θ, each evaluation one update of the blocked Cholesky
- * factor; the results are read off the factor at the optimum.
+ * The model is first brought to its internal problem, with every column on a unit-free footing
+ * (standardize.ts). Its rows are read once into cross-product blocks; the optimiser then minimises
+ * the profiled deviance (β and σ² profiled out) over θ, each evaluation one update of the blocked
+ * Cholesky factor; the results are read off the factor at the optimum and mapped back to the
+ * data's scale.
  */
 import { BlockedFactor } from "./blocked";
 import { crossProducts, CrossProducts, TermData } from "./crossprod";
 import { backSolveTransposed, inverseFromCholesky } from "./dense";
 import { MixedLMError } from "./errors";
 import { buildModel, Method, ModelFrame, ModelSpec } from "./model";
-import { minimize, OptimizeResult } from "./optimizer";
+import { DENSE_GRADIENT_MAX, denseGradient } from "./gradient";
+import { centralDifferences, minimize, newtonPolish, OptimizeResult } from "./optimizer";
 import { fillReducingPlan, SparseCholeskyPlan } from "./ordering";
+import { Standardization, standardize } from "./standardize";
 import { momentStart } from "./start";
 import { DataTable } from "./table";
 
@@ -19,7 +23,8 @@ const LOG_2PI = Math.log(2 * Math.PI);
 
 /** The profiled deviance (−2 × log-likelihood, REML or ML) as a function of θ, and the factor behind it. */
 export class ProfiledDeviance {
-  readonly frame: ModelFrame;
+  /** The frame fitted; setResponse replaces its response. */
+  frame: ModelFrame;
   /** Terms in factorisation order (most levels first); order[k] = index into frame.terms. */
   readonly order: number[];
   readonly cp: CrossProducts;
@@ -82,6 +87,7 @@ export class ProfiledDeviance {
     let yy = 0;
     for (let i = 0; i < n; i++) yy += y[i] * y[i];
     cp.xx[p * p1 + p] = yy;
+    this.frame = { ...this.frame, y };
     this.termData.forEach((t, j) => {
       const m = cp.xz[j], q = t.q;
       for (let e = p; e < m.length; e += p1) m[e] = 0;
@@ -265,71 +271,123 @@ export interface TermEstimates {
   blups: Float64Array;
 }
 
+/**
+ * The estimates of the internal problem (standardize.ts), on its scale: what the blocked factor
+ * works with. Terms are in frame order, except `u` (factorisation order, as the factor holds it).
+ */
+export interface InternalEstimates {
+  theta: Float64Array;
+  minusTwoLogLik: number;
+  beta: Float64Array;
+  /** σ²_int (R_X R_X')⁻¹. */
+  betaCov: Float64Array;
+  sigma2: number;
+  /** T_k,int per term (frame order). */
+  T: Float64Array[];
+  /** Conditional modes of the internal effects per term (frame order, frame level order). */
+  blups: Float64Array[];
+  u: Float64Array[];
+}
+
+/**
+ * A fitted model. Every numeric field is on the DATA's scale (the response's and the columns'
+ * own units, lme4's θ); the optimisation ran on the internal problem of `transform`, and
+ * `deviance` (its cross-products and blocked factor) is that internal problem's, left at
+ * `internal.theta`.
+ */
 export interface FitCore {
   frame: ModelFrame;
+  /** The profiled deviance of the internal problem (transform.internal): its θ is internal.theta's kind. */
   deviance: ProfiledDeviance;
+  /** The optimiser's result, on the internal problem (x: internal θ, f: internal deviance). */
   optimum: OptimizeResult;
+  /** lme4's θ: the relative factors on the data's columns. */
   theta: Float64Array;
   /** −2 log-likelihood at the optimum (REML or ML as fitted). */
   minusTwoLogLik: number;
   beta: Float64Array;
-  /** Covariance of β̂: σ² (R_X R_X')⁻¹, p×p column-major. */
+  /** Covariance of β̂: σ² (X'V⁻¹X)⁻¹, p×p column-major. */
   betaCov: Float64Array;
   sigma2: number;
   terms: TermEstimates[];
   fitted: Float64Array;
   residuals: Float64Array;
-  /** Spherical random effects u (factorisation order, per term). */
+  /** Spherical random effects u, b = Λ u (factorisation order, per term), on the data's scale. */
   u: Float64Array[];
+  /**
+   * The map between the data's problem and the internal one that was optimised (standardize.ts:
+   * y_int = (y − X_int γ)/s, X_int = X B, Z_k,int = Z_k D_k; β = B(γ + s β_int), σ² = s² σ²_int,
+   * T_k T_k' = D_k T_k,int T_k,int' D_k', −2 log L = −2 log L_int + 2c log s − [REML] 2 log|det B|).
+   * Inference that works on `deviance` maps through it: transform.internalTheta(θ),
+   * transform.theta(T_int), transform.beta(β_int), transform.internalResponse(y).
+   */
+  transform: Standardization;
+  /** The internal problem's estimates, at which `deviance`'s factor stands. */
+  internal: InternalEstimates;
 }
 
 /**
- * Options of fitCore. `deviance` and `start` are for refits (src/engine/inference): a
- * ProfiledDeviance built once for the frame's rows and terms, its response swapped by
- * setResponse (frame.y must then be that response), and a θ to start from instead of the
+/**
+ * Options of fitCore. `refit` and `start` are for refits (src/engine/inference): the same rows
+ * and design with another response, fitted through the first fit's transform and a
+ * ProfiledDeviance on its internal problem built once (refitContext in inference/view.ts), its
+ * response swapped by setResponse(transform.internalResponse(y)); frame.y must then be that
+ * response y. `start` is a θ (lme4's, on the data's columns) to start from instead of the
  * moment start.
  */
 export interface FitCoreOptions {
   fillReducing?: boolean;
-  deviance?: ProfiledDeviance;
+  refit?: { transform: Standardization; deviance: ProfiledDeviance };
   start?: Float64Array;
 }
 
-/** Fits the model: optimises θ, then reads β, σ², the covariances and the BLUPs off the factor. */
+/**
+ * Fits the model: brings it to its internal, unit-free problem (standardize.ts), optimises θ
+ * there, reads β, σ², the covariances and the BLUPs off the factor at the optimum, and maps them
+ * back to the data's scale.
+ */
 export function fitCore(frame: ModelFrame, options: FitCoreOptions = {}): FitCore {
-  const dev = options.deviance ?? new ProfiledDeviance(frame, frame.method, options);
-  // The optimiser works on u = θ / scale, where each entry's scale is that of its covariate
-  // (thetaScales): a random slope on a covariate measured in thousands has a θ in thousandths,
-  // and steps and finite differences of a fixed size would be out of proportion to it.
-  const scale = thetaScales(frame);
-  const toTheta = (u: Float64Array): Float64Array => { const th = new Float64Array(u.length); for (let i = 0; i < u.length; i++) th[i] = u[i] * scale[i]; return th; };
-  let optimum: OptimizeResult;
+  const transform = options.refit?.transform ?? standardize(frame);
+  const dev = options.refit?.deviance ?? new ProfiledDeviance(transform.internal, frame.method, options);
+  const optimum = optimizeTheta(dev, options.start ? transform.internalTheta(options.start) : null);
+  const snapped = snapToBoundary(dev, optimum);
+  // the optimiser's last value and gradient, where θ is still its point
+  const at = snapped.fixed.length === 0 && optimum.gradientAt ? { f: optimum.f, g: optimum.gradientAt } : null;
+  const theta = canonicalTheta(dev.frame, polish(dev, snapped.x, snapped.fixed, snapped.hessian, at));
+  if (!dev.updateIfNeeded(theta)) {
+    throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
+  }
+  const internal = internalEstimates(dev, theta);
+  const residuals = internalResiduals(dev.frame, internal);
+  return { frame, deviance: dev, optimum, transform, internal, ...reportedEstimates(frame, transform, internal, residuals, dev.order) };
+}
+
+/** Minimises the profiled deviance from `start` (a refit's, internal) or the moment-based start (or lme4's θ = 1). */
+function optimizeTheta(dev: ProfiledDeviance, start0: Float64Array | null): OptimizeResult {
   try {
     const valueAndGradient = dev.hasGradient
-      ? (u: Float64Array, g: Float64Array) => {
-          const v = dev.deviance(toTheta(u));
-          if (Number.isFinite(v)) { dev.gradient(g); for (let i = 0; i < g.length; i++) g[i] *= scale[i]; }
+      ? (theta: Float64Array, g: Float64Array) => {
+          const v = dev.deviance(theta);
+          if (Number.isFinite(v)) dev.gradient(g);
           return v;
         }
       : undefined;
-    const start = (options.start && startAt(dev, options.start)) || startingTheta(dev, scale);
+    const start = (start0 && startAt(dev, start0)) || startingTheta(dev);
     // the factor is at the start: its gradient costs no second update
     let g0: Float64Array | undefined;
     if (valueAndGradient && Number.isFinite(start.f)) {
       g0 = new Float64Array(start.theta.length);
       dev.gradient(g0);
-      for (let i = 0; i < g0.length; i++) g0[i] *= scale[i];
     }
-    const u0 = start.theta.map((v, i) => v / scale[i]);
-    const inU = minimize((u) => dev.deviance(toTheta(u)), u0, { valueAndGradient, f0: start.f, g0, newtonFirst: start.fromMoments });
-    optimum = { ...inU, x: toTheta(inU.x) };
+    return minimize((theta) => dev.deviance(theta), start.theta, { valueAndGradient, f0: start.f, g0, newtonFirst: start.fromMoments });
   } catch {
     throw new MixedLMError("model", "The fixed-effects design and the response leave no residual variation (the response is fitted exactly); a mixed model cannot be estimated.");
   }
-  const theta = canonicalTheta(frame, snapToBoundary(dev, optimum, scale));
-  if (!dev.updateIfNeeded(theta)) {
-    throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
-  }
+}
+
+/** β, σ², u and the BLUPs of the internal problem, read off the factor (updated at θ). */
+function internalEstimates(dev: ProfiledDeviance, theta: Float64Array): InternalEstimates {
+  const frame = dev.frame;
   const minusTwoLogLik = dev.devianceFromFactor();
   const { beta, betaCovUnscaled } = solveBeta(dev);
   const n = dev.n;
@@ -337,39 +395,41 @@ export function fitCore(frame: ModelFrame, options: FitCoreOptions = {}): FitCor
   const sigma2 = dev.factor.pwrss() / (dev.reml ? n - p : n);
   const betaCov = betaCovUnscaled.map((v) => v * sigma2);
   const u = solveU(dev, beta);
-  const T = dev.templates(theta);
-  const terms: TermEstimates[] = frame.terms.map(() => ({ T: new Float64Array(0), cov: new Float64Array(0), blups: new Float64Array(0) }));
+  const templates = dev.templates(theta);
+  const T: Float64Array[] = new Array(frame.terms.length);
+  const blups: Float64Array[] = new Array(frame.terms.length);
   dev.order.forEach((k, j) => {
-    const t = frame.terms[k];
-    const q = t.q;
-    const Tj = T[j];
-    const cov = new Float64Array(q * q);
-    for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) {
-      let s = 0;
-      for (let c = 0; c < q; c++) s += Tj[c * q + a] * Tj[c * q + b];
-      cov[b * q + a] = s * sigma2;
-    }
-    const nl = t.levels.length;
-    const blups = new Float64Array(nl * q);
+    const q = frame.terms[k].q;
+    const Tj = templates[j];
+    const nl = frame.terms[k].levels.length;
+    const b = new Float64Array(nl * q);
     const uj = u[j];
     for (let l = 0; l < nl; l++) {
       const lv = dev.levelOf(j, l);
       for (let a = 0; a < q; a++) {
         let s = 0;
         for (let c = 0; c <= a; c++) s += Tj[c * q + a] * uj[l * q + c];
-        blups[lv * q + a] = s;
+        b[lv * q + a] = s;
       }
     }
-    terms[k] = { T: Tj, cov, blups };
+    T[k] = Tj;
+    blups[k] = b;
   });
-  const fitted = new Float64Array(n);
-  for (let a = 0; a < p; a++) {
+  return { theta, minusTwoLogLik, beta, betaCov, sigma2, T, blups, u };
+}
+
+/** y_int − X_int β_int − Z_int b_int (reportedEstimates turns it into the data's residuals in place). */
+function internalResiduals(frame: ModelFrame, est: InternalEstimates): Float64Array {
+  const { beta, blups } = est;
+  const n = frame.y.length;
+  const residuals = Float64Array.from(frame.y);
+  for (let a = 0; a < frame.X.length; a++) {
     const col = frame.X[a];
-    const b = beta[a];
-    for (let i = 0; i < n; i++) fitted[i] += col[i] * b;
+    const ba = beta[a];
+    for (let i = 0; i < n; i++) residuals[i] -= col[i] * ba;
   }
   frame.terms.forEach((t, k) => {
-    const bl = terms[k].blups;
+    const bl = blups[k];
     for (let i = 0; i < n; i++) {
       const lv = t.refs[i];
       if (lv < 0) continue;
@@ -378,12 +438,48 @@ export function fitCore(frame: ModelFrame, options: FitCoreOptions = {}): FitCor
         const z = t.z[c];
         s += (z === null ? 1 : z[i]) * bl[lv * t.q + c];
       }
-      fitted[i] += s;
+      residuals[i] -= s;
     }
   });
-  const residuals = new Float64Array(n);
-  for (let i = 0; i < n; i++) residuals[i] = frame.y[i] - fitted[i];
-  return { frame, deviance: dev, optimum, theta, minusTwoLogLik, beta, betaCov, sigma2, terms, fitted, residuals, u };
+  return residuals;
+}
+
+/** The data's numbers from the internal estimates, through the transform. */
+function reportedEstimates(frame: ModelFrame, transform: Standardization, est: InternalEstimates, residuals: Float64Array, order: number[]): Pick<FitCore, "theta" | "minusTwoLogLik" | "beta" | "betaCov" | "sigma2" | "terms" | "fitted" | "residuals" | "u"> {
+  const sigma2 = transform.sigma2(est.sigma2);
+  // σ T before its square: a zero variance stays zero where σ² overflows (a response near 1e160)
+  const sigma = transform.sigma(est.sigma2);
+  const factors = frame.terms.map((_, k) => transform.termFactor(k, est.T[k]));
+  const terms: TermEstimates[] = frame.terms.map((t, k) => {
+    const q = t.q;
+    const T = factors[k].T;
+    const cov = new Float64Array(q * q);
+    for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) {
+      let s = 0;
+      for (let c = 0; c < q; c++) s += sigma * T[c * q + a] * (sigma * T[c * q + b]);
+      cov[b * q + a] = s;
+    }
+    return { T, cov, blups: transform.blups(k, est.blups[k]) };
+  });
+  const n = frame.y.length;
+  const s = transform.response.scale;
+  const fitted = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    residuals[i] *= s;
+    fitted[i] = frame.y[i] - residuals[i];
+  }
+  const u = est.u.map((uj, j) => transform.sphericalEffects(order[j], uj, factors[order[j]].Q));
+  return {
+    theta: transform.theta(est.T),
+    minusTwoLogLik: transform.minusTwoLogLik(est.minusTwoLogLik),
+    beta: transform.beta(est.beta),
+    betaCov: transform.betaCov(est.betaCov),
+    sigma2,
+    terms,
+    fitted,
+    residuals,
+    u,
+  };
 }
 
 /**
@@ -391,48 +487,114 @@ export function fitCore(frame: ModelFrame, options: FitCoreOptions = {}): FitCor
  * in θ_k), so the optimiser stops, converged in deviance, at a small θ_k (0.005, say) that still
  * shows as a small variance. lme4 bounds θ_k ≥ 0 and lands on 0 exactly. So each small diagonal
  * entry is tried at 0, and kept there when the deviance does not rise by more than SNAP_TOLERANCE.
+ * θ is the internal problem's, unit-free (standardize.ts), so "small" needs no units.
  */
-function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult, scale: Float64Array): Float64Array {
+function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): { x: Float64Array; fixed: number[]; hessian: Float64Array | null } {
   const x = Float64Array.from(optimum.x);
   let f = optimum.f;
+  const snapped: number[] = [];
   for (const t of dev.frame.terms) {
     for (let c = 0; c < t.q; c++) {
       const k = t.thetaIndex[c * t.q + c];
-      if (k < 0 || x[k] === 0 || Math.abs(x[k]) > SNAP_BELOW * scale[k]) continue;
+      if (k < 0 || x[k] === 0 || Math.abs(x[k]) > SNAP_BELOW) continue;
       const old = x[k];
       x[k] = 0;
       const f0 = dev.deviance(x);
-      if (f0 <= f + SNAP_TOLERANCE) f = Math.min(f, f0);
+      if (f0 <= f + SNAP_TOLERANCE) { f = Math.min(f, f0); snapped.push(k); }
       else x[k] = old;
     }
   }
-  return x;
+  if (snapped.length === 0) return { x, fixed: snapped, hessian: optimum.hessian ?? null };
+  const free = reoptimizeFree(dev, x, snapped);
+  return { x: free.x, fixed: snapped, hessian: free.hessian };
+}
+
+/** θ with the entries `fixed` held at their values in x and the others taken from v (in order). */
+function withFree(x: Float64Array, free: number[], v: ArrayLike<number>): Float64Array {
+  const th = Float64Array.from(x);
+  free.forEach((k, i) => { th[k] = v[i]; });
+  return th;
 }
 
 /**
- * The natural size of each θ entry: T[r, c] turns a unit of u into σ·T[r, c] of the r-th random
- * effect, which multiplies the r-th column of Z; so T[r, c] is of order 1 / (root mean square of
- * that column) — 1 for an intercept, 1/1000 for a slope on a covariate in thousands.
+ * With some variances put at zero, the others were optimised for the small values those had:
+ * Newton steps over the free entries of θ (the snapped ones held at zero) take them to their own
+ * optimum, which a weakly determined variance beside a vanishing one needs.
  */
-export function thetaScales(frame: ModelFrame): Float64Array {
-  const scale = new Float64Array(frame.thetaStart.length).fill(1);
-  for (const t of frame.terms) {
-    const rms = t.z.map((z) => {
-      if (z === null) return 1;
-      let s = 0, count = 0;
-      for (let i = 0; i < z.length; i++) if (t.refs[i] >= 0) { s += z[i] * z[i]; count++; }
-      const r = count > 0 ? Math.sqrt(s / count) : 1;
-      return r > 0 && Number.isFinite(r) ? r : 1;
-    });
-    for (let c = 0; c < t.q; c++) for (let r = c; r < t.q; r++) {
-      const k = t.thetaIndex[c * t.q + r];
-      if (k >= 0) scale[k] = 1 / rms[r];
-    }
+function reoptimizeFree(dev: ProfiledDeviance, x: Float64Array, snapped: number[]): { x: Float64Array; hessian: Float64Array | null } {
+  const free = Array.from(x, (_, k) => k).filter((k) => !snapped.includes(k));
+  if (free.length === 0) return { x, hessian: null };
+  const full = new Float64Array(x.length);
+  const valueAndGradient = dev.hasGradient
+    ? (v: Float64Array, g: Float64Array) => {
+        const f = dev.deviance(withFree(x, free, v));
+        if (Number.isFinite(f)) { dev.gradient(full); free.forEach((k, i) => { g[i] = full[k]; }); }
+        return f;
+      }
+    : undefined;
+  try {
+    const f0 = dev.deviance(x);
+    const r = minimize((v) => dev.deviance(withFree(x, free, v)), Float64Array.from(free, (k) => x[k]), { f0, valueAndGradient, newtonFirst: true });
+    return r.f <= f0 ? { x: withFree(x, free, r.x), hessian: r.hessian ?? null } : { x, hessian: null };
+  } catch {
+    return { x, hessian: null };
   }
-  return scale;
 }
 
-/** Diagonal entries of θ below this (in units of their scale) are tried at zero (snapToBoundary). */
+/**
+ * The optimiser stops within its tolerance of the optimum, and where it stops depends on its
+ * path: two fits of the same model on data differing only by rounding (y and y × a) can stop
+ * 1e-6 apart. Newton steps (optimizer.ts, newtonPolish) take θ to the optimum itself: with an
+ * exact gradient (the factor's own for one term, the dense one of gradient.ts for several in a
+ * small model) to about 1e-12; with central differences (several terms, cheap evaluations) to
+ * the differences' rounding, about 1e-8. Models whose evaluations are costly keep the optimiser's θ.
+ */
+function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[], hessian: Float64Array | null, at: { f: number; g: Float64Array } | null): Float64Array {
+  const free = Array.from(x, (_, k) => k).filter((k) => !fixed.includes(k));
+  if (free.length === 0) return x;
+  const dense = !dev.hasGradient && dev.factor.dims.reduce((a, b) => a + b, 0) <= DENSE_GRADIENT_MAX;
+  const deviance = (v: Float64Array) => dev.deviance(withFree(x, free, v));
+  const start = Float64Array.from(free, (k) => x[k]);
+  if (dev.hasGradient || dense) {
+    const full = new Float64Array(x.length);
+    const fg = (v: Float64Array, g: Float64Array) => {
+      const th = withFree(x, free, v);
+      const f = dev.deviance(th);
+      if (!Number.isFinite(f)) return f;
+      if (dense) denseGradient(dev, th, full);
+      else dev.gradient(full);
+      free.forEach((k, i) => { g[i] = full[k]; });
+      return f;
+    };
+    // One term: the optimiser's last gradient and Hessian give the step it declined (its
+    // prediction fell below its tolerance), taken without a look; costs no evaluation.
+    if (dev.hasGradient && at) return withFree(x, free, newtonPolish(fg, start, { known: hessian, at, uncheckedBelow: ONE_TERM_UNCHECKED }));
+    return withFree(x, free, newtonPolish(fg, start, { known: hessian }));
+  }
+  if (evaluationFlops(dev) > POLISH_MAX_FLOPS) return x;
+  const differences = centralDifferences(deviance);
+  return withFree(x, free, newtonPolish(differences.fg, start, { maxSteps: 3, hessian: differences.hessian, known: hessian }));
+}
+
+/** A last step of a one-term model below this (relative) is taken without evaluating the deviance there (newtonPolish). */
+const ONE_TERM_UNCHECKED = 1e-3;
+
+/** Rough multiply-adds of one update of the factor: its diagonal blocks (dense ones cubed) and the blocks below them. */
+function evaluationFlops(dev: ProfiledDeviance): number {
+  const f = dev.factor;
+  let flops = 0;
+  f.dims.forEach((d, j) => {
+    const q = dev.cp.terms[j].q;
+    flops += f.diagKind[j] === "dense" ? (d * d * d) / 3 : d * q * q;
+    for (let i = j + 1; i < f.K; i++) { const o = dev.cp.off[i][j]; if (o) flops += o.data.length * q; }
+  });
+  return flops;
+}
+
+/** Largest evaluation cost (evaluationFlops) at which polish() spends finite differences' evaluations: about a millisecond each. */
+const POLISH_MAX_FLOPS = 2e6;
+
+/** Diagonal entries of the internal θ below this are tried at zero (snapToBoundary). */
 const SNAP_BELOW = 0.05;
 /** Largest rise of the deviance accepted for putting a variance at zero (1e-7 in log-likelihood). */
 const SNAP_TOLERANCE = 2e-7;
@@ -444,9 +606,9 @@ function startAt(dev: ProfiledDeviance, theta: Float64Array): { theta: Float64Ar
 }
 
 /** The moment-based start (start.ts), or lme4's θ = 1 when the moments give none (or a non-finite deviance). */
-function startingTheta(dev: ProfiledDeviance, scale: Float64Array): { theta: Float64Array; f: number; fromMoments: boolean } {
+function startingTheta(dev: ProfiledDeviance): { theta: Float64Array; f: number; fromMoments: boolean } {
   const frame = dev.frame;
-  const start = momentStart(dev.cp, dev.order.map((k) => frame.terms[k].thetaIndex), frame.thetaStart.length, scale);
+  const start = momentStart(dev.cp, dev.order.map((k) => frame.terms[k].thetaIndex), frame.thetaStart.length);
   const fMoment = start ? dev.deviance(start) : Infinity;
   if (Number.isFinite(fMoment)) return { theta: start!, f: fMoment, fromMoments: true };
   return { theta: frame.thetaStart, f: dev.deviance(frame.thetaStart), fromMoments: false };

@@ -25,6 +25,10 @@ export interface OptimizeResult {
   predictedDecrease: number;
   /** The finite-difference Hessian at the end is positive definite. */
   hessianPositive: boolean;
+  /** The Hessian (or its quasi-Newton update) of the last Newton step, row-major n × n, when there was one. */
+  hessian?: Float64Array;
+  /** The exact gradient at x, when the objective has one and it is at hand. */
+  gradientAt?: Float64Array;
   converged: boolean;
   message: string;
 }
@@ -39,6 +43,17 @@ export interface OptimizeOptions {
   g0?: Float64Array;
   /** Start with Newton steps (for a start near the optimum, with few parameters). */
   newtonFirst?: boolean;
+}
+
+/**
+ * A finite-difference step for coordinate x: `relative` of |x| (at least of 1), pointing away
+ * from zero. The sign matters: a model whose covariate changes sign (x → −x) has the same
+ * deviance with its θ entries mirrored, and one-sided differences that mirror with them take
+ * the same path to the same optimum; steps of one sign would estimate its curvature with errors
+ * of the other sign, and stop elsewhere within the tolerance.
+ */
+function signedStep(relative: number, x: number): number {
+  return (x < 0 ? -relative : relative) * Math.max(1, Math.abs(x));
 }
 
 /** A Newton step promising less decrease of the deviance than this ends newtonFromStart when it delivers. */
@@ -82,7 +97,7 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
   else if (fg) { evals++; fx = fg(x, g); } else fx = options.f0 ?? f(x);
   if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
   const noise = 1e-11 * Math.max(1, Math.abs(fx));
-  const step = (xi: number) => 1e-4 * Math.max(1, Math.abs(xi));
+  const step = (xi: number) => signedStep(1e-4, xi);
   let iter = 0;
   let hessianPositive = false;
   let predictedDecrease = Infinity;
@@ -99,9 +114,11 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
   const tolerance = Math.max(1e-6, noise);
   let lastStep: Float64Array | null = null;
   let lastGradient: Float64Array | null = null;
+  let lastHessian: Float64Array | null = null;
   while (evals < maxEval && iter < 30) {
     iter++;
     let H: Float64Array;
+    lastHessian = null;
     if (fg && carried && lastStep && lastGradient) {
       // exact gradients: the carried Hessian's BFGS update costs no evaluation at all
       const y = new Float64Array(n);
@@ -126,6 +143,7 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
     if (!g.every(Number.isFinite) || !H.every(Number.isFinite)) { message = "non-finite derivatives"; hessianPositive = false; break; }
     let L = Float64Array.from(H);
     hessianPositive = choleskyInPlace(L, n);
+    if (hessianPositive) lastHessian = Float64Array.from(H);
     if (!hessianPositive) {
       // A saddle: typically a variance at (or stepped to) zero that belongs above it; the deviance
       // is even in that θ, so its gradient there is zero and Newton's step would never leave.
@@ -223,7 +241,7 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
   }
   const converged = hessianPositive && predictedDecrease < tolerance && evals < maxEval;
   if (!message) message = evals >= maxEval ? "evaluation limit reached" : "iteration limit reached";
-  return { x, f: fx, evaluations: evals, iterations: iter, gradient: Math.max(0, ...Array.from(g, Math.abs)), predictedDecrease, hessianPositive, converged, message };
+  return { x, f: fx, evaluations: evals, iterations: iter, gradient: Math.max(0, ...Array.from(g, Math.abs)), predictedDecrease, hessianPositive, converged, message, ...(lastHessian ? { hessian: lastHessian } : {}), ...(fg ? { gradientAt: g } : {}) };
 }
 
 /** The smallest eigenvalue of a symmetric n×n matrix (row-major) and a unit eigenvector, by Jacobi rotations. */
@@ -345,7 +363,7 @@ function minimizeQuasiNewton(fn: (x: Float64Array) => number, x0: Float64Array, 
     if (!Number.isFinite(fx)) fx = Infinity;
   } else fx = options.f0 ?? f(x);
   if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
-  const step = (xi: number) => 1e-5 * Math.max(1, Math.abs(xi));
+  const step = (xi: number) => signedStep(1e-5, xi);
   // Finite differences: forward (n evaluations) while far from the optimum, where a gradient
   // error of order h is harmless; central (2n) once the steps become small.
   let central = false;
@@ -443,6 +461,7 @@ function minimizeQuasiNewton(fn: (x: Float64Array) => number, x0: Float64Array, 
 
   // Newton polish with a finite-difference Hessian; also decides convergence.
   let hessianPositive = false;
+  let lastHessian: Float64Array | null = null;
   let predictedDecrease = Infinity;
   let L: Float64Array | null = null;
   for (let round = 0; round < 8 && evals < maxEval; round++) {
@@ -453,6 +472,7 @@ function minimizeQuasiNewton(fn: (x: Float64Array) => number, x0: Float64Array, 
     // recomputed only when the step it gives still promises a decrease worth taking.
     if (!(pd < 1e-9)) {
       const Hm = fg ? gradientDifferenceHessian(fg, x, g, step, () => evals++) : fdHessian(f, x, fx, step);
+      lastHessian = Hm;
       L = Float64Array.from(Hm);
       hessianPositive = choleskyInPlace(L, n);
       if (!hessianPositive) break;
@@ -485,7 +505,7 @@ function minimizeQuasiNewton(fn: (x: Float64Array) => number, x0: Float64Array, 
   // larger (about 1e-11 of its value: 3e-5 for a million rows), below which no optimizer can go.
   const converged = hessianPositive && predictedDecrease < Math.max(1e-6, noise) && evals < maxEval;
   if (!message) message = evals >= maxEval ? "evaluation limit reached" : "done";
-  return { x, f: fx, evaluations: evals, iterations: iter, gradient: gnorm, predictedDecrease, hessianPositive, converged, message };
+  return { x, f: fx, evaluations: evals, iterations: iter, gradient: gnorm, predictedDecrease, hessianPositive, converged, message, ...(lastHessian && hessianPositive ? { hessian: lastHessian } : {}) };
 }
 
 /**
@@ -577,4 +597,110 @@ export function cholSolve(L: Float64Array, n: number, b: number[]): number[] {
   for (let i = 0; i < n; i++) { let s = y[i]; for (let k = 0; k < i; k++) s -= L[i * n + k] * y[k]; y[i] = s / L[i * n + i]; }
   for (let i = n - 1; i >= 0; i--) { let s = y[i]; for (let k = i + 1; k < n; k++) s -= L[k * n + i] * y[k]; y[i] = s / L[i * n + i]; }
   return y;
+}
+
+/** A polishing step below this, relative to the coordinate (at least 1), ends newtonPolish: the point is there to about the next step, a few orders smaller. */
+const POLISHED = 1e-11;
+/**
+ * A polishing step below this is taken without evaluating the objective there (its change is
+ * below the objective's rounding, so the look would say nothing) and ends newtonPolish: what is
+ * left after it is about the Hessian's relative error times it (BFGS-updated: 1e-3 or less).
+ */
+const UNCHECKED_STEP = 1e-6;
+
+/**
+ * Newton steps with an exact gradient, for an x already at the optimum to the optimiser's
+ * tolerance (a predicted decrease of the deviance below 1e-9, which leaves x uncertain by up to
+ * 1e-5, and by more along a flat direction: a weakly identified variance). Two fits of the same
+ * model that differ only in the rounding of their data (y and y × a, x and −x) take slightly
+ * different paths there and stop at different points within that tolerance; these steps take
+ * both to the optimum itself, to about the gradient's rounding over the Hessian (1e-12 or so).
+ * The Hessian is the optimiser's last one when given, else it comes once from central
+ * differences of the gradient (2n evaluations); each step then costs one. A step that raises the
+ * objective beyond its rounding noise, or an indefinite Hessian, ends them.
+ */
+export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, options: { maxSteps?: number; hessian?: (x: Float64Array, fx: number) => Float64Array; known?: Float64Array | null; at?: { f: number; g: Float64Array } | null; uncheckedBelow?: number } = {}): Float64Array {
+  const unchecked = options.uncheckedBelow ?? UNCHECKED_STEP;
+  const n = x0.length;
+  const maxSteps = options.maxSteps ?? 6;
+  let x = Float64Array.from(x0);
+  let g = new Float64Array(n);
+  let fx: number;
+  if (options.at && options.at.g.length === n) { fx = options.at.f; g.set(options.at.g); }
+  else fx = fg(x, g);
+  if (!Number.isFinite(fx) || !g.every(Number.isFinite)) return x0;
+  // the optimiser's last Hessian when it has one (a Newton step's rate of convergence is its
+  // relative error, a few steps suffice), else a fresh one
+  let H: Float64Array | null = options.known && options.known.length === n * n && options.known.every(Number.isFinite) ? Float64Array.from(options.known) : null;
+  if (H && !choleskyInPlace(H, n)) H = null;
+  if (!H) {
+    const fresh = options.hessian ? options.hessian(x, fx) : centralGradientDifferences(fg, x);
+    if (!fresh.every(Number.isFinite) || !choleskyInPlace(fresh, n)) return x0;
+    H = fresh;
+  }
+  // H holds the Cholesky factor; the matrix itself is kept for BFGS updates from the steps'
+  // exact gradient differences, which make the convergence superlinear
+  const Hm = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { let v = 0; for (let k = 0; k <= j; k++) v += H[i * n + k] * H[j * n + k]; Hm[i * n + j] = Hm[j * n + i] = v; }
+  const noise = 1e-12 * Math.max(1, Math.abs(fx));
+  for (let step = 0; step < maxSteps; step++) {
+    const d = cholSolve(H, n, Array.from(g, (v) => -v));
+    let rel = 0;
+    for (let i = 0; i < n; i++) rel = Math.max(rel, Math.abs(d[i]) / Math.max(1, Math.abs(x[i])));
+    if (!(rel <= 0.1)) break; // not a polishing step: x was not at the optimum
+    const xn = Float64Array.from(x, (v, i) => v + d[i]);
+    // a step this small changes the objective by less than its rounding: taken without a look
+    if (rel < unchecked) return xn;
+    const gn = new Float64Array(n);
+    const fn1 = fg(xn, gn);
+    if (!(fn1 <= fx + noise) || !gn.every(Number.isFinite)) break;
+    const yv = Float64Array.from(gn, (v, i) => v - g[i]);
+    x = xn;
+    g = gn;
+    fx = Math.min(fx, fn1);
+    if (rel < POLISHED) break;
+    hessianBfgsUpdate(Hm, Float64Array.from(d), yv, n);
+    const L = Float64Array.from(Hm);
+    if (choleskyInPlace(L, n)) H = L;
+  }
+  return x;
+}
+
+/** Hessian by central differences of an exact gradient (row-major, symmetrised): 2n evaluations. */
+function centralGradientDifferences(fg: (x: Float64Array, g: Float64Array) => number, x: Float64Array): Float64Array {
+  const n = x.length;
+  const H = new Float64Array(n * n);
+  const t = Float64Array.from(x);
+  const gp = new Float64Array(n), gm = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = signedStep(1e-4, x[i]);
+    t[i] = x[i] + h; fg(t, gp);
+    t[i] = x[i] - h; fg(t, gm);
+    t[i] = x[i];
+    for (let j = 0; j < n; j++) H[j * n + i] = (gp[j] - gm[j]) / (2 * h);
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) { const v = (H[i * n + j] + H[j * n + i]) / 2; H[i * n + j] = v; H[j * n + i] = v; }
+  return H;
+}
+
+/**
+ * Value and gradient by central differences (2n evaluations, steps signedStep(1e-4)), for
+ * newtonPolish where no exact gradient is at hand; with the Hessian from the same kind of
+ * stencil (finiteDifferenceHessian).
+ */
+export function centralDifferences(fn: (x: Float64Array) => number): { fg: (x: Float64Array, g: Float64Array) => number; hessian: (x: Float64Array, fx: number) => Float64Array } {
+  const fg = (x: Float64Array, g: Float64Array) => {
+    const fx = fn(x);
+    const t = Float64Array.from(x);
+    for (let i = 0; i < x.length; i++) {
+      const h = signedStep(1e-4, x[i]);
+      t[i] = x[i] + h; const fp = fn(t);
+      t[i] = x[i] - h; const fm = fn(t);
+      t[i] = x[i];
+      g[i] = (fp - fm) / (2 * h);
+    }
+    return fx;
+  };
+  const hessian = (x: Float64Array, fx: number) => centralGradientAndHessian((v) => fn(v), x, fx, (xi) => signedStep(1e-4, xi)).H;
+  return { fg, hessian };
 }

@@ -107,6 +107,9 @@ export interface MixedLMResult {
 
 const Z975 = normalQuantile(0.975);
 
+/** A diagonal entry of the internal θ below this is a variance at zero (lme4's isSingular tolerance). */
+const SINGULAR_BELOW = 1e-4;
+
 function squareMatrix(m: ArrayLike<number>, q: number): number[][] {
   return Array.from({ length: q }, (_, r) => Array.from({ length: q }, (_, c) => m[c * q + r]));
 }
@@ -133,7 +136,8 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   // Fixed-effect SEs follow the style of the model, so that they read like the peer users compare
   // with: statsmodels' (the inverse of its full observed Hessian, β and variance parameters
   // together) for a statsmodels-style fit; lme4's conditional σ²(X'V⁻¹X)⁻¹ for an lme4-style fit.
-  const conditionalSE = (a: number) => Math.sqrt(core.betaCov[a * p + a]);
+  const conditionalStdErr = core.transform.betaStdErr(core.internal.betaCov);
+  const conditionalSE = (a: number) => conditionalStdErr[a];
   if (frame.style === "statsmodels" && (!statsmodelsFixedSE || statsmodelsFixedSE.some((v) => v === null || !Number.isFinite(v)))) {
     warnings.push("statsmodels' standard errors of the fixed effects could not be computed (its Hessian cannot be inverted here, or a group has more than 2,000 random effects); the fixed effects' standard errors are lme4's conditional ones, from σ²(X'V⁻¹X)⁻¹.");
     statsmodelsFixedSE = null;
@@ -148,6 +152,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   const vcovFixed = squareMatrix(statsmodelsFixedCov ?? core.betaCov, p);
 
   // random-effect terms; a statsmodels variance component made of several patsy subterms is one term
+  const sigma = core.transform.sigma(core.internal.sigma2);
   const randomTerms: RandomTermResult[] = [];
   const seenVc = new Map<string, RandomTermResult>();
   frame.terms.forEach((t, k) => {
@@ -157,21 +162,26 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
       const existing = seenVc.get(t.vcName!);
       if (existing) { existing.nLevels += t.levels.length; return; }
     }
-    const sd = cov.map((row, i) => Math.sqrt(row[i]));
-    const corr = t.q > 1 ? cov.map((row, i) => row.map((v, j) => (i === j ? 1 : sd[i] > 0 && sd[j] > 0 ? v / (sd[i] * sd[j]) : NaN))) : null;
+    const { sd, corr } = deviations(est.T, t.q, sigma);
     const r: RandomTermResult = { grouping: t.grouping, kind: t.kind, names: t.names, cov, sd, corr, nLevels: t.levels.length, ...(t.text ? { text: t.text } : {}) };
     if (t.kind === "vc") seenVc.set(t.vcName!, r);
     randomTerms.push(r);
   });
 
+  if (!Number.isFinite(core.sigma2) || randomTerms.some((t) => t.cov.some((row) => row.some((v) => !Number.isFinite(v))))) {
+    warnings.push(`Some variances are larger than the largest number a double holds (about 1.8e308) and show as Infinity; the standard deviations, coefficients, standard errors and log-likelihood are right. Divide ${frame.responseName} by a large power of ten to see the variances.`);
+  }
+
   // lme4 lists its terms by number of levels, most first; so do we for lme4-style models
   if (frame.style === "lme4") sortByLevels(randomTerms, (t) => t.nLevels);
 
-  // singular: a diagonal entry of a relative factor at (numerically) zero, lme4's rule
+  // singular: a diagonal entry of a relative factor at (numerically) zero, lme4's rule, applied to
+  // the internal θ, whose effect columns have unit root mean square (standardize.ts): lme4's own
+  // θ shrinks with the unit of a slope's covariate and would call a slope on micrometres singular
   let singular = false;
   for (const t of frame.terms) for (let c = 0; c < t.q; c++) {
     const k = t.thetaIndex[c * t.q + c];
-    if (k >= 0 && Math.abs(core.theta[k]) < 1e-4) singular = true;
+    if (k >= 0 && Math.abs(core.internal.theta[k]) < SINGULAR_BELOW) singular = true;
   }
   if (singular) {
     warnings.push("The fit is singular: a variance is estimated as zero (or a correlation as ±1). The model may be overfitted; consider simplifying its random effects.");
@@ -259,6 +269,18 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   };
 }
 
+/**
+ * Standard deviations σ‖T_i‖ and correlations (T T')_ij / (‖T_i‖ ‖T_j‖) from the relative factor
+ * T (q×q, column-major) and σ: finite where the variances σ² (T T')_ii overflow.
+ */
+function deviations(T: Float64Array, q: number, sigma: number): { sd: number[]; corr: number[][] | null } {
+  const dot = (i: number, j: number) => { let s = 0; for (let c = 0; c < q; c++) s += T[c * q + i] * T[c * q + j]; return s; };
+  const norm = Array.from({ length: q }, (_, i) => Math.sqrt(dot(i, i)));
+  const sd = norm.map((v) => sigma * v);
+  const corr = q > 1 ? norm.map((ni, i) => norm.map((nj, j) => (i === j ? 1 : ni > 0 && nj > 0 ? dot(i, j) / (ni * nj) : NaN))) : null;
+  return { sd, corr };
+}
+
 function sortByLevels<T>(items: T[], levels: (t: T) => number): void {
   const sorted = items.map((t, k) => ({ t, k })).sort((a, b) => levels(b.t) - levels(a.t) || a.k - b.k);
   sorted.forEach((s, i) => { items[i] = s.t; });
@@ -266,12 +288,13 @@ function sortByLevels<T>(items: T[], levels: (t: T) => number): void {
 
 /**
  * Predictions on new rows: X β (+ Z b for levels the model has seen; a new level contributes its
- * mean, zero). Rows with a missing value in a column the prediction needs give NaN.
+ * mean, zero). Rows with a missing value in a column the prediction needs give NaN. Computed in the
+ * fit's internal columns (standardize.ts), where a covariate near 1e9 is centred before it meets
+ * its coefficient, so the prediction keeps the digits the data have.
  */
 function predictRows(core: FitCore, data: DataTable, includeRandom: boolean): Float64Array {
-  const { frame } = core;
+  const { frame, transform } = core;
   const n = data.nRows;
-  const out = new Float64Array(n).fill(NaN);
   // complete cases for the fixed part (the response is not needed)
   const design = buildDesign(frame.fixed, data, frame.fixedSource, frame.memo, false);
   const cols = frame.xNames.map((name) => {
@@ -279,17 +302,23 @@ function predictRows(core: FitCore, data: DataTable, includeRandom: boolean): Fl
     if (!c) throw new MixedLMError("data", `Cannot build column ${name} of the fixed effects from the new data.`);
     return c.values;
   });
+  // X β = X_int (γ + s β_int)
+  const s = transform.response.scale;
+  const coef = Float64Array.from(transform.response.shift, (g, a) => g + s * core.internal.beta[a]);
+  const internalCols = transform.fixedColumns(cols);
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let a = 0; a < cols.length; a++) s += cols[a][i] * core.beta[a];
-    out[i] = s;
+    let v = 0;
+    for (let a = 0; a < internalCols.length; a++) v += internalCols[a][i] * coef[a];
+    out[i] = v;
   }
   if (!includeRandom) return out;
   frame.terms.forEach((t, k) => {
     if (t.kind === "vc") {
       throw new MixedLMError("model", "Prediction with random effects is not available for statsmodels variance components; predict without them (the fixed part) instead.");
     }
-    const bl = core.terms[k].blups;
+    // Z b = Z_int (s b_int)
+    const bl = core.internal.blups[k];
     // level of each new row by the grouping factor's labels
     const levelIndex = new Map(t.levels.map((l, j) => [l, j]));
     const labels = groupingLabels(t.groupingFactors ?? t.grouping.split(":"), data);
@@ -299,12 +328,13 @@ function predictRows(core: FitCore, data: DataTable, includeRandom: boolean): Fl
       const d = buildDesign(t.effects.list, data, t.effects.source, frame.memo, false);
       zcols = d.columns.map((c) => (c.name === "Intercept" ? null : c.values));
     }
+    const zint = transform.termColumns(k, zcols);
     for (let i = 0; i < n; i++) {
       const lv = levelIndex.get(labels[i]);
       if (lv === undefined) continue;
-      let s = 0;
-      for (let c = 0; c < t.q; c++) s += (zcols[c] === null ? 1 : zcols[c]![i]) * bl[lv * t.q + c];
-      out[i] += s;
+      let v = 0;
+      for (let c = 0; c < t.q; c++) v += (zint[c] === null ? 1 : zint[c]![i]) * bl[lv * t.q + c];
+      out[i] += s * v;
     }
   });
   return out;

@@ -21,7 +21,11 @@
 import type { CrossProducts } from "./crossprod";
 import { cholesky } from "./dense";
 
-/** Smallest diagonal element of a starting T (relative standard deviation). */
+/**
+ * Smallest diagonal element of a starting T (relative standard deviation). The start is taken on
+ * the internal problem (standardize.ts), whose effect columns have unit root mean square, so
+ * this floor means the same whatever the covariates' units.
+ */
 const MIN_START = 0.1;
 
 /**
@@ -29,7 +33,7 @@ const MIN_START = 0.1;
  * enough rows). `thetaIndex[j]` maps factorisation term j's template (q×q column-major lower
  * triangle) to θ (−1: fixed at zero).
  */
-export function momentStart(cp: CrossProducts, thetaIndex: Int32Array[] | number[][], nTheta: number, scale?: Float64Array): Float64Array | null {
+export function momentStart(cp: CrossProducts, thetaIndex: Int32Array[] | number[][], nTheta: number): Float64Array | null {
   const p = cp.p, p1 = p + 1, n = cp.n;
   // β of ordinary least squares: X'X β = X'y
   const R = new Float64Array(p * p);
@@ -142,13 +146,7 @@ export function momentStart(cp: CrossProducts, thetaIndex: Int32Array[] | number
       T.fill(0);
       for (let a = 0; a < q; a++) T[a * q + a] = Math.sqrt(Math.max(P[a * q + a] / sigma2, MIN_START * MIN_START));
     }
-    // the floor in the entry's own units (thetaScales): 0.1 for an intercept, 0.1/1000 for a
-    // slope on a covariate in thousands
-    for (let a = 0; a < q; a++) {
-      const k = map[a * q + a];
-      const floor = MIN_START * (scale && k >= 0 ? scale[k] : 1);
-      T[a * q + a] = Math.max(T[a * q + a], floor);
-    }
+    for (let a = 0; a < q; a++) T[a * q + a] = Math.max(T[a * q + a], MIN_START);
     for (let c = 0; c < q; c++) for (let r = c; r < q; r++) {
       const k = map[c * q + r];
       if (k >= 0) theta[k] = T[c * q + r];

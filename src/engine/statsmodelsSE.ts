@@ -8,9 +8,15 @@
  * Everything is computed from per-group cross-products of W = [Z_g X y] (one pass over the rows):
  * for a group, with V = I + Z Λ Λ' Z' (unscaled), W'V⁻¹W = W'W − W'ZΛ (I + Λ'Z'ZΛ)⁻¹ Λ'Z'W.
  * The Hessian's terms are traces and quadratic forms in P = Z'V⁻¹Z, Q = Z'V⁻¹X and s = Z'V⁻¹r.
+ *
+ * It is computed on the fit's internal problem (standardize.ts) and mapped to the data's
+ * parameters: the internal parameters are a linear function of the data's (β_int = B⁻¹(β − Bγ)/s,
+ * Ψ_int/σ²_int = D⁻¹ (Ψ/σ²) D⁻ᵀ), the log-likelihoods differ by a constant, so the inverse
+ * Hessian maps as J C J' with J the Jacobian of the data's parameters in the internal ones.
  */
 import { cholesky, forwardSolve, inverseSymmetric } from "./dense";
 import { FitCore } from "./fit";
+import type { ModelFrame, RandomTerm } from "./model";
 
 export interface StatsmodelsVarianceSE {
   /** Parameter names as statsmodels: "Pig Var", "Pig x Time Cov", "cask Var". */
@@ -29,20 +35,46 @@ export interface StatsmodelsVarianceSE {
 const MAX_GROUP_DIM = 2000;
 
 export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | null {
-  const frame = fit.frame;
-  if (frame.style !== "statsmodels" || !frame.groups) return null;
-  const groups = frame.groups;
-  const G = groups.labels.length;
-  const n = frame.y.length;
-  const p = frame.X.length;
+  if (fit.frame.style !== "statsmodels" || !fit.frame.groups) return null;
+  const frame = fit.deviance.frame; // the internal problem's
+  const layout = groupLayout(frame);
+  if (layout.maxDim > MAX_GROUP_DIM) return null;
+  const cp = groupCrossProducts(fit, layout);
+  const parts = accumulateGroups(fit, layout, cp);
+  const H = assembleHessian(parts, layout.m, frame);
+  const cov = inverseSymmetric(H.map((v) => -v), frame.X.length + layout.m);
+  return dataParameters(fit, layout, cov);
+}
+
+// ---- the groups' local columns ---------------------------------------------------------------
+
+interface GroupLayout {
+  G: number;
+  reTerm: RandomTerm | null;
+  kRe: number;
+  vcNames: string[];
+  vcTerms: RandomTerm[];
+  /** Per vc term: local column of each of its levels within the level's group. */
+  vcLocal: Int32Array[];
+  /** Per group: vc component index of each vc column. */
+  vcIndexOfLocal: number[][];
+  groupDim: Int32Array;
+  maxDim: number;
+  /** Number of variance parameters: the re lower triangle, then one per vc name. */
+  m: number;
+  /** The re covariance's (i, j) pairs in statsmodels' order: (0,0), (1,0), (1,1), ... */
+  rePairs: [number, number][];
+}
+
+/** Local column layout of each group: re columns, then vc columns (by vc name, then level). */
+function groupLayout(frame: ModelFrame): GroupLayout {
+  const G = frame.groups!.labels.length;
   const reTerm = frame.terms.find((t) => t.kind === "re") ?? null;
   const kRe = reTerm ? reTerm.q : 0;
   const vcNames = [...new Set(frame.terms.filter((t) => t.kind === "vc").map((t) => t.vcName!))];
   const vcTerms = frame.terms.filter((t) => t.kind === "vc");
-
-  // local column layout of each group: re columns, then vc columns (by vc name, then level)
   const vcLocal = vcTerms.map((t) => new Int32Array(t.levels.length));
-  const vcIndexOfLocal: number[][] = Array.from({ length: G }, () => []); // per group: vc component index of each vc column
+  const vcIndexOfLocal: number[][] = Array.from({ length: G }, () => []);
   const groupDim = new Int32Array(G).fill(kRe);
   for (let v = 0; v < vcNames.length; v++) {
     vcTerms.forEach((t, k) => {
@@ -56,13 +88,22 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
   }
   let maxDim = 0;
   for (let g = 0; g < G; g++) maxDim = Math.max(maxDim, groupDim[g]);
-  if (maxDim > MAX_GROUP_DIM) return null;
+  const rePairs: [number, number][] = [];
+  for (let i = 0; i < kRe; i++) for (let j = 0; j <= i; j++) rePairs.push([i, j]);
+  return { G, reTerm, kRe, vcNames, vcTerms, vcLocal, vcIndexOfLocal, groupDim, maxDim, m: rePairs.length + vcNames.length, rePairs };
+}
 
-  // Per-group cross-products Z_g'[Z_g X y], read off the blocked cross-products (every term is
-  // nested in the groups, so each block belongs to one group): no second pass over the rows.
+/**
+ * Per-group cross-products Z_g'[Z_g X y] (groupDim × (groupDim + p + 1), column-major, one after
+ * another), read off the blocked cross-products (every term is nested in the groups, so each
+ * block belongs to one group): no second pass over the rows.
+ */
+function groupCrossProducts(fit: FitCore, layout: GroupLayout): { C: Float64Array; offsets: Float64Array } {
   const dev = fit.deviance;
+  const frame = dev.frame;
   const cp = dev.cp;
-  const p1 = p + 1;
+  const { G, groupDim, vcTerms, vcLocal } = layout;
+  const p1 = frame.X.length + 1;
   const offsets = new Float64Array(G + 1);
   for (let g = 0; g < G; g++) offsets[g + 1] = offsets[g] + groupDim[g] * (groupDim[g] + p1);
   const C = new Float64Array(offsets[G]);
@@ -105,52 +146,58 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
       }
     }
   });
+  return { C, offsets };
+}
 
-  // unscaled covariance parameters: Ψ_re = T T', vc variances θ²
-  const theta = fit.theta;
-  const Tre = reTerm ? fit.terms[frame.terms.indexOf(reTerm)].T : new Float64Array(0);
-  const vcTheta = vcNames.map((name) => {
-    const t = vcTerms.find((x) => x.vcName === name)!;
-    return theta[t.thetaIndex[0]];
-  });
-  const beta = fit.beta;
-  const kRe2 = (kRe * (kRe + 1)) / 2;
-  const m = kRe2 + vcNames.length;
-  // parameter (i, j) pairs for the re covariance, statsmodels order: (0,0), (1,0), (1,1), ...
-  const rePairs: [number, number][] = [];
-  for (let i = 0; i < kRe; i++) for (let j = 0; j <= i; j++) rePairs.push([i, j]);
+// ---- the Hessian's pieces, summed over groups --------------------------------------------------
 
-  // [X y]'V⁻¹[X y] = [X y]'[X y] − Σ_g Y_g'Y_g over the X and y columns
-  const XvX = Float64Array.from(cp.xx);
-  const hessFere = new Float64Array(m * p);
-  const xtax = new Float64Array(m * p * p); // m blocks of p × p
-  const B = new Float64Array(m);
-  const D = new Float64Array(m * m);
-  const hessRe = new Float64Array(m * m);
-  const F = new Float64Array(m * m * p * p); // (j, k) blocks of p × p
-  const reml = frame.method === "REML";
+/** Sums over groups of the pieces of statsmodels' Hessian (names as in its MixedLM.hessian). */
+interface HessianParts {
+  /** [X y]'V⁻¹[X y] ((p+1)², column-major). */
+  XvX: Float64Array;
+  /** Q' E_j s per parameter j (m × p). */
+  hessFere: Float64Array;
+  /** Q' E_j Q per parameter j (m blocks of p × p). */
+  xtax: Float64Array;
+  /** s' E_j s. */
+  B: Float64Array;
+  /** 2 s' E_k P E_j s (m × m). */
+  D: Float64Array;
+  /** tr(E_k P E_j P) / 2 (m × m). */
+  hessRe: Float64Array;
+  /** REML: Q' E_k P E_j Q + its transpose ((j, k) blocks of p × p). */
+  F: Float64Array;
+  beta: Float64Array;
+}
 
+/**
+ * One loop over the groups, kept in one function: on a first fit (a fresh process, what a user
+ * waits for) V8 optimises a loop in place once it has run a while, but a function called once
+ * per group runs unoptimised for most of the groups.
+ */
+function accumulateGroups(fit: FitCore, layout: GroupLayout, cp: { C: Float64Array; offsets: Float64Array }): HessianParts {
+  const frame = fit.deviance.frame;
+  const p = frame.X.length, p1 = p + 1;
+  const { m, maxDim, kRe, rePairs, vcIndexOfLocal, groupDim } = layout;
+  // the internal estimates: unscaled covariance parameters Ψ_re = T T', vc variances θ²
+  const Tre = layout.reTerm ? fit.internal.T[frame.terms.indexOf(layout.reTerm)] : new Float64Array(0);
+  const vcTheta = layout.vcNames.map((name) => fit.internal.theta[layout.vcTerms.find((x) => x.vcName === name)!.thetaIndex[0]]);
+  const beta = fit.internal.beta;
+  const XvX = Float64Array.from(fit.deviance.cp.xx);
+  const hessFere = new Float64Array(m * p), xtax = new Float64Array(m * p * p), B = new Float64Array(m);
+  const D = new Float64Array(m * m), hessRe = new Float64Array(m * m), F = new Float64Array(m * m * p * p);
   // scratch, sized for the largest group and reused: the loop allocates nothing
   const maxW = maxDim + p1;
-  const Lam = new Float64Array(maxDim * maxDim);
-  const U = new Float64Array(maxDim * maxW);
-  const S = new Float64Array(maxDim * maxDim);
-  const P = new Float64Array(maxDim * maxDim);
-  const Q = new Float64Array(maxDim * p);
-  const sv = new Float64Array(maxDim);
-  const Es = new Float64Array(m * maxDim); // E_j s
-  const EQ = new Float64Array(m * maxDim * p); // E_j Q
-  const PEs = new Float64Array(m * maxDim); // P E_j s
-  const PEQ = new Float64Array(m * maxDim * p); // P E_j Q
+  const Lam = new Float64Array(maxDim * maxDim), U = new Float64Array(maxDim * maxW), S = new Float64Array(maxDim * maxDim);
+  const P = new Float64Array(maxDim * maxDim), Q = new Float64Array(maxDim * p), sv = new Float64Array(maxDim);
+  const Es = new Float64Array(m * maxDim), EQ = new Float64Array(m * maxDim * p), PEs = new Float64Array(m * maxDim), PEQ = new Float64Array(m * maxDim * p);
   // E_j as unit entries (row, col) in the group's local columns: eStart[j]..eStart[j+1)
-  const eRow = new Int32Array(2 * kRe * kRe + maxDim);
-  const eCol = new Int32Array(2 * kRe * kRe + maxDim);
-  const eStart = new Int32Array(m + 1);
-
-  for (let g = 0; g < G; g++) {
+  const eRow = new Int32Array(2 * kRe * kRe + maxDim), eCol = new Int32Array(2 * kRe * kRe + maxDim), eStart = new Int32Array(m + 1);
+  const reml = frame.method === "REML";
+  for (let g = 0; g < layout.G; g++) {
     const q = groupDim[g];
     const w = q + p1;
-    const Cg = C.subarray(offsets[g], offsets[g + 1]); // q × w, column-major
+    const Cg = cp.C.subarray(cp.offsets[g], cp.offsets[g + 1]); // q × w, column-major
     // Λ_g (q × q, lower): T_re on the re block, the vc standard deviations (relative) after it
     Lam.fill(0, 0, q * q);
     for (let c = 0; c < kRe; c++) for (let r = c; r < kRe; r++) Lam[c * q + r] = Tre[c * kRe + r];
@@ -189,7 +236,7 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
       eRow[ne] = i; eCol[ne] = j; ne++;
       if (i !== j) { eRow[ne] = j; eCol[ne] = i; ne++; }
     }
-    for (let v = 0; v < vcNames.length; v++) {
+    for (let v = 0; v < layout.vcNames.length; v++) {
       eStart[j0++] = ne;
       for (let k = kRe; k < q; k++) if (vcIndexOfLocal[g][k - kRe] === v) { eRow[ne] = k; eCol[ne] = k; ne++; }
     }
@@ -254,12 +301,23 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
       }
     }
   }
+  return { XvX, hessFere, xtax, B, D, hessRe, F, beta };
+}
+
+// ---- the Hessian and its inverse ----------------------------------------------------------------
+
+/** statsmodels' Hessian of the profiled log-likelihood in (β, variance parameters), (p+m)², column-major. */
+function assembleHessian(parts: HessianParts, m: number, frame: ModelFrame): Float64Array {
+  const p = frame.X.length, p1 = p + 1;
+  const n = frame.y.length;
+  const { XvX, hessFere, xtax, B, D, hessRe, F, beta } = parts;
   const xtvix = new Float64Array(p * p);
   for (let b = 0; b < p; b++) for (let a = 0; a < p; a++) xtvix[b * p + a] = XvX[b * p1 + a];
   let rvir = XvX[p * p1 + p];
   for (let a = 0; a < p; a++) rvir -= 2 * beta[a] * XvX[a * p1 + p];
   for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) rvir += beta[a] * beta[b] * XvX[b * p1 + a];
-  const fac = frame.method === "REML" ? n - p : n;
+  const reml = frame.method === "REML";
+  const fac = reml ? n - p : n;
   const total = p + m;
   const H = new Float64Array(total * total);
   for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[b * total + a] = (-fac * xtvix[b * p + a]) / rvir;
@@ -271,7 +329,7 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
     H[c * total + p + j] = v;
     H[(p + j) * total + c] = v;
   }
-  if (frame.method === "REML" && p > 0) {
+  if (reml && p > 0) {
     const xi = inverseSymmetric(xtvix, p);
     if (xi) {
       const QL = Array.from({ length: m }, (_, j) => matMat(xi, p, xtax.subarray(j * p * p, (j + 1) * p * p), p));
@@ -287,35 +345,85 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
       }
     }
   }
-  const negH = H.map((v) => -v);
-  const cov = inverseSymmetric(negH, total);
+  return H;
+}
+
+// ---- back to the data's parameters --------------------------------------------------------------
+
+/**
+ * Names, values and standard errors on the data's scale. The inverse Hessian C of the internal
+ * parameters maps as J C J': β through s B (transform.betaCov), the relative covariance
+ * parameters through M, vech(D P D') = M vech(P), each vc variance through 1/s_vc².
+ */
+function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | null): StatsmodelsVarianceSE {
+  const frame = fit.frame;
+  const p = frame.X.length, m = layout.m, total = p + m;
   const scale = fit.sigma2;
   const names: string[] = [];
   const values: number[] = [];
-  if (reTerm) {
-    const cov0 = fit.terms[frame.terms.indexOf(reTerm)].cov;
-    for (const [i, j] of rePairs) {
-      names.push(i === j ? `${reTerm.names[i]} Var` : `${reTerm.names[j]} x ${reTerm.names[i]} Cov`);
+  const reIndex = layout.reTerm ? fit.deviance.frame.terms.indexOf(layout.reTerm) : -1;
+  const kRe = layout.kRe;
+  if (reIndex >= 0) {
+    const t = frame.terms[reIndex];
+    const cov0 = fit.terms[reIndex].cov;
+    for (const [i, j] of layout.rePairs) {
+      names.push(i === j ? `${t.names[i]} Var` : `${t.names[j]} x ${t.names[i]} Cov`);
       values.push(cov0[j * kRe + i]);
     }
   }
-  vcNames.forEach((name, v) => { names.push(`${name} Var`); values.push(scale * vcTheta[v] * vcTheta[v]); });
-  const stdErr = names.map((_, j) => {
-    if (!cov) return null;
-    const d = cov[(p + j) * total + p + j];
-    return d >= 0 ? Math.sqrt(scale * d) : null;
+  layout.vcNames.forEach((name) => {
+    const t = frame.terms.find((x) => x.vcName === name)!;
+    const th = fit.theta[t.thetaIndex[0]];
+    names.push(`${name} Var`);
+    values.push(scale * th * th);
   });
-  const fixedStdErr = Array.from({ length: p }, (_, a) => {
-    if (!cov) return null;
-    const d = cov[a * total + a];
-    return d >= 0 ? Math.sqrt(d) : null;
-  });
-  let fixedCov: Float64Array | null = null;
-  if (cov) {
-    fixedCov = new Float64Array(p * p);
-    for (let b = 0; b < p; b++) for (let a = 0; a < p; a++) fixedCov[b * p + a] = cov[b * total + a];
+  if (!cov) return { names, values, stdErr: names.map(() => null), fixedStdErr: Array.from({ length: p }, () => null), fixedCov: null };
+  // J for the variance parameters (m × m, column-major)
+  const J = new Float64Array(m * m);
+  if (reIndex >= 0) {
+    const Dm = fit.transform.termMatrix(reIndex);
+    layout.rePairs.forEach(([i, j], row) => layout.rePairs.forEach(([a, b], col) => {
+      J[col * m + row] = Dm[a * kRe + i] * Dm[b * kRe + j] + (a !== b ? Dm[b * kRe + i] * Dm[a * kRe + j] : 0);
+    }));
   }
+  layout.vcNames.forEach((name, v) => {
+    const k = frame.terms.findIndex((x) => x.vcName === name);
+    const d = 1 / fit.transform.terms[k].scale[0];
+    const e = layout.rePairs.length + v;
+    J[e * m + e] = d * d;
+  });
+  const varCov = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) varCov[b * m + a] = cov[(p + b) * total + p + a];
+  const mapped = jcj(J, varCov, m);
+  // sqrt(scale d) as σ sqrt(d): finite where the scale itself overflows (a response near 1e160)
+  const sigma = fit.transform.sigma(fit.internal.sigma2);
+  const stdErr = names.map((_, j) => {
+    const d = mapped[j * m + j];
+    return d >= 0 ? sigma * Math.sqrt(d) : null;
+  });
+  const betaCov = new Float64Array(p * p);
+  for (let b = 0; b < p; b++) for (let a = 0; a < p; a++) betaCov[b * p + a] = cov[b * total + a];
+  const fixedCov = fit.transform.betaCov(betaCov);
+  const fixedSE = fit.transform.betaStdErr(betaCov);
+  const fixedStdErr = Array.from(fixedSE, (v) => (Number.isNaN(v) ? null : v));
   return { names, values, stdErr, fixedStdErr, fixedCov };
+}
+
+/** J C J' (m×m, column-major). */
+function jcj(J: Float64Array, C: Float64Array, m: number): Float64Array {
+  const JC = new Float64Array(m * m);
+  for (let c = 0; c < m; c++) for (let k = 0; k < m; k++) {
+    const v = C[c * m + k];
+    if (v === 0) continue;
+    for (let r = 0; r < m; r++) JC[c * m + r] += J[k * m + r] * v;
+  }
+  const out = new Float64Array(m * m);
+  for (let c = 0; c < m; c++) for (let r = 0; r < m; r++) {
+    let s = 0;
+    for (let k = 0; k < m; k++) s += JC[k * m + r] * J[k * m + c];
+    out[c * m + r] = s;
+  }
+  return out;
 }
 
 /** (q×q) × (q×k), column-major. */

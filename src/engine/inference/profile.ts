@@ -8,7 +8,7 @@
  * grid of profile points, each bound is found by root finding on exact refits (rootfind.ts).
  */
 import { normalQuantile } from "../distributions";
-import { FitCore, thetaScales } from "../fit";
+import { FitCore } from "../fit";
 import { fdHessian } from "../optimizer";
 import { covarianceFromDevianceHessian } from "./hessian";
 import { covBlocks, sdcorValues, VarianceParameter, varianceParameters } from "./parameters";
@@ -111,9 +111,27 @@ function bothBounds(zeta: Zeta, base: number, centre: number, se: number, run: R
 function baseOf(core: FitCore, reml: boolean): ProfileBase {
   const blocks = covBlocks(core.frame);
   const q = quantities(core);
-  const scale = thetaScales(core.frame);
+  const scale = naturalThetaScales(core);
   const sdScale = blocks.map((b) => Float64Array.from({ length: b.q }, (_, a) => q.sigma * scale[b.thetaIndex[a * b.q + a]]));
   return { core, reml, blocks, sdScale, base: q.minusTwoLogLik };
+}
+
+/**
+ * The natural size of each diagonal θ entry: T[c, c] turns a unit of u into σ·T[c, c] of the c-th
+ * random effect, which multiplies the c-th column of Z; so it is of order 1 / (that column's size
+ * as the fit measured it: transform.terms[k].scale[c], the root mean square of the column, centred
+ * where the model allows). It sets the profile's step sizes in the sd coordinates.
+ */
+function naturalThetaScales(core: FitCore): Float64Array {
+  const scale = new Float64Array(core.theta.length).fill(1);
+  core.frame.terms.forEach((t, k) => {
+    const s = core.transform.terms[k].scale;
+    for (let c = 0; c < t.q; c++) {
+      const idx = t.thetaIndex[c * t.q + c];
+      if (idx >= 0 && s[c] > 0 && Number.isFinite(s[c])) scale[idx] = 1 / s[c];
+    }
+  });
+  return scale;
 }
 
 /**
@@ -132,7 +150,7 @@ function varianceStdErrors(b: ProfileBase, params: VarianceParameter[]): number[
   };
   const f = (x: Float64Array): number => {
     const sigma = fromCoordinates(coords, x, theta);
-    return Number.isFinite(sigma) ? criterionAt(b.core.deviance, theta, sigma, b.reml) : Infinity;
+    return Number.isFinite(sigma) ? criterionAt(b.core, theta, sigma, b.reml) : Infinity;
   };
   const n = coords.size;
   const h = Array.from(x0, (v) => 1e-3 * Math.max(1, Math.abs(v)));

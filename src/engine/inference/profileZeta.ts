@@ -5,7 +5,7 @@
  * (lme4's devfun2); for a fixed effect β_j, the model is refitted without column j and with
  * β_j x_j taken off the response (lme4's profile, fixed effects), through fitCore.
  */
-import { FitCore, ProfiledDeviance } from "../fit";
+import { FitCore } from "../fit";
 import { minimize } from "../optimizer";
 import { CovBlock, VarianceParameter } from "./parameters";
 import { coordinateOf, fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
@@ -51,7 +51,6 @@ class WarmStarts {
 /** ζ for a variance parameter (or σ), the others optimised. */
 export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma", estimate: number): Zeta {
   const q = quantities(b.core);
-  const dev: ProfiledDeviance = b.core.deviance;
   const coords = makeCoordinates(b.blocks, b.sdScale, q.sigma, param === "sigma" ? undefined : param);
   const xHat = toCoordinates(coords, q.theta, q.sigma);
   const { index, toCoordinate } = coordinateOf(coords, param);
@@ -61,7 +60,7 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
   const criterion = (u: Float64Array): number => {
     free.forEach((i, k) => { full[i] = u[k]; });
     const sigma = fromCoordinates(coords, full, theta);
-    return Number.isFinite(sigma) ? criterionAt(dev, theta, sigma, b.reml) : Infinity;
+    return Number.isFinite(sigma) ? criterionAt(b.core, theta, sigma, b.reml) : Infinity;
   };
   const starts = new WarmStarts(Float64Array.from(free, (i) => xHat[i]), estimate, true);
   let lowest = b.base;

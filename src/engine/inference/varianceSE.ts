@@ -56,7 +56,7 @@ function stdErrors(core: FitCore): VarianceStdErrors {
     if (!(s2 > 0) || !blocks.every((b, k) => !interior[k] || (isPositiveDefinite(S[k], b.q) && setBlockTheta(b, S[k], Math.sqrt(s2), theta)))) return Infinity;
     // a block held at the boundary keeps its covariance, so its θ moves with σ
     blocks.forEach((b, k) => { if (!interior[k]) setBlockTheta(b, S[k], Math.sqrt(s2), theta); });
-    return criterionAt(core.deviance, theta, Math.sqrt(s2), q.reml);
+    return criterionAt(core, theta, Math.sqrt(s2), q.reml);
   };
   const cov = information(f, psi, scale);
   const names = [...entries.map((e) => nameOf(blocks[e.block], e)), "var_Residual"];

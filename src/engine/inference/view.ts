@@ -2,12 +2,14 @@
  * The one place where the inference layer reads a fit's quantities and refits models.
  *
  * Every refit (profiles, bootstrap, likelihood-ratio tests) goes through the engine's own path,
- * fitCore on a ProfiledDeviance, and every number is read through the functions below. If the
- * fit ever works on transformed columns (centred or scaled X and y), undoing the transform
- * belongs here and nowhere else in src/engine/inference.
+ * fitCore on a ProfiledDeviance, and every number is read through the functions below. The fit
+ * works on an internal, unit-free problem (standardize.ts: FitCore.transform); FitCore's numbers
+ * are the data's, and the functions here that evaluate the deviance map θ, σ and the criterion
+ * between the two, so that nothing else in src/engine/inference sees the internal problem.
  */
 import { fitCore, FitCore, ProfiledDeviance } from "../fit";
 import { Method, ModelFrame } from "../model";
+import { standardize, Standardization } from "../standardize";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -53,20 +55,31 @@ export function keepingOptimum<T>(core: FitCore, f: () => T): T {
   try {
     return f();
   } finally {
-    core.deviance.update(core.theta);
+    core.deviance.update(core.internal.theta);
   }
 }
 
-/** A deviance for refits of the frame with other responses (refitResponse). */
-export function devianceFor(frame: ModelFrame, method: Method = frame.method): ProfiledDeviance {
-  return new ProfiledDeviance({ ...frame, method }, method);
+/** What refits of one frame with other responses share: its transform and a deviance on its internal problem. */
+export interface RefitContext {
+  frame: ModelFrame;
+  transform: Standardization;
+  deviance: ProfiledDeviance;
 }
 
-/** Refits with response y on the same rows and design: only y's cross-products are recomputed. */
-export function refitResponse(dev: ProfiledDeviance, y: Float64Array, start?: Float64Array): FitCore {
-  dev.setResponse(y);
-  const method: Method = dev.reml ? "REML" : "ML";
-  return fitCore({ ...dev.frame, y, method }, { deviance: dev, start });
+/** A context for refits of the frame with other responses (refitResponse), by `method`. */
+export function devianceFor(frame: ModelFrame, method: Method = frame.method): RefitContext {
+  const f: ModelFrame = { ...frame, method };
+  const transform = standardize(f);
+  return { frame: f, transform, deviance: new ProfiledDeviance(transform.internal, method) };
+}
+
+/**
+ * Refits with response y on the same rows and design: only y's cross-products are recomputed
+ * (on the internal problem, through the context's transform). `start`: a θ on the data's columns.
+ */
+export function refitResponse(ctx: RefitContext, y: Float64Array, start?: Float64Array): FitCore {
+  ctx.deviance.setResponse(ctx.transform.internalResponse(y));
+  return fitCore({ ...ctx.frame, y }, { refit: ctx, start });
 }
 
 /**
@@ -75,13 +88,20 @@ export function refitResponse(dev: ProfiledDeviance, y: Float64Array, start?: Fl
  * and for REML log|L_Z|² + log|R_X|² + (n − p) log(2πσ²) + r²(θ)/σ². Minimised over σ it is the
  * profiled deviance of fit.ts. Infinity where the factor cannot be formed.
  */
-export function criterionAt(dev: ProfiledDeviance, theta: ArrayLike<number>, sigma: number, reml: boolean): number {
-  if (!(sigma > 0) || !dev.updateIfNeeded(theta)) return Infinity;
+export function criterionAt(core: FitCore, theta: ArrayLike<number>, sigma: number, reml: boolean): number {
+  const dev = core.deviance;
+  const t = core.transform;
+  // the internal problem's θ and σ (y_int = (y − X_int γ)/s): σ_int = σ/s
+  const s = t.response.scale;
+  const sigmaInt = sigma / s;
+  if (!(sigmaInt > 0) || !dev.updateIfNeeded(t.internalTheta(theta))) return Infinity;
   const f = dev.factor;
   const r2 = f.pwrss();
-  const s2 = sigma * sigma;
+  const s2 = sigmaInt * sigmaInt;
   const dof = reml ? dev.n - dev.p : dev.n;
-  const v = f.logDetZ() + (reml ? f.logDetX() : 0) + dof * (LOG_2PI + Math.log(s2)) + r2 / s2;
+  const internal = f.logDetZ() + (reml ? f.logDetX() : 0) + dof * (LOG_2PI + Math.log(s2)) + r2 / s2;
+  // back to the data's scale: the Jacobian of y → y_int, and REML's log det(X'V⁻¹X) under X = X_int B⁻¹
+  const v = internal + 2 * dof * Math.log(s) - (reml ? 2 * t.fixed.logAbsDetB : 0);
   return Number.isFinite(v) ? v : Infinity;
 }
 

@@ -18,9 +18,8 @@ test("REML criterion: at σ's bounds the REML criterion, minimised over θ alone
   expect(ci.notes.join(" ")).not.toMatch(/ML deviance/);
   const sigma = ci.rows.find((r) => r.name === "sigma")!;
   const z = normalQuantile(0.975);
-  const dev = m.core.deviance;
   for (const bound of [sigma.low!, sigma.high!]) {
-    const r = minimize((th) => criterionAt(dev, th, bound, true), Float64Array.from(m.core.theta));
+    const r = minimize((th) => criterionAt(m.core, th, bound, true), Float64Array.from(m.core.theta));
     expect(Math.abs(Math.sqrt(r.f - m.core.minusTwoLogLik) - z)).toBeLessThan(3e-5);
   }
   // the REML profile differs from lme4's ML one (on sleepstudy, whose fixed effects lie in the random effects' columns, σ gets the same interval from both)

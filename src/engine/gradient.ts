@@ -1,0 +1,209 @@
+/**
+ * The analytic gradient of the profiled deviance for any number of random-effect terms, from the
+ * dense inverse of the factor's random-effects block: for small models only (its cost is that of
+ * inverting an m × m matrix, m = Σ levels·q), where it lets the fit place θ at the optimum to
+ * rounding (fit.ts, polish) instead of to the finite differences' 1e-8.
+ *
+ * With Ω = Λ'AΛ + I (A = Z'Z), W = [X y], C = Ω⁻¹Λ'Z'W, D = Z'W − AΛC, b = [−β; 1], u = C b,
+ * s = D b, and Λ_i = ∂Λ/∂θ_i (a one in template entry (r, c) of term k at every level l):
+ *
+ *   ∂ log det Ω / ∂θ_i = 2 Σ_l (Ω⁻¹Λ'A)[(k,l,c), (k,l,r)]
+ *   ∂ r² / ∂θ_i        = −2 Σ_l s(k,l,r) u(k,l,c)              (r² = b'(W'W − W'ZΛC) b at its minimum)
+ *   ∂ log det(X'V⁻¹X)  = −2 Σ_l Σ_a D_X[(k,l,r), a] (C_X S_XX⁻¹)[(k,l,c), a]
+ *
+ * and the deviance's gradient is ∂ log det Ω + [REML] ∂ log det(X'V⁻¹X) + c ∂r² / r² (c = n, or
+ * n − p for REML). Everything is in the factor's own indexing (terms by number of levels, levels
+ * possibly in a fill-reducing order), as the cross-products hold them.
+ */
+import { inverseFromCholesky } from "./dense";
+import type { ProfiledDeviance } from "./fit";
+
+/** Largest m (random-effect columns in all) for which denseGradient is offered: its inverse costs m³/3 multiply-adds (under a millisecond here). */
+export const DENSE_GRADIENT_MAX = 120;
+
+/** Offsets of each term's block in the m random-effect columns. */
+function offsets(dev: ProfiledDeviance): number[] {
+  const out: number[] = [];
+  let o = 0;
+  for (const d of dev.factor.dims) { out.push(o); o += d; }
+  out.push(o);
+  return out;
+}
+
+/** The factor's random-effects block L_ZZ as a dense lower-triangular m × m matrix (column-major). */
+function denseFactor(dev: ProfiledDeviance, off: number[], m: number): Float64Array {
+  const f = dev.factor;
+  const cp = dev.cp;
+  const L = new Float64Array(m * m);
+  for (let j = 0; j < f.K; j++) {
+    const q = cp.terms[j].q, d = f.dims[j], oj = off[j];
+    const D = f.Ldiag[j];
+    if (f.diagKind[j] === "blockdiag") {
+      for (let l = 0; l < cp.terms[j].nLevels; l++) for (let c = 0; c < q; c++) for (let r = c; r < q; r++) {
+        L[(oj + l * q + c) * m + oj + l * q + r] = D[l * q * q + c * q + r];
+      }
+    } else {
+      for (let c = 0; c < d; c++) for (let r = c; r < d; r++) L[(oj + c) * m + oj + r] = D[c * d + r];
+    }
+    for (let i = j + 1; i < f.K; i++) {
+      const oi = off[i], di = f.dims[i];
+      if (j === 0) {
+        const pat = cp.off[i][0]!;
+        const V = f.Lfirst[i]!;
+        const bs = pat.qr * pat.qc;
+        for (let col = 0; col < pat.nColLevels; col++) for (let t = pat.colPtr[col]; t < pat.colPtr[col + 1]; t++) {
+          const row = pat.rowIdx[t];
+          for (let b = 0; b < pat.qc; b++) for (let a = 0; a < pat.qr; a++) L[(oj + col * pat.qc + b) * m + oi + row * pat.qr + a] = V[t * bs + b * pat.qr + a];
+        }
+      } else {
+        const M = f.Lmid[i][j]!;
+        for (let c = 0; c < d; c++) for (let r = 0; r < di; r++) L[(oj + c) * m + oi + r] = M[c * di + r];
+      }
+    }
+  }
+  return L;
+}
+
+/** A = Z'Z as a dense symmetric m × m matrix (column-major). */
+function denseZtZ(dev: ProfiledDeviance, off: number[], m: number): Float64Array {
+  const cp = dev.cp;
+  const A = new Float64Array(m * m);
+  cp.terms.forEach((t, j) => {
+    const q = t.q, oj = off[j], D = cp.diag[j];
+    for (let l = 0; l < t.nLevels; l++) for (let c = 0; c < q; c++) for (let r = 0; r < q; r++) A[(oj + l * q + c) * m + oj + l * q + r] = D[l * q * q + c * q + r];
+    for (let i = j + 1; i < cp.terms.length; i++) {
+      const pat = cp.off[i][j]!;
+      const bs = pat.qr * pat.qc, oi = off[i];
+      for (let col = 0; col < pat.nColLevels; col++) for (let s = pat.colPtr[col]; s < pat.colPtr[col + 1]; s++) {
+        const row = pat.rowIdx[s];
+        for (let b = 0; b < pat.qc; b++) for (let a = 0; a < pat.qr; a++) {
+          const v = pat.data[s * bs + b * pat.qr + a];
+          const ri = oi + row * pat.qr + a, cj = oj + col * pat.qc + b;
+          A[cj * m + ri] = v;
+          A[ri * m + cj] = v;
+        }
+      }
+    }
+  });
+  return A;
+}
+
+/** Λ' M for a dense m × k matrix M (column-major): per level, the term's template transposed. */
+function lambdaT(M: Float64Array, k: number, T: Float64Array[], dev: ProfiledDeviance, off: number[], m: number): Float64Array {
+  const out = new Float64Array(m * k);
+  dev.cp.terms.forEach((t, j) => {
+    const q = t.q, Tj = T[j];
+    for (let l = 0; l < t.nLevels; l++) {
+      const base = off[j] + l * q;
+      for (let col = 0; col < k; col++) for (let c = 0; c < q; c++) {
+        let s = 0;
+        for (let r = c; r < q; r++) s += Tj[c * q + r] * M[col * m + base + r];
+        out[col * m + base + c] = s;
+      }
+    }
+  });
+  return out;
+}
+
+/** Λ M (the template itself per level). */
+function lambda(M: Float64Array, k: number, T: Float64Array[], dev: ProfiledDeviance, off: number[], m: number): Float64Array {
+  const out = new Float64Array(m * k);
+  dev.cp.terms.forEach((t, j) => {
+    const q = t.q, Tj = T[j];
+    for (let l = 0; l < t.nLevels; l++) {
+      const base = off[j] + l * q;
+      for (let col = 0; col < k; col++) for (let r = 0; r < q; r++) {
+        let s = 0;
+        for (let c = 0; c <= r; c++) s += Tj[c * q + r] * M[col * m + base + c];
+        out[col * m + base + r] = s;
+      }
+    }
+  });
+  return out;
+}
+
+/** P Q for dense P (m × m) and Q (m × k), column-major. */
+function product(P: Float64Array, Q: Float64Array, m: number, k: number): Float64Array {
+  const out = new Float64Array(m * k);
+  for (let col = 0; col < k; col++) for (let c = 0; c < m; c++) {
+    const v = Q[col * m + c];
+    if (v === 0) continue;
+    for (let r = 0; r < m; r++) out[col * m + r] += P[c * m + r] * v;
+  }
+  return out;
+}
+
+/**
+ * The gradient of the deviance at the θ of the factor's last update, written into `out` (θ's
+ * indexing); `thetaIndex[j]` maps factorisation term j's template to θ.
+ */
+export function denseGradient(dev: ProfiledDeviance, theta: ArrayLike<number>, out: Float64Array): void {
+  const cp = dev.cp;
+  const f = dev.factor;
+  const off = offsets(dev);
+  const m = off[off.length - 1];
+  const p = dev.p, p1 = p + 1;
+  const T = dev.templates(theta);
+  const omegaInv = inverseFromCholesky(denseFactor(dev, off, m), m);
+  const A = denseZtZ(dev, off, m);
+  // Z'W (m × p1) from the cross-products' [X y]'Z blocks
+  const ZW = new Float64Array(m * p1);
+  cp.terms.forEach((t, j) => {
+    for (let e = 0; e < t.nLevels * t.q; e++) for (let a = 0; a < p1; a++) ZW[a * m + off[j] + e] = cp.xz[j][e * p1 + a];
+  });
+  const C = product(omegaInv, lambdaT(ZW, p1, T, dev, off, m), m, p1);
+  const AlC = product(A, lambda(C, p1, T, dev, off, m), m, p1);
+  const D = ZW.map((v, e) => v - AlC[e]);
+  // β from L[X][X] (R_X' β = l), b = [−β; 1], u = C b, s = D b
+  const LXX = f.LXX;
+  const beta = new Float64Array(p);
+  for (let a = 0; a < p; a++) beta[a] = LXX[a * p1 + p];
+  for (let a = p - 1; a >= 0; a--) {
+    let s = beta[a];
+    for (let k = a + 1; k < p; k++) s -= LXX[a * p1 + k] * beta[k];
+    beta[a] = s / LXX[a * p1 + a];
+  }
+  const u = new Float64Array(m), s = new Float64Array(m);
+  for (let e = 0; e < m; e++) {
+    let uu = C[p * m + e], ss = D[p * m + e];
+    for (let a = 0; a < p; a++) { uu -= beta[a] * C[a * m + e]; ss -= beta[a] * D[a * m + e]; }
+    u[e] = uu;
+    s[e] = ss;
+  }
+  // diagonal blocks of Ω⁻¹Λ'A: G[(k,l,c),(k,l,r)] = Σ_e Ω⁻¹[(k,l,c), e] (Λ'A)[e, (k,l,r)]
+  const LtA = lambdaT(A, m, T, dev, off, m);
+  // REML: E = C_X S_XX⁻¹, with S_XX = R_X R_X' (R_X: the X part of L[X][X])
+  const reml = dev.reml;
+  const E = new Float64Array(m * p);
+  if (reml && p > 0) {
+    for (let e = 0; e < m; e++) {
+      // solve S_XX e' = C_X[e, :]' through R_X R_X'
+      const v = new Float64Array(p);
+      for (let a = 0; a < p; a++) v[a] = C[a * m + e];
+      for (let a = 0; a < p; a++) { let t = v[a]; for (let k = 0; k < a; k++) t -= LXX[k * p1 + a] * v[k]; v[a] = t / LXX[a * p1 + a]; }
+      for (let a = p - 1; a >= 0; a--) { let t = v[a]; for (let k = a + 1; k < p; k++) t -= LXX[a * p1 + k] * v[k]; v[a] = t / LXX[a * p1 + a]; }
+      for (let a = 0; a < p; a++) E[a * m + e] = v[a];
+    }
+  }
+  const r2 = f.pwrss();
+  const dof = reml ? dev.n - p : dev.n;
+  out.fill(0);
+  dev.order.forEach((k, j) => {
+    const q = cp.terms[j].q;
+    const map = dev.frame.terms[k].thetaIndex;
+    for (let c = 0; c < q; c++) for (let r = c; r < q; r++) {
+      const idx = map[c * q + r];
+      if (idx < 0) continue;
+      let trace = 0, dr2 = 0, dlogX = 0;
+      for (let l = 0; l < cp.terms[j].nLevels; l++) {
+        const ec = off[j] + l * q + c, er = off[j] + l * q + r;
+        let g = 0;
+        for (let e = 0; e < m; e++) g += omegaInv[e * m + ec] * LtA[er * m + e];
+        trace += g;
+        dr2 += s[er] * u[ec];
+        for (let a = 0; a < p && reml; a++) dlogX += D[a * m + er] * E[a * m + ec];
+      }
+      out[idx] += 2 * trace - (dof * 2 * dr2) / r2 - (reml ? 2 * dlogX : 0);
+    }
+  });
+}

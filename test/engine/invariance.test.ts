@@ -1,0 +1,189 @@
+/**
+ * Issue 9's "wrong numbers", case by case, on its data set (test/fixtures/data/offsets.csv, made
+ * by scripts/invariance/make-data.js: 200 rows, 20 groups): the response plus 1e6, 1e8, 1e12 and
+ * times 1e8 and 1e160; the covariate plus 1e5, 3e5, 1e9; a random slope on the covariate times
+ * 1e3 ... 1e8 and 1e-6, 1e-8, and plus 1e4. Each fit must be the original fit mapped exactly
+ * (mappedFit.ts), converged and with no warning; the original fit must be lme4's. lme4's own fits
+ * of the transformed data (test/fixtures/invariance/lme4.json, scripts/invariance/lme4_transformed.R)
+ * fail on several of them; where lme4 succeeds, the engine's log-likelihood is at least as high.
+ */
+import { readFileSync } from "fs";
+import { join } from "path";
+import { DataTable, fitMixedModel, MixedLMError, MixedLMResult } from "../../src/engine";
+import { fixtureTable, FIXTURES } from "../helpers";
+import { compareFit, expectedFit, Transform } from "./mappedFit";
+
+interface Lme4Case {
+  name: string;
+  formula: string;
+  column?: "y" | "x";
+  a?: number;
+  b?: number;
+  status: "ok" | "error";
+  llf?: number | null;
+  fe_names?: string[];
+  fe_params?: (number | null)[];
+  bse_fe?: (number | null)[];
+  vc_values?: (number | null)[];
+  scale?: number | null;
+  theta?: number[];
+  singular?: boolean;
+  notes: string[];
+}
+
+const lme4: Lme4Case[] = JSON.parse(readFileSync(join(FIXTURES, "invariance", "lme4.json"), "utf8")).cases;
+const base = fixtureTable("offsets.csv");
+
+/** The data set with column → a · column + b, computed in doubles as R computed it. */
+function transformed(t: Transform | null): DataTable {
+  const rows: (string | number)[][] = [["y", "x", "g"]];
+  for (let i = 0; i < base.nRows; i++) {
+    let y = Number(base.label("y", i)), x = Number(base.label("x", i));
+    if (t && t.column === "y") y = t.a * y + t.b;
+    if (t && t.column === "x") x = t.a * x + t.b;
+    rows.push([y, x, base.label("g", i)]);
+  }
+  return DataTable.fromRows(rows);
+}
+
+const fits = new Map<string, MixedLMResult>();
+function fitOf(formula: string, t: Transform | null): MixedLMResult {
+  const key = `${formula} ${JSON.stringify(t)}`;
+  if (!fits.has(key)) fits.set(key, fitMixedModel(transformed(t), { formula }));
+  return fits.get(key)!;
+}
+
+describe("the untransformed data: lme4's fit", () => {
+  test.each(lme4.filter((c) => !c.column).map((c) => [c.name, c] as const))("%s", (_, c) => {
+    const r = fitOf(c.formula, null);
+    expect(r.converged).toBe(true);
+    expect(r.warnings).toEqual([]);
+    // lme4 stops at its own tolerance (a gradient of 2e-3): agreement to about 1e-5, and a
+    // log-likelihood at least as high as lme4's
+    expect(Math.abs(r.logLik - c.llf!)).toBeLessThan(1e-6);
+    expect(r.logLik).toBeGreaterThan(c.llf! - 1e-8);
+    r.fixedEffects.forEach((fe, j) => {
+      expect(Math.abs(fe.coef - c.fe_params![j]!)).toBeLessThan(1e-4 * c.bse_fe![j]!);
+      expect(Math.abs(fe.stdErr - c.bse_fe![j]!)).toBeLessThan(1e-4 * c.bse_fe![j]!);
+    });
+    expect(Math.abs(r.scale - c.scale!)).toBeLessThan(1e-4 * c.scale!);
+    r.theta.forEach((v, k) => expect(Math.abs(v - c.theta![k])).toBeLessThan(1e-4));
+  });
+});
+
+describe("each transform of issue 9 gives the mapped fit, converged, without warnings", () => {
+  const transformedCases = lme4.filter((c) => c.column && !(c.column === "y" && c.a === 1e160));
+  test.each(transformedCases.map((c) => [c.name, c] as const))("%s", (_, c) => {
+    const t: Transform = { column: c.column!, a: c.a!, b: c.b! };
+    const original = fitOf(c.formula, null);
+    const r = fitOf(c.formula, t);
+    expect(r.converged).toBe(true);
+    expect(r.singular).toBe(false);
+    expect(r.warnings).toEqual([]);
+    // what storage of a · v + b loses of v (see invariance.property.test.ts), times a condition of 1,000
+    const col = c.column === "y" ? "y" : "x";
+    const values = Array.from({ length: base.nRows }, (_, i) => Number(base.label(col, i)));
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    const spread = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
+    const lost = (Number.EPSILON * Math.abs(t.b)) / (Math.abs(t.a) * spread);
+    const xRms = c.column === "x" ? spread * Math.abs(t.a) : spread;
+    const problems = compareFit(r, expectedFit(original, t), {
+      rel: 1e-6 + 1e3 * lost,
+      logLik: 1e-6 + 1e3 * lost * base.nRows,
+      theta: 1e-10 + 1e3 * lost,
+      fittedAbs: 8 * Number.EPSILON * (Math.abs(t.b) + Math.abs(t.a) * 30),
+      unit: (name) => (name === "x" ? 1 / xRms : 1),
+    });
+    expect(problems).toEqual([]);
+    // where lme4 reached a fit of its own, ours is at least as good (lme4 stops short on several)
+    if (c.status === "ok" && c.llf !== null && c.llf !== undefined) expect(r.logLik).toBeGreaterThan(c.llf - 1e-6);
+  });
+
+  test("lme4 itself fails on several of them (the fixture records what it said)", () => {
+    const troubled = lme4.filter((c) => c.status === "error" || c.notes.some((n) => /converge|singular|rank deficient|degenerate|non-finite|NA/i.test(n)));
+    expect(troubled.map((c) => c.name)).toEqual(expect.arrayContaining(["intercept x+1e9", "slope x*1e6", "slope x*1e8", "slope x*1e-6", "slope x*1e-8"]));
+  });
+});
+
+describe("a response near 1e160, whose variances exceed the largest double", () => {
+  const t: Transform = { column: "y", a: 1e160, b: 0 };
+  const original = fitOf("y ~ x + (1|g)", null);
+  const r = fitOf("y ~ x + (1|g)", t);
+
+  test("coefficients, standard errors, standard deviations, θ and log-likelihood are the mapped ones", () => {
+    expect(r.converged).toBe(true);
+    r.fixedEffects.forEach((fe, j) => {
+      expect(fe.coef / 1e160).toBeCloseTo(original.fixedEffects[j].coef, 9);
+      expect(fe.stdErr / 1e160).toBeCloseTo(original.fixedEffects[j].stdErr, 9);
+    });
+    expect(r.randomTerms[0].sd[0] / 1e160).toBeCloseTo(original.randomTerms[0].sd[0], 9);
+    r.theta.forEach((v, k) => expect(Math.abs(v - original.theta[k])).toBeLessThan(1e-10));
+    expect(r.logLik).toBeCloseTo(original.logLik - (200 - 2) * Math.log(1e160), 6);
+    r.randomEffects[0].values.forEach((v, l) => expect(v[0] / 1e160).toBeCloseTo(original.randomEffects[0].values[l][0], 9));
+  });
+
+  test("the variances show as Infinity, with a warning that says why", () => {
+    expect(r.scale).toBe(Infinity);
+    expect(r.warnings.join(" ")).toMatch(/larger than the largest number a double holds/);
+  });
+});
+
+describe("messages instead of fits", () => {
+  const rows = (f: (i: number) => number) => DataTable.fromRows([["y", "x", "g"], ...Array.from({ length: 40 }, (_, i) => [f(i), i % 7, `g${i % 5}`])]);
+
+  test("a constant response says so", () => {
+    expect(() => fitMixedModel(rows(() => 3.5), { formula: "y ~ x", groups: "g" })).toThrow(MixedLMError);
+    expect(() => fitMixedModel(rows(() => 3.5), { formula: "y ~ x", groups: "g" })).toThrow(/The response y is constant \(3\.5 in every row\)/);
+  });
+
+  test("a response the fixed effects fit exactly says so", () => {
+    expect(() => fitMixedModel(rows((i) => 2 * (i % 7) + 1), { formula: "y ~ x + (1|g)" })).toThrow(/fit the response y exactly/);
+  });
+});
+
+describe("the rank check does not depend on a column's offset or unit", () => {
+  test("x + 3e5 and x + 1e9 are kept beside the intercept; x + 1e9 beside x is dropped (it repeats x to rounding)", () => {
+    const r1 = fitOf("y ~ x + (1|g)", { column: "x", a: 1, b: 3e5 });
+    expect(r1.fixedEffects.map((f) => f.name)).toEqual(["Intercept", "x"]);
+    const r2 = fitOf("y ~ x + (1|g)", { column: "x", a: 1, b: 1e9 });
+    expect(r2.fixedEffects.map((f) => f.name)).toEqual(["Intercept", "x"]);
+    const rows: (string | number)[][] = [["y", "x", "x2", "g"]];
+    for (let i = 0; i < base.nRows; i++) {
+      const x = Number(base.label("x", i));
+      rows.push([Number(base.label("y", i)), x, x + 1e9, base.label("g", i)]);
+    }
+    const r3 = fitMixedModel(DataTable.fromRows(rows), { formula: "y ~ x + x2 + (1|g)" });
+    expect(r3.fixedEffects.map((f) => f.name)).toEqual(["Intercept", "x"]);
+    expect(r3.warnings.join(" ")).toMatch(/dropped x2/);
+  });
+});
+
+describe("predictions on new rows follow the transform", () => {
+  // new rows: every group at x = 0, 2.5, 5, 7.5, 10, and an unseen group
+  const newRows = (t: Transform | null) => {
+    const rows: (string | number)[][] = [["x", "g"]];
+    const groups = [...new Set(Array.from({ length: base.nRows }, (_, i) => base.label("g", i))), "Gnew"];
+    for (const g of groups) {
+      for (const x of [0, 2.5, 5, 7.5, 10]) rows.push([t && t.column === "x" ? t.a * x + t.b : x, g]);
+    }
+    return DataTable.fromRows(rows);
+  };
+  test.each([
+    ["y ~ x + (1|g)", { column: "x", a: 1, b: 1e9 }],
+    ["y ~ x + (x|g)", { column: "x", a: 1e6, b: 0 }],
+    ["y ~ x + (x|g)", { column: "x", a: 1e-8, b: 0 }],
+    ["y ~ x + (x|g)", { column: "x", a: 1, b: 1e4 }],
+    ["y ~ x + (x|g)", { column: "y", a: 1e8, b: 1e10 }],
+  ] as [string, Transform][])("%s with %j", (formula, t) => {
+    const original = fitOf(formula, null);
+    const r = fitOf(formula, t);
+    for (const includeRandom of [true, false]) {
+      const want = original.predict(newRows(null), { includeRandom });
+      const got = r.predict(newRows(t), { includeRandom });
+      const a = t.column === "y" ? t.a : 1, b = t.column === "y" ? t.b : 0;
+      // 1e-9 of the response's spread (about 3), plus what x + b and a·y + b lose in storage
+      const slack = 3e-9 * Math.abs(a) + 8 * Number.EPSILON * (Math.abs(b) + (t.column === "x" ? Math.abs(t.b) / Math.abs(t.a) : 0));
+      want.forEach((w, i) => expect(Math.abs(got[i] - (a * w + b))).toBeLessThan(slack + 1e-9 * Math.abs(a * w)));
+    }
+  });
+});
