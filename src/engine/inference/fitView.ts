@@ -1,0 +1,67 @@
+/**
+ * The one place the inference layer reads a fit's internals. Everything downstream works in the
+ * fit's internal coordinates (the cross-products the factor was built from) and maps back to the
+ * reported coefficients here: a contrast L on the reported β acts on the internal β as L·betaMap,
+ * and a standard error scales by yScale. Today the fit works on the data as given, so the map is
+ * the identity; a fit on internally centred or scaled columns records its transform here.
+ */
+import type { CrossProducts } from "../crossprod";
+import type { FitCore } from "../fit";
+
+export interface FitView {
+  /** Cross-products of [Z X y]; terms in factorisation order (most levels first). */
+  cp: CrossProducts;
+  /** Relative covariance factor template T_j of each term (q×q, column-major lower triangle), factorisation order. */
+  T: Float64Array[];
+  /** θ index of each template entry (−1 = fixed zero), factorisation order. */
+  thetaIndex: Int32Array[];
+  theta: Float64Array;
+  n: number;
+  p: number;
+  reml: boolean;
+  /** σ² on the internal scale. */
+  sigma2: number;
+  /** Reported β = betaMap · internal β (p×p column-major); null = identity. */
+  betaMap: Float64Array | null;
+  /** Reported response = yScale · internal response. */
+  yScale: number;
+  /** The reported coefficients and their names. */
+  beta: Float64Array;
+  names: string[];
+  /** σ² as reported. */
+  sigma2Reported: number;
+}
+
+export function fitView(core: FitCore): FitView {
+  const dev = core.deviance;
+  const frame = core.frame;
+  return {
+    cp: dev.cp,
+    T: dev.templates(core.theta),
+    thetaIndex: dev.order.map((k) => frame.terms[k].thetaIndex),
+    theta: core.theta,
+    n: dev.n,
+    p: dev.p,
+    reml: dev.reml,
+    sigma2: core.sigma2,
+    betaMap: null,
+    yScale: 1,
+    beta: core.beta,
+    names: frame.xNames,
+    sigma2Reported: core.sigma2,
+  };
+}
+
+/** A contrast on the reported coefficients (rows of length p) as a contrast on the internal ones. */
+export function internalContrast(view: FitView, L: Float64Array): Float64Array {
+  const A = view.betaMap;
+  if (!A) return L;
+  const p = view.p;
+  const out = new Float64Array(p);
+  for (let c = 0; c < p; c++) {
+    let s = 0;
+    for (let r = 0; r < p; r++) s += L[r] * A[c * p + r];
+    out[c] = s;
+  }
+  return out;
+}
