@@ -1,8 +1,10 @@
 import { fitModel } from "../src/engine";
+import { anovaTable } from "../src/engine/inference/anova";
+import { contrastTests } from "../src/engine/inference/fixedEffectTests";
 import { fixtureTable } from "./helpers";
-import { readFileSync } from "fs";
 test("dbg", () => {
-  const ref = JSON.parse(readFileSync("test/fixtures/inference/lmertest/dietox_inter.json", "utf8"));
-  const fit = fitModel(fixtureTable("dietox.csv"), { formula: ref.formula, method: "ML" });
-  console.log(fit.result.logLik, ref.ml.logLik, fit.result.fixedEffects.map((f) => [f.name, f.coef, f.stdErr]), ref.ml.satterthwaite.map((r: any) => [r.name, r.Estimate, r["Std. Error"]]), fit.core.theta, fit.result.optimizer);
+  for (const [file, f] of [["cake.csv", "angle ~ recipe * factor(temp) + (1 | recipe:replicate)"], ["Oats.csv", "yield ~ factor(nitro) * Variety + (1 | Block/Variety)"], ["ergoStool.csv", "effort ~ Type + (1 | Subject)"]]) {
+    const fit = fitModel(fixtureTable(file), { formula: f });
+    for (const m of ["kenward-roger", "satterthwaite"] as const) console.log(f, m, anovaTable(fit.core, contrastTests(fit.core, m), 3).rows.map((r) => r.denDF), fit.result.optimizer);
+  }
 });
