@@ -3,18 +3,22 @@
  *
  *   npm run --silent fit -- FILE.csv --formula "Weight ~ Time" --groups Pig
  *        [--re-formula "~Time"] [--vc "NAME=0 + C(col)"]... [--method reml|ml] [--json] [--sep ";"]
+ *        [--ddf satterthwaite|kenward-roger] [--anova 1|2|3]
  *
  * Prints the statsmodels-style summary, or with --json one JSON object (see src/report/json.ts).
+ * --ddf gives the fixed effects t tests with that df method (lmerTest's); --anova adds lmerTest's
+ * ANOVA table of that type, with the --ddf method (Satterthwaite when not given).
  * Bad input: exit status 2 and one line on stderr saying what to fix.
  */
 import { readFileSync } from "fs";
 import { performance } from "perf_hooks";
 import { setFlagsFromString } from "v8";
-import { fitMixedModel, isMixedLMError, Method, ModelSpec, readCsv } from "../engine";
+import { anovaOf, AnovaTable, AnovaType, DdfMethod, dfTests, fitModel, isMixedLMError, Method, ModelSpec, readCsv, withDfTests } from "../engine";
+import { anovaLines } from "../report/inference";
 import { fitToJson, stringifyFit } from "../report/json";
 import { summaryTextOf } from "../report/summary";
 
-const USAGE = `Usage: npm run --silent fit -- FILE.csv --formula "y ~ x" [--groups COLUMN] [--re-formula "~x"] [--vc "NAME=0 + C(col)"]... [--method reml|ml] [--json] [--sep ","]`;
+const USAGE = `Usage: npm run --silent fit -- FILE.csv --formula "y ~ x" [--groups COLUMN] [--re-formula "~x"] [--vc "NAME=0 + C(col)"]... [--method reml|ml] [--ddf satterthwaite|kenward-roger] [--anova 1|2|3] [--json] [--sep ","]`;
 
 export class UsageError extends Error {}
 
@@ -23,7 +27,13 @@ export interface CliArgs {
   spec: ModelSpec;
   json: boolean;
   separator?: string;
+  /** t tests of the fixed effects with this df method. */
+  ddf?: DdfMethod;
+  /** lmerTest's ANOVA table of this type (df method: ddf, else Satterthwaite). */
+  anova?: AnovaType;
 }
+
+const ANOVA_TYPES: Record<string, AnovaType> = { "1": 1, "2": 2, "3": 3, i: 1, ii: 2, iii: 3 };
 
 /** Files below this size (about 20,000 rows) are read and fitted in milliseconds, before optimised code would pay for itself. */
 const SMALL_FILE_BYTES = 1 << 20;
@@ -54,6 +64,8 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
   let method: Method = "REML";
   let json = false;
   let separator: string | undefined;
+  let ddf: DdfMethod | undefined;
+  let anova: AnovaType | undefined;
   const valueOf = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || (v.startsWith("--") && v.length > 2)) throw new UsageError(`${name} needs a value. ${USAGE}`);
@@ -92,6 +104,19 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
         method = m;
         break;
       }
+      case "--ddf": {
+        const v = take(a).toLowerCase();
+        if (v !== "satterthwaite" && v !== "kenward-roger") throw new UsageError(`--ddf must be satterthwaite or kenward-roger, not "${v}".`);
+        ddf = v;
+        break;
+      }
+      case "--anova": {
+        const v = take(a);
+        const t = ANOVA_TYPES[v.toLowerCase()];
+        if (t === undefined) throw new UsageError(`--anova takes the type of the table: 1, 2 or 3 (not "${v}").`);
+        anova = t;
+        break;
+      }
       case "--json": json = true; break;
       case "--sep": separator = take(a).replace("\\t", "\t"); break;
       default:
@@ -103,7 +128,7 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
   if (file === null) throw new UsageError(`No data file given. ${USAGE}`);
   if (formula === null) throw new UsageError(`No --formula given. ${USAGE}`);
   const spec: ModelSpec = { formula, groups, reFormula, vcFormula: Object.keys(vc).length > 0 ? vc : null, method };
-  return { file, spec, json, separator };
+  return { file, spec, json, separator, ...(ddf ? { ddf } : {}), ...(anova ? { anova } : {}) };
 }
 
 export function main(argv: string[]): number {
@@ -129,12 +154,21 @@ export function main(argv: string[]): number {
     tuneForSize(bytes.length);
     const table = readCsv(bytes, { separator: args.separator });
     const t1 = performance.now();
-    const result = fitMixedModel(table, args.spec);
+    const model = fitModel(table, args.spec);
     const t2 = performance.now();
+    let result = model.result;
+    let anova: AnovaTable | undefined;
+    if (args.ddf || args.anova) {
+      const tests = dfTests(model, args.ddf ?? "satterthwaite");
+      if (args.ddf) result = withDfTests(model, tests);
+      if (args.anova) anova = anovaOf(model, args.anova, tests);
+    }
+    const t3 = performance.now();
     if (args.json) {
-      process.stdout.write(stringifyFit(fitToJson(result, { parseMs: round(t1 - t0), fitMs: round(t2 - t1) })) + "\n");
+      const timing = { parseMs: round(t1 - t0), fitMs: round(t2 - t1), ...(args.ddf || args.anova ? { inferenceMs: round(t3 - t2) } : {}) };
+      process.stdout.write(stringifyFit(fitToJson(result, timing, { anova })) + "\n");
     } else {
-      process.stdout.write(summaryTextOf(result));
+      process.stdout.write(summaryTextOf(result) + (anova ? "\n" + anovaLines(anova).join("\n") + "\n" : ""));
     }
     return 0;
   } catch (e) {

@@ -2,7 +2,7 @@
  * The JSON form of a fit: the contract of the CLI's --json output (scripts rely on it; add
  * fields, never rename or remove them).
  */
-import type { MixedLMResult } from "../engine";
+import type { AnovaTable, MixedLMResult } from "../engine";
 
 export interface FitJson {
   style: "statsmodels" | "lme4";
@@ -23,13 +23,19 @@ export interface FitJson {
   aicBasis: "REML" | "ML";
   df: number;
   scale: number;
-  fixedEffects: { name: string; coef: number; stdErr: number; z: number; p: number; ciLow: number; ciHigh: number }[];
+  /** With a df method (--ddf): `df`, and z holds the t statistic, p and the interval from t(df). */
+  fixedEffects: { name: string; coef: number; stdErr: number; z: number; p: number; ciLow: number; ciHigh: number; df?: number }[];
   randomTerms: { grouping: string; kind: string; names: string[]; cov: number[][]; sd: number[]; corr: number[][] | null; nLevels: number; term?: string }[];
   varianceRows: { name: string; value: number; statsmodelsStdErr: number | null }[];
   randomEffects: Record<string, Record<string, Record<string, number>>>;
   theta: number[];
   warnings: string[];
-  timing?: { parseMs: number; fitMs: number };
+  /** The df method of the fixed effects' t tests (--ddf), when asked for. */
+  ddf?: "satterthwaite" | "kenward-roger";
+  /** lmerTest's ANOVA table of the fixed-effect terms (--anova), terms in R's order. */
+  anova?: { type: 1 | 2 | 3; ddf: "satterthwaite" | "kenward-roger"; rows: { term: string; sumSq: number; meanSq: number; numDF: number; denDF: number; F: number; p: number }[] };
+  /** Milliseconds: reading the file, the fit, and the tests with df (--ddf, --anova) on top of it. */
+  timing?: { parseMs: number; fitMs: number; inferenceMs?: number };
 }
 
 /** Random effects keyed grouping → level → effect name, merging terms that share a grouping factor (as lme4's ranef and statsmodels' random_effects do). */
@@ -49,7 +55,7 @@ export function randomEffectsObject(r: MixedLMResult): Record<string, Record<str
   return out;
 }
 
-export function fitToJson(r: MixedLMResult, timing?: { parseMs: number; fitMs: number }): FitJson {
+export function fitToJson(r: MixedLMResult, timing?: FitJson["timing"], extras: { anova?: AnovaTable } = {}): FitJson {
   const factors: Record<string, number> = {};
   for (const g of r.groupingFactors) factors[g.name] = g.nLevels;
   let nGroups: number | Record<string, number>;
@@ -79,6 +85,8 @@ export function fitToJson(r: MixedLMResult, timing?: { parseMs: number; fitMs: n
     randomEffects: randomEffectsObject(r),
     theta: r.theta,
     warnings: r.warnings,
+    ...(r.ddf ? { ddf: r.ddf } : {}),
+    ...(extras.anova ? { anova: { type: extras.anova.type, ddf: extras.anova.ddf, rows: extras.anova.rows.map((row) => ({ ...row })) } } : {}),
     ...(timing ? { timing } : {}),
   };
 }
