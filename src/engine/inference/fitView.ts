@@ -30,11 +30,18 @@ export interface FitView {
   names: string[];
   /** σ² as reported. */
   sigma2Reported: number;
+  /**
+   * The fit's lower Cholesky factor of S = I + Λ_R'Z_R'V₁⁻¹Z_RΛ_R (n×n column-major) when the terms
+   * after the first are one dense block of the factor (two crossed terms), else null.
+   */
+  restFactor: Float64Array | null;
 }
 
 export function fitView(core: FitCore): FitView {
   const dev = core.deviance;
   const frame = core.frame;
+  const f = dev.factor;
+  const atOptimum = dev.updateIfNeeded(core.theta);
   return {
     cp: dev.cp,
     T: dev.templates(core.theta),
@@ -49,6 +56,7 @@ export function fitView(core: FitCore): FitView {
     beta: core.beta,
     names: frame.xNames,
     sigma2Reported: core.sigma2,
+    restFactor: atOptimum && f.K === 2 && f.diagKind[1] === "dense" ? f.Ldiag[1] : null,
   };
 }
 

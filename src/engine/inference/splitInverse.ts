@@ -14,7 +14,8 @@
  * component. splitInverse keeps these pieces; traces.ts contracts them.
  */
 import type { CrossProducts } from "../crossprod";
-import { choleskyBlocked, inverseFromCholesky } from "../dense";
+import { choleskyBlocked } from "../dense";
+import { inverseFromFactor } from "./spdInverse";
 import { MixedLMError } from "../errors";
 import type { FitView } from "./fitView";
 import { firstTermBlocks, FirstTermBlocks } from "./firstTerm";
@@ -34,6 +35,8 @@ export interface ComponentBlocks {
   KYt: Float64Array;
   /** Z_R'V₀⁻¹Z_R restricted to the component. */
   MRR: Float64Array;
+  /** Whether S⁻¹Ŷ_R = (I − S⁻¹)Λ⁻¹ (then a first-term level's row of M_0R is (S⁻¹Ŷ_l)'Λ⁻¹). */
+  inverse: boolean;
 }
 
 export interface SplitInverse {
@@ -66,42 +69,61 @@ export function splitInverse(view: FitView, options: SplitOptions = {}): SplitIn
     }
   }
   const neighbours = neighbourBlocks(cp, first, rIndex, T);
-  // G = Z_R'V₁⁻¹Z_R of every component, in one pass over the cross-products
-  const G = rIndex.sizes.map((size) => new Float64Array(size * size));
-  fillZRZR(G, cp, rIndex);
-  subtractFirstTerm(G, rIndex.sizes, neighbours, first, rIndex.firstComp, cp);
-  const components = rIndex.sizes.map((size, c) => componentBlocks(cp, T, G[c], rIndex.levelsOf(c), size, options.products ?? "auto"));
+  // G = Z_R'V₁⁻¹Z_R of every component, in one pass over the cross-products, when needed: not
+  // when the fit's own factor of S serves (one dense block, Λ_R invertible)
+  let G: Float64Array[] | null = null;
+  const gOf = (c: number): Float64Array => {
+    if (!G) {
+      G = rIndex.sizes.map((size) => new Float64Array(size * size));
+      fillZRZR(G, cp, rIndex);
+      subtractFirstTerm(G, rIndex.sizes, neighbours, first, rIndex.firstComp, cp);
+    }
+    return G[c];
+  };
+  const given = view.restFactor && rIndex.sizes.length === 1 && rIndex.sizes[0] ** 2 === view.restFactor.length ? view.restFactor : null;
+  const components = rIndex.sizes.map((size, c) => componentBlocks(cp, T, rIndex.levelsOf(c), size, options.products ?? "auto", c === 0 ? given : null, () => gOf(c)));
   return { cp, T, first, components, rIndex, neighbours };
 }
 
-/** From G: S = I + Λ'GΛ, S⁻¹ and the two products the contractions need. */
-function componentBlocks(cp: CrossProducts, T: Float64Array[], G: Float64Array, levels: ComponentLevels, size: number, products: "auto" | "inverse" | "direct"): ComponentBlocks {
-  const LG = new Float64Array(size * size); // Λ'G
-  LG.set(G);
-  scaleRows(LG, size, size, levels, cp, T, false);
-  const S = Float64Array.from(LG); // Λ'GΛ, then + I
-  scaleColumns(S, size, levels, cp, T, false);
-  let leastGain = Infinity;
-  for (let i = 0; i < size; i++) { leastGain = Math.min(leastGain, S[i * size + i]); S[i * size + i] += 1; }
-  if (!choleskyBlocked(S, size)) throw new MixedLMError("model", "The random-effects covariance could not be factorised for the degrees of freedom.");
-  const K = inverseFromCholesky(S, size);
+/**
+ * S = I + Λ'GΛ's inverse and the two products the contractions need. `factor`: S's lower Cholesky
+ * factor when the fit has it (it factors S at every evaluation), else formed here from G.
+ */
+function componentBlocks(cp: CrossProducts, T: Float64Array[], levels: ComponentLevels, size: number, products: "auto" | "inverse" | "direct", factor: Float64Array | null, gOf: () => Float64Array): ComponentBlocks {
+  let L = factor;
+  let leastGain = Infinity; // min over i of (Λ'GΛ)_ii = S_ii − 1
+  if (L) {
+    for (let i = 0; i < size; i++) { let s = -1; for (let k = 0; k <= i; k++) s += L[k * size + i] ** 2; leastGain = Math.min(leastGain, s); }
+  } else {
+    const S = Float64Array.from(gOf());
+    scaleRows(S, size, size, levels, cp, T, false);
+    scaleColumns(S, size, levels, cp, T, false);
+    for (let i = 0; i < size; i++) { leastGain = Math.min(leastGain, S[i * size + i]); S[i * size + i] += 1; }
+    if (!choleskyBlocked(S, size)) throw new MixedLMError("model", "The random-effects covariance could not be factorised for the degrees of freedom.");
+    L = S;
+  }
+  const K = inverseFromFactor(L, size);
   // Every direction of Λ carries information (Λ'GΛ well away from 0): S⁻¹Ŷ_R = (I − S⁻¹)Λ⁻¹ and
   // Z_R'V₀⁻¹Z_R = Λ⁻ᵀ(I − S⁻¹)Λ⁻¹ cost no product of size³; otherwise (a variance at or near
   // zero) they are formed as S⁻¹Λ'G and G − GΛS⁻¹Λ'G.
   const KY = new Float64Array(size * size);
   let MRR: Float64Array;
-  if (products === "inverse" || (products === "auto" && leastGain >= U_SPACE_MIN_GAIN)) {
+  const inverse = products === "inverse" || (products === "auto" && leastGain >= U_SPACE_MIN_GAIN);
+  if (inverse) {
     for (let e = 0; e < size * size; e++) KY[e] = -K[e];
     for (let i = 0; i < size; i++) KY[i * size + i] += 1;
     scaleColumns(KY, size, levels, cp, T, true);
     MRR = Float64Array.from(KY);
     scaleRows(MRR, size, size, levels, cp, T, true);
   } else {
+    const G = gOf();
+    const LG = Float64Array.from(G); // Λ'G
+    scaleRows(LG, size, size, levels, cp, T, false);
     multiplyInto(K, LG, KY, size);
-    MRR = G;
+    MRR = Float64Array.from(G);
     subtractTransposeProduct(LG, KY, MRR, size);
   }
-  return { size, levelTerm: levels.term, levelIndex: levels.index, levelOffset: levels.offset, K, KYt: transposeSquare(KY, size), MRR };
+  return { size, levelTerm: levels.term, levelIndex: levels.index, levelOffset: levels.offset, K, KYt: transposeSquare(KY, size), MRR, inverse };
 }
 
 /** Below this least diagonal of Λ'GΛ, (I − S⁻¹)Λ⁻¹ would lose digits to cancellation. */

@@ -11,6 +11,7 @@
  */
 import type { PsiEntry } from "./covarianceParameters";
 import type { SplitInverse } from "./splitInverse";
+import { componentFirstTermTraces } from "./componentTraces";
 
 /** E_e as the list of its unit entries (row, column). */
 export function unitEntries(e: PsiEntry): [number, number][] {
@@ -66,97 +67,6 @@ function traceOfProductSquare(A: Float64Array, B: Float64Array, size: number): n
   return s;
 }
 
-/**
- * The first-term levels of component c: the ω and M_0R parts of the traces, and X_e = S⁻¹Ŷ₀E_eŶ₀'
- * accumulated level by level (returned, for tr(X_e X_f)).
- */
-function componentFirstTermTraces(si: SplitInverse, entries: PsiEntry[], firstEntries: number[], restEntries: number[], c: number, T: Float64Array, t: Float64Array, m: number): Map<number, Float64Array> {
-  const { first, rIndex } = si;
-  const comp = si.components[c];
-  const size = comp.size, q0 = first.q, qq = q0 * q0;
-  const X = new Map(firstEntries.map((e) => [e, new Float64Array(size * size)]));
-  const P = new Float64Array(size * q0);
-  const omega = new Float64Array(qq);
-  const M0R = new Float64Array(q0 * size); // row a of M_0R contiguous: M0R[a·size + col]
-  const offsets = termOffsets(si, c);
-  for (let f = rIndex.firstPtr[c]; f < rIndex.firstPtr[c + 1]; f++) {
-    const l = rIndex.firstLevels[f];
-    levelProducts(si, c, l, P, omega, M0R);
-    for (const e of firstEntries) {
-      const E = unitEntries(entries[e]);
-      for (const [i, j] of E) t[e] -= omega[i * q0 + j];
-      for (const g of firstEntries) T[g * m + e] -= 2 * traceEXFY(E, unitEntries(entries[g]), first.M, l * qq, q0, omega, 0, q0);
-      accumulateX(X.get(e)!, E, P, si, l, size);
-    }
-    for (const e of firstEntries) for (const g of restEntries) {
-      const s = crossTrace(entries[e], entries[g], M0R, size, offsets.get(entries[g].term) ?? []);
-      T[g * m + e] += s;
-      T[e * m + g] += s;
-    }
-  }
-  return X;
-}
-
-/** For first-term level l: P = S⁻¹Ŷ_l (size × q₀), ω = Ŷ_l'P, and the row block M_0R of l. */
-function levelProducts(si: SplitInverse, c: number, l: number, P: Float64Array, omega: Float64Array, M0R: Float64Array): void {
-  const { cp, first, neighbours: nb } = si;
-  const comp = si.components[c];
-  const size = comp.size, q0 = first.q;
-  P.fill(0);
-  M0R.fill(0);
-  for (let k = nb.ptr[l]; k < nb.ptr[l + 1]; k++) {
-    const qi = cp.terms[nb.term[k]].q, o = nb.offset[k], at = nb.at[k];
-    for (let r = 0; r < qi; r++) {
-      const Kcol = comp.K.subarray((o + r) * size, (o + r + 1) * size);
-      const KYrow = comp.KYt.subarray((o + r) * size, (o + r + 1) * size);
-      for (let a = 0; a < q0; a++) {
-        const y = nb.Y[at + a * qi + r];
-        // M0R[a, o + r] += J[a, r]
-        M0R[a * size + o + r] += nb.J[at + r * q0 + a];
-        if (y === 0) continue;
-        const pa = a * size;
-        for (let i = 0; i < size; i++) { P[pa + i] += Kcol[i] * y; M0R[pa + i] -= KYrow[i] * y; }
-      }
-    }
-  }
-  omega.fill(0);
-  for (let k = nb.ptr[l]; k < nb.ptr[l + 1]; k++) {
-    const qi = cp.terms[nb.term[k]].q, o = nb.offset[k], at = nb.at[k];
-    for (let b = 0; b < q0; b++) for (let a = 0; a < q0; a++) {
-      let s = 0;
-      for (let r = 0; r < qi; r++) s += nb.Y[at + a * qi + r] * P[b * size + o + r];
-      omega[b * q0 + a] += s;
-    }
-  }
-}
-
-/** X_e += P E Ŷ_l': column (o + r) gains Σ_{(i,j) ∈ E} P[:, i] Y[r, j]. */
-function accumulateX(X: Float64Array, E: [number, number][], P: Float64Array, si: SplitInverse, l: number, size: number): void {
-  const { cp, first, neighbours: nb } = si;
-  const q0 = first.q;
-  for (let k = nb.ptr[l]; k < nb.ptr[l + 1]; k++) {
-    const qi = cp.terms[nb.term[k]].q, o = nb.offset[k], at = nb.at[k];
-    for (let r = 0; r < qi; r++) {
-      const col = X.subarray((o + r) * size, (o + r + 1) * size);
-      for (const [i, j] of E) {
-        const y = nb.Y[at + j * qi + r];
-        if (y === 0) continue;
-        const pi = i * size;
-        for (let s = 0; s < size; s++) col[s] += P[pi + s] * y;
-      }
-    }
-  }
-}
-
-/** tr(E_e M_{l,R} F_f M_{R,l}) for a first-term entry e and an R entry f, over the levels (offsets) of f's term. */
-function crossTrace(e: PsiEntry, f: PsiEntry, M0R: Float64Array, size: number, offsets: number[]): number {
-  const E = unitEntries(e), F = unitEntries(f);
-  let s = 0;
-  // X = M_{l,m}: X[j, k] = M_0R[j, o + k]
-  for (const o of offsets) for (const [i, j] of E) for (const [k, l] of F) s += M0R[j * size + o + k] * M0R[i * size + o + l];
-  return s;
-}
-
 /** Offsets within component c of the levels of each term present in it. */
 function termOffsets(si: SplitInverse, c: number): Map<number, number[]> {
   const comp = si.components[c];
@@ -181,10 +91,14 @@ function restTraces(si: SplitInverse, entries: PsiEntry[], restEntries: number[]
     for (const f of restEntries) {
       if (f < e) continue;
       const F = unitEntries(entries[f]);
+      const of = offsets.get(entries[f].term) ?? [];
       let s = 0;
-      for (const om of oe) for (const on of offsets.get(entries[f].term) ?? []) {
-        // X = M_RR[m, m'] : X[j, k] = MRR[(on + k)·size + om + j]
-        for (const [i, j] of E) for (const [k, l] of F) s += MRR[(on + k) * size + om + j] * MRR[(on + l) * size + om + i];
+      // X = M_RR[m, m']: X[j, k] = MRR[(on + k)·size + om + j]; tr(E X F X') = Σ X[j, k] X[i, l]
+      for (const [i, j] of E) for (const [k, l] of F) {
+        for (const on of of) {
+          const ck = (on + k) * size + j, cl = (on + l) * size + i;
+          for (const om of oe) s += MRR[ck + om] * MRR[cl + om];
+        }
       }
       T[f * m + e] += s;
       if (f !== e) T[e * m + f] += s;
