@@ -12,14 +12,20 @@
  * MixedModels.jl's fixed effects (service*factor(dept), 28 of them); a generated crossed design of
  * 1,000,000 rows.
  *
+ * Then the tests of fixed effects with denominator df (inference.ts): Satterthwaite's df and the
+ * type III table on InstEval beside the fit's own time, and lmerTest's; Kenward-Roger on
+ * generated models of 1,000 to 20,000 rows, beside pbkrtest until it stops.
+ *
  * Options: --quick (dietox only), --no-peers, --timeout SECONDS (per peer run, default 900),
  * --statsmodels-large (also time statsmodels on the million-row slope model: many minutes),
- * --data-dir DIR (generated and exported data; default bench/.data), --only NAME[,NAME].
+ * --data-dir DIR (generated and exported data; default bench/.data), --only NAME[,NAME],
+ * --kr-timeout SECONDS (per pbkrtest run, default 120), --no-inference.
  */
 import { spawnSync } from "child_process";
 import { existsSync, mkdirSync } from "fs";
 import { join, resolve } from "path";
 import { writeCrossed, writeRandomSlopes } from "./generate";
+import { inferenceBench } from "./inference";
 
 const ROOT = resolve(__dirname, "../../..");
 const BUILD = resolve(__dirname, "..");
@@ -228,6 +234,9 @@ function main(): void {
     peerLine("statsmodels", sm, c.statsmodels ? (python ? undefined : "not installed") : c.statsmodelsNote);
     peerLine("lme4", lm, haveR ? undefined : "not installed");
     out();
+  }
+  if (!flag("--quick") && !flag("--no-inference")) {
+    inferenceBench({ out, run, haveR, dataDir, instEval, only, median, ms, krTimeoutS: Number(option("--kr-timeout") ?? 120), cli: CLI, peers: PEERS });
   }
 }
 

@@ -23,7 +23,7 @@ export type { DdfMethod, TTest, FTest, ContrastTests } from "./inference/contras
 export type { AnovaType } from "./inference/anovaContrasts";
 export type { AnovaRow, AnovaTable } from "./inference/anova";
 export type { FixedEffectTest } from "./inference/fixedEffectTests";
-export { tTwoSidedP, tQuantile, fUpperP, chiSquareUpperP, chiSquareQuantile } from "./inference/distributions";
+export { tTwoSidedP, tQuantile, fUpperP, chiSquareUpperP, chiSquareQuantile, loadDistributions } from "./inference/distributions";
 
 export interface FitOptions {
   /**

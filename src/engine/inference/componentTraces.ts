@@ -79,20 +79,17 @@ function blockProducts(si: SplitInverse, c: number, l: number, b: RowBlock, Pb: 
   const size = comp.size, q0 = first.q, K = comp.K, KYt = comp.KYt, r0 = b.r0, w = b.r1 - b.r0;
   Pb.fill(0, 0, q0 * w);
   if (!comp.inverse) Mb.fill(0, 0, q0 * w);
-  for (let k = nb.ptr[l]; k < nb.ptr[l + 1]; k++) {
-    const qi = cp.terms[nb.term[k]].q, o = nb.offset[k], at = nb.at[k];
-    const inBlock = o >= r0 && o < b.r1;
-    for (let r = 0; r < qi; r++) {
-      const ko = (o + r) * size + r0;
-      for (let a = 0; a < q0; a++) {
-        const y = nb.Y[at + a * qi + r];
-        const pa = a * w;
-        if (!comp.inverse && inBlock) Mb[pa + o + r - r0] += nb.J[at + r * q0 + a];
-        if (y === 0) continue;
-        for (let i = 0; i < w; i++) Pb[pa + i] += K[ko + i] * y;
-        if (!comp.inverse) for (let i = 0; i < w; i++) Mb[pa + i] -= KYt[ko + i] * y;
-      }
+  for (let a = 0; a < q0; a++) {
+    // the columns of S⁻¹ (rows of (S⁻¹Ŷ_R)') at the neighbours, with their weights Y[r, a]
+    const n = gatherColumns(si, l, a, size, r0);
+    combineColumns(K, Pb, a * w, w, n);
+    if (comp.inverse) continue;
+    for (let k = nb.ptr[l]; k < nb.ptr[l + 1]; k++) {
+      const qi = cp.terms[nb.term[k]].q, o = nb.offset[k], at = nb.at[k];
+      if (o >= r0 && o < b.r1) for (let r = 0; r < qi; r++) Mb[a * w + o + r - r0] += nb.J[at + r * q0 + a];
     }
+    for (let j = 0; j < n; j++) scratch.y[j] = -scratch.y[j];
+    combineColumns(KYt, Mb, a * w, w, n);
   }
   if (comp.inverse) {
     for (let i = 0; i < q0 * w; i++) Mb[i] = Pb[i];
@@ -111,6 +108,41 @@ function blockProducts(si: SplitInverse, c: number, l: number, b: RowBlock, Pb: 
   }
 }
 
+/** Scratch lists of (column start, weight), grown on demand. */
+const scratch = { col: new Int32Array(256), y: new Float64Array(256) };
+
+/** Lists the neighbours' columns (start of rows r0.. in a size×size matrix) and weights Y[r, a] (nonzero only); returns their number. */
+function gatherColumns(si: SplitInverse, l: number, a: number, size: number, r0: number): number {
+  const { cp, neighbours: nb } = si;
+  let n = 0;
+  for (let k = nb.ptr[l]; k < nb.ptr[l + 1]; k++) {
+    const qi = cp.terms[nb.term[k]].q, o = nb.offset[k], at = nb.at[k];
+    for (let r = 0; r < qi; r++) {
+      const y = nb.Y[at + a * qi + r];
+      if (y === 0) continue;
+      if (n === scratch.col.length) { scratch.col = Int32Array.from({ length: 2 * n }, (_, i) => scratch.col[i] ?? 0); scratch.y = Float64Array.from({ length: 2 * n }, (_, i) => scratch.y[i] ?? 0); }
+      scratch.col[n] = (o + r) * size + r0;
+      scratch.y[n++] = y;
+    }
+  }
+  return n;
+}
+
+/** out[at .. at + w) += Σ_j A[col_j ..] y_j over the gathered columns, four at a time (one load and store of out per four multiply-adds). */
+function combineColumns(A: Float64Array, out: Float64Array, at: number, w: number, n: number): void {
+  const { col, y } = scratch;
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    const c0 = col[j], c1 = col[j + 1], c2 = col[j + 2], c3 = col[j + 3];
+    const y0 = y[j], y1 = y[j + 1], y2 = y[j + 2], y3 = y[j + 3];
+    for (let i = 0; i < w; i++) out[at + i] += A[c0 + i] * y0 + A[c1 + i] * y1 + A[c2 + i] * y2 + A[c3 + i] * y3;
+  }
+  for (; j < n; j++) {
+    const c0 = col[j], y0 = y[j];
+    for (let i = 0; i < w; i++) out[at + i] += A[c0 + i] * y0;
+  }
+}
+
 /** The row vector x (component columns of the block, at v[o + column]) ← x Λ⁻¹, level block by level block. */
 function divideByTemplates(v: Float64Array, o: number, comp: { levelTerm: Int32Array; levelOffset: Int32Array }, b: RowBlock, si: SplitInverse): void {
   for (let m = b.k0; m < b.k1; m++) {
@@ -124,20 +156,25 @@ function divideByTemplates(v: Float64Array, o: number, comp: { levelTerm: Int32A
   }
 }
 
-/** X_e's block rows += P E Ŷ_l': column (o + r) gains Σ_{(i,j) ∈ E} P[:, i] Y[r, j]. */
+/** X_e's block rows += P E Ŷ_l': column (o + r) gains Σ_{(i,j) ∈ E} P[:, i] Y[r, j], four columns at a time. */
 function accumulateX(X: Float64Array, E: { i: Int32Array; j: Int32Array }, Pb: Float64Array, si: SplitInverse, l: number, b: RowBlock, size: number): void {
-  const { cp, neighbours: nb } = si;
-  const Y = nb.Y, w = b.r1 - b.r0;
-  for (let k = nb.ptr[l]; k < nb.ptr[l + 1]; k++) {
-    const qi = cp.terms[nb.term[k]].q, o = nb.offset[k], at = nb.at[k];
-    for (let r = 0; r < qi; r++) {
-      const col = (o + r) * size + b.r0;
-      for (let u = 0; u < E.i.length; u++) {
-        const y = Y[at + E.j[u] * qi + r];
-        if (y === 0) continue;
-        const pi = E.i[u] * w;
-        for (let s = 0; s < w; s++) X[col + s] += Pb[pi + s] * y;
+  const w = b.r1 - b.r0;
+  for (let u = 0; u < E.i.length; u++) {
+    const n = gatherColumns(si, l, E.j[u], size, b.r0);
+    const { col, y } = scratch;
+    const pi = E.i[u] * w;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      const c0 = col[j], c1 = col[j + 1], c2 = col[j + 2], c3 = col[j + 3];
+      const y0 = y[j], y1 = y[j + 1], y2 = y[j + 2], y3 = y[j + 3];
+      for (let s = 0; s < w; s++) {
+        const p = Pb[pi + s];
+        X[c0 + s] += p * y0; X[c1 + s] += p * y1; X[c2 + s] += p * y2; X[c3 + s] += p * y3;
       }
+    }
+    for (; j < n; j++) {
+      const c0 = col[j], y0 = y[j];
+      for (let s = 0; s < w; s++) X[c0 + s] += Pb[pi + s] * y0;
     }
   }
 }

@@ -18,6 +18,16 @@ let betainc: ((x: number, a: number, b: number, regularized?: boolean, upper?: b
 let gammainc: ((x: number, s: number, regularized?: boolean, upper?: boolean) => number) | null = null;
 let chiSquareQuantileFn: ((p: number, k: number) => number) | null = null;
 
+/**
+ * Loads the packages now (a program that knows it will test, such as the command line with --ddf,
+ * pays the loading before it starts timing its work, as R loads lmerTest before a session).
+ */
+export function loadDistributions(): void {
+  tCdf ??= require("@stdlib/stats-base-dists-t-cdf") as (x: number, v: number) => number;
+  tQuantileFn ??= require("@stdlib/stats-base-dists-t-quantile") as (p: number, v: number) => number;
+  betainc ??= require("@stdlib/math-base-special-betainc") as typeof betainc;
+}
+
 /** 2 P(T > |t|) for T ~ t(df); the normal's when df is infinite. */
 export function tTwoSidedP(t: number, df: number): number {
   if (Number.isNaN(t) || !(df > 0)) return NaN;
