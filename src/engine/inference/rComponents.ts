@@ -37,11 +37,9 @@ function union(parent: Int32Array, a: number, b: number): void {
   if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
 }
 
-export function rComponents(cp: CrossProducts): RComponents {
+/** Union-find over the R levels (ids base[i] + m): pairs sharing a row, and the levels each first-term level touches. */
+function connect(cp: CrossProducts, base: Int32Array, total: number): { parent: Int32Array; anchor: Int32Array } {
   const K = cp.terms.length;
-  const base = new Int32Array(K + 1);
-  for (let i = 1; i < K; i++) base[i + 1] = base[i] + cp.terms[i].nLevels;
-  const total = K > 1 ? base[K] : 0;
   const parent = Int32Array.from({ length: total }, (_, x) => x);
   for (let i = 2; i < K; i++) for (let k = 1; k < i; k++) {
     const pat = cp.off[i][k]!;
@@ -61,6 +59,15 @@ export function rComponents(cp: CrossProducts): RComponents {
       }
     }
   }
+  return { parent, anchor };
+}
+
+export function rComponents(cp: CrossProducts): RComponents {
+  const K = cp.terms.length;
+  const base = new Int32Array(K + 1);
+  for (let i = 1; i < K; i++) base[i + 1] = base[i] + cp.terms[i].nLevels;
+  const total = K > 1 ? base[K] : 0;
+  const { parent, anchor } = connect(cp, base, total);
   // number the components by their smallest level, and lay their levels out in (term, level) order
   const compOfRoot = new Int32Array(total).fill(-1);
   const sizes: number[] = [];
@@ -80,12 +87,7 @@ export function rComponents(cp: CrossProducts): RComponents {
     }
   }
   const firstComp = Int32Array.from(anchor, (g) => (g < 0 ? -1 : compOfRoot[find(parent, g)]));
-  const firstPtr = new Int32Array(sizes.length + 1);
-  for (const c of firstComp) if (c >= 0) firstPtr[c + 1]++;
-  for (let c = 0; c < sizes.length; c++) firstPtr[c + 1] += firstPtr[c];
-  const firstLevels = new Int32Array(firstPtr[sizes.length]);
-  const next = firstPtr.slice(0, sizes.length);
-  firstComp.forEach((c, l) => { if (c >= 0) firstLevels[next[c]++] = l; });
+  const { firstPtr, firstLevels } = byComponent(firstComp, sizes.length);
   const levelsOf = (c: number): ComponentLevels => {
     const mem = members[c];
     const nl = mem.length / 2;
@@ -94,4 +96,15 @@ export function rComponents(cp: CrossProducts): RComponents {
     return { term, index, offset };
   };
   return { compOf, localOf, sizes, firstComp, firstPtr, firstLevels, levelsOf };
+}
+
+/** The first-term levels grouped by component (compressed). */
+function byComponent(firstComp: Int32Array, nComp: number): { firstPtr: Int32Array; firstLevels: Int32Array } {
+  const firstPtr = new Int32Array(nComp + 1);
+  for (const c of firstComp) if (c >= 0) firstPtr[c + 1]++;
+  for (let c = 0; c < nComp; c++) firstPtr[c + 1] += firstPtr[c];
+  const firstLevels = new Int32Array(firstPtr[nComp]);
+  const next = firstPtr.slice(0, nComp);
+  firstComp.forEach((c, l) => { if (c >= 0) firstLevels[next[c]++] = l; });
+  return { firstPtr, firstLevels };
 }
