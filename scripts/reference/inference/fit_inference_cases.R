@@ -1,5 +1,6 @@
 # More inference references for the engine's tests, beyond ../../../../shared/reference/inference
-# (whose fit_inference.R this extends; a copy is kept beside this file): lmerTest's t tests with
+# (whose fit_inference.R this extends; a copy is kept beside this file), written to
+# test/fixtures/inference/cases/<id>.json: lmerTest's t tests with
 # Satterthwaite and Kenward-Roger df and its ANOVA tables of types I-III with both methods, on
 # unbalanced, crossed, nested, factor-by-covariate and statsmodels-style (variance component)
 # models, REML and ML. lme4 is run with tight tolerances, so that the references sit at the

@@ -1,9 +1,9 @@
 /**
  * The one place the inference layer reads a fit's internals. Everything downstream works in the
- * fit's internal coordinates (the cross-products the factor was built from) and maps back to the
- * reported coefficients here: a contrast L on the reported β acts on the internal β as L·betaMap,
- * and a standard error scales by yScale. Today the fit works on the data as given, so the map is
- * the identity; a fit on internally centred or scaled columns records its transform here.
+ * fit's internal coordinates (the cross-products the factor was built from); covariances of β̂
+ * and their derivatives are mapped to the reported coefficients through betaMap and yScale
+ * (reportedScale.ts) before any contrast meets them. Today the fit works on the data as given, so
+ * the map is the identity; a fit on internally centred or scaled columns records its transform here.
  */
 import type { CrossProducts } from "../crossprod";
 import type { FitCore } from "../fit";
@@ -58,18 +58,4 @@ export function fitView(core: FitCore): FitView {
     sigma2Reported: core.sigma2,
     restFactor: atOptimum && f.K === 2 && f.diagKind[1] === "dense" ? f.Ldiag[1] : null,
   };
-}
-
-/** A contrast on the reported coefficients (rows of length p) as a contrast on the internal ones. */
-export function internalContrast(view: FitView, L: Float64Array): Float64Array {
-  const A = view.betaMap;
-  if (!A) return L;
-  const p = view.p;
-  const out = new Float64Array(p);
-  for (let c = 0; c < p; c++) {
-    let s = 0;
-    for (let r = 0; r < p; r++) s += L[r] * A[c * p + r];
-    out[c] = s;
-  }
-  return out;
 }
