@@ -12,17 +12,22 @@
  * MixedModels.jl's fixed effects (service*factor(dept), 28 of them); a generated crossed design of
  * 1,000,000 rows.
  *
- * Then the inference (bench/inference.ts): profile intervals, a 1,000-refit parametric bootstrap
- * and a likelihood-ratio test of dietox's random-slope model against lme4's (--only inference).
+ * Then the inference: profile intervals, a 1,000-refit parametric bootstrap and a likelihood-ratio
+ * test of dietox's random-slope model against lme4's (bench/inference.ts); the tests of fixed
+ * effects with denominator df (bench/ddf.ts): Satterthwaite's df and the type III table on
+ * InstEval beside the fit's own time, and lmerTest's; Kenward-Roger on generated models of 1,000
+ * to 20,000 rows, beside pbkrtest until it stops (--only inference runs all of these).
  *
  * Options: --quick (dietox only), --no-peers, --timeout SECONDS (per peer run, default 900),
  * --statsmodels-large (also time statsmodels on the million-row slope model: many minutes),
- * --data-dir DIR (generated and exported data; default bench/.data), --only NAME[,NAME].
+ * --data-dir DIR (generated and exported data; default bench/.data), --only NAME[,NAME],
+ * --kr-timeout SECONDS (per pbkrtest run, default 120), --no-inference.
  */
 import { spawnSync } from "child_process";
 import { existsSync, mkdirSync } from "fs";
 import { join, resolve } from "path";
 import { writeCrossed, writeRandomSlopes } from "./generate";
+import { ddfBench } from "./ddf";
 import { inferenceBench } from "./inference";
 
 const ROOT = resolve(__dirname, "../../..");
@@ -233,7 +238,11 @@ function main(): void {
     peerLine("lme4", lm, haveR ? undefined : "not installed");
     out();
   }
+  if (flag("--no-inference")) return;
   if (!only || only.some((o) => "inference".includes(o.toLowerCase()))) inferenceBench({ cli: CLI, peers: PEERS, dietox }, haveR, timeoutS, out);
+  if (!flag("--quick")) {
+    ddfBench({ out, run, haveR, dataDir, instEval, only, median, ms, krTimeoutS: Number(option("--kr-timeout") ?? 120), cli: CLI, peers: PEERS });
+  }
 }
 
 main();

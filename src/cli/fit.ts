@@ -3,17 +3,20 @@
  *
  *   npm run --silent fit -- FILE.csv --formula "Weight ~ Time" --groups Pig
  *        [--re-formula "~Time"] [--vc "NAME=0 + C(col)"]... [--method reml|ml] [--json] [--sep ";"]
+ *        [--ddf satterthwaite|kenward-roger] [--anova 1|2|3]
  *        [--compare "REDUCED FORMULA"]... [--no-refit] [--confint profile|wald|boot] [--level 0.95]
  *        [--nsim 1000] [--seed 1] [--predict NEWDATA.csv]
  *
- * Prints the statsmodels-style summary (with the inference flags, lme4's tables under it), or with
- * --json one JSON object (see src/report/json.ts).
+ * Prints the statsmodels-style summary (with the inference flags, lmerTest's and lme4's tables
+ * under it), or with --json one JSON object (see src/report/json.ts). --ddf gives the fixed
+ * effects t tests with that df method (lmerTest's); --anova adds lmerTest's ANOVA table of that
+ * type, with the --ddf method (Satterthwaite when not given); see src/cli/inference.ts.
  * Bad input: exit status 2 and one line on stderr saying what to fix.
  */
 import { readFileSync } from "fs";
 import { performance } from "perf_hooks";
 import { setFlagsFromString } from "v8";
-import { fitModel, isMixedLMError, Method, ModelSpec, readCsv } from "../engine";
+import { fitModel, isMixedLMError, loadDistributions, Method, ModelSpec, readCsv } from "../engine";
 import { inferenceJson } from "../report/inference";
 import { fitToJson, stringifyFit } from "../report/json";
 import { summaryTextOf } from "../report/summary";
@@ -135,6 +138,8 @@ export function main(argv: string[]): number {
   }
   if (args === "help") { process.stdout.write(USAGE + "\n"); return 0; }
   try {
+    // the distributions' packages load once, before the timed work (src/engine/inference/distributions.ts)
+    if (wantsInference(args.inference)) loadDistributions();
     const t0 = performance.now();
     let bytes: Buffer;
     try {
@@ -149,10 +154,10 @@ export function main(argv: string[]): number {
     const table = readCsv(bytes, { separator: args.separator });
     const t1 = performance.now();
     const model = fitModel(table, args.spec);
-    const result = model.result;
     const t2 = performance.now();
     // inference (src/cli/inference.ts): its tables under the summary, its fields in the JSON
     const inference = runInference(args.inference, table, args.spec, model, args.separator);
+    const result = inference.result ?? model.result;
     const ran = wantsInference(args.inference) || inference.varianceSE !== undefined;
     const t3 = performance.now();
     if (args.json) {
@@ -160,7 +165,8 @@ export function main(argv: string[]): number {
       process.stdout.write(stringifyFit(fitToJson(result, timing, inferenceJson(inference))) + "\n");
     } else {
       process.stdout.write(summaryTextOf(result));
-      if (wantsInference(args.inference)) process.stdout.write("\n" + inferenceText(inference, args.inference));
+      const tables = inferenceText(inference, args.inference);
+      if (tables) process.stdout.write("\n" + tables);
     }
     return 0;
   } catch (e) {

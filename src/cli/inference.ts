@@ -1,14 +1,19 @@
 /**
- * The CLI's inference flags: --compare "REDUCED FORMULA" (repeatable) [--no-refit],
+ * The CLI's inference flags: --ddf satterthwaite|kenward-roger, --anova 1|2|3, --compare "REDUCED FORMULA" (repeatable) [--no-refit],
  * --confint profile|wald|boot [--level 0.95] [--nsim 1000] [--seed 1], --predict NEWDATA.csv.
  * Parsed here and run after the fit (src/cli/fit.ts calls both), so that fit.ts keeps one block.
  */
 import { readFileSync } from "fs";
-import { compareModels, confint, ConfintMethod, DataTable, FittedModel, MixedLMError, ModelSpec, predictNew, readCsv, varianceStdErrors } from "../engine";
-import type { Comparison, ConfintResult, Predictions, VarianceStdErrors } from "../engine";
+import { anovaOf, compareModels, confint, ConfintMethod, DataTable, dfTests, FittedModel, MixedLMError, ModelSpec, predictNew, readCsv, varianceStdErrors, withDfTests } from "../engine";
+import type { AnovaTable, AnovaType, Comparison, ConfintResult, DdfMethod, MixedLMResult, Predictions, VarianceStdErrors } from "../engine";
 import { comparisonText, confintText, predictionText, varianceStdErrorText } from "../report/inference";
+import { anovaLines } from "../report/lmerTestTables";
 
 export interface InferenceArgs {
+  /** t tests of the fixed effects with this df method. */
+  ddf: DdfMethod | null;
+  /** lmerTest's ANOVA table of this type (df method: ddf, else Satterthwaite). */
+  anova: AnovaType | null;
   compare: string[];
   refit: boolean;
   confint: ConfintMethod | null;
@@ -18,13 +23,15 @@ export interface InferenceArgs {
   predict: string | null;
 }
 
-export const INFERENCE_USAGE = `[--compare "REDUCED FORMULA"]... [--no-refit] [--confint profile|wald|boot] [--level 0.95] [--nsim 1000] [--seed 1] [--predict NEWDATA.csv]`;
+export const INFERENCE_USAGE = `[--ddf satterthwaite|kenward-roger] [--anova 1|2|3] [--compare "REDUCED FORMULA"]... [--no-refit] [--confint profile|wald|boot] [--level 0.95] [--nsim 1000] [--seed 1] [--predict NEWDATA.csv]`;
 
-export const INFERENCE_FLAGS = new Set(["--compare", "--no-refit", "--confint", "--level", "--nsim", "--seed", "--predict"]);
+export const INFERENCE_FLAGS = new Set(["--ddf", "--anova", "--compare", "--no-refit", "--confint", "--level", "--nsim", "--seed", "--predict"]);
 
 export function newInferenceArgs(): InferenceArgs {
-  return { compare: [], refit: true, confint: null, level: 0.95, nsim: null, seed: null, predict: null };
+  return { ddf: null, anova: null, compare: [], refit: true, confint: null, level: 0.95, nsim: null, seed: null, predict: null };
 }
+
+const ANOVA_TYPES = new Map<string, AnovaType>([["1", 1], ["2", 2], ["3", 3], ["i", 1], ["ii", 2], ["iii", 3]]);
 
 /** Applies one inference flag (value null for --no-refit); throws a message for a bad value. */
 export function applyInferenceFlag(args: InferenceArgs, flag: string, value: string | null, fail: (msg: string) => never): void {
@@ -34,6 +41,18 @@ export function applyInferenceFlag(args: InferenceArgs, flag: string, value: str
     return x;
   };
   switch (flag) {
+    case "--ddf": {
+      const v = value!.toLowerCase();
+      if (v !== "satterthwaite" && v !== "kenward-roger") fail(`--ddf must be satterthwaite or kenward-roger, not "${value}".`);
+      args.ddf = v as DdfMethod;
+      break;
+    }
+    case "--anova": {
+      const t = ANOVA_TYPES.get(value!.toLowerCase());
+      if (t === undefined) fail(`--anova takes the type of the table: 1, 2 or 3 (not "${value}").`);
+      args.anova = t;
+      break;
+    }
     case "--compare": args.compare.push(value!); break;
     case "--no-refit": args.refit = false; break;
     case "--confint": {
@@ -62,10 +81,13 @@ export function checkInferenceArgs(args: InferenceArgs, fail: (msg: string) => n
 }
 
 export function wantsInference(args: InferenceArgs): boolean {
-  return args.compare.length > 0 || args.confint !== null || args.predict !== null;
+  return args.ddf !== null || args.anova !== null || args.compare.length > 0 || args.confint !== null || args.predict !== null;
 }
 
 export interface InferenceOutput {
+  /** The fit with the fixed effects' t tests (--ddf): replaces the plain result in the output. */
+  result?: MixedLMResult;
+  anova?: AnovaTable;
   comparison?: Comparison;
   confint?: ConfintResult;
   predictions?: Predictions;
@@ -79,6 +101,11 @@ export interface InferenceOutput {
  */
 export function runInference(args: InferenceArgs, table: DataTable, spec: ModelSpec, model: FittedModel, separator?: string): InferenceOutput {
   const out: InferenceOutput = {};
+  if (args.ddf || args.anova) {
+    const tests = dfTests(model, args.ddf ?? "satterthwaite");
+    if (args.ddf) out.result = withDfTests(model, tests);
+    if (args.anova) out.anova = anovaOf(model, args.anova, tests);
+  }
   if (args.compare.length > 0) out.comparison = compareModels(table, spec, args.compare, { refit: args.refit, fitted: model.core });
   if (args.confint) out.confint = confint(model, { method: args.confint, level: args.level, nsim: args.nsim ?? undefined, seed: args.seed ?? undefined });
   if (args.predict) out.predictions = predictNew(model, readNewData(args.predict, separator));
@@ -100,6 +127,7 @@ function readNewData(path: string, separator?: string): DataTable {
 /** The tables under the summary, in lme4's layout. */
 export function inferenceText(o: InferenceOutput, requested: InferenceArgs): string {
   const parts: string[][] = [];
+  if (o.anova) parts.push(anovaLines(o.anova));
   if (o.comparison) parts.push(comparisonText(o.comparison));
   if (o.confint) parts.push(confintText(o.confint));
   if (o.varianceSE && requested.confint) parts.push(varianceStdErrorText(o.varianceSE));

@@ -18,6 +18,12 @@ export type { FitCore } from "./fit";
 export type { MixedLMResult, FixedEffect, RandomTermResult, VarianceRow, RandomEffectsTable } from "./results";
 export { parseFormula } from "./formula/terms";
 export { normalCdf, normalQuantile, twoSidedNormalP } from "./distributions";
+export { dfTests, coefficientTests, anovaOf, withDfTests, defaultDdf } from "./inference/ddf";
+export type { DdfMethod, TTest, FTest, ContrastTests } from "./inference/contrastTests";
+export type { AnovaType } from "./inference/anovaContrasts";
+export type { AnovaRow, AnovaTable } from "./inference/anova";
+export type { FixedEffectTest } from "./inference/fixedEffectTests";
+export { tTwoSidedP, tQuantile, fUpperP, chiSquareUpperP, chiSquareQuantile, loadDistributions } from "./inference/distributions";
 
 export interface FitOptions {
   /**

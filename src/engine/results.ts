@@ -26,6 +26,8 @@ export interface FixedEffect {
   p: number;
   ciLow: number;
   ciHigh: number;
+  /** Denominator df when tested with Satterthwaite's or Kenward-Roger's method (then z holds t, and p and the interval come from t(df)). */
+  df?: number;
 }
 
 /** A random-effect term: its covariance on the data's scale, standard deviations and correlations. */
@@ -69,6 +71,8 @@ export interface RandomEffectsTable {
 
 export interface MixedLMResult {
   style: "statsmodels" | "lme4";
+  /** Set when the fixed effects carry t tests with this df method (src/engine/inference). */
+  ddf?: "satterthwaite" | "kenward-roger";
   method: Method;
   formula: string;
   responseName: string;

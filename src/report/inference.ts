@@ -4,7 +4,7 @@
  * Each comes as a 2-D table of cells (for the custom functions, the task pane and the summary
  * sheet), as text under the summary (the CLI), and as the JSON the CLI prints.
  */
-import type { Comparison, ConfintResult, Predictions, VarianceStdErrors } from "../engine";
+import type { AnovaTable, Comparison, ConfintResult, Predictions, VarianceStdErrors } from "../engine";
 import type { Cell, Table } from "./tables";
 import { pyFixed } from "./format";
 
@@ -117,6 +117,7 @@ function stars(p: number | null): string {
 // ---- JSON -----------------------------------------------------------------------------------
 
 export interface InferenceJson {
+  anova?: { type: 1 | 2 | 3; ddf: "satterthwaite" | "kenward-roger"; rows: { term: string; sumSq: number; meanSq: number; numDF: number; denDF: number; F: number; p: number }[] };
   comparison?: { refitML: boolean; criterion: string; nObs: number; rows: { formula: string; model: string; npar: number; aic: number; bic: number; logLik: number; deviance: number; chisq: number | null; df: number | null; p: number | null; against: string | null; message?: string }[]; notes: string[] };
   confint?: { method: string; level: number; criterion?: string; rows: { name: string; estimate: number; low: number | null; high: number | null }[]; notes: string[]; bootstrap?: object };
   predictions?: { population: number | null; conditional: number | null; seFixed: number | null }[];
@@ -126,8 +127,9 @@ export interface InferenceJson {
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-export function inferenceJson(parts: { comparison?: Comparison; confint?: ConfintResult; predictions?: Predictions; varianceSE?: VarianceStdErrors }): InferenceJson {
+export function inferenceJson(parts: { anova?: AnovaTable; comparison?: Comparison; confint?: ConfintResult; predictions?: Predictions; varianceSE?: VarianceStdErrors }): InferenceJson {
   const out: InferenceJson = {};
+  if (parts.anova) out.anova = { type: parts.anova.type, ddf: parts.anova.ddf, rows: parts.anova.rows.map((row) => ({ ...row })) };
   if (parts.comparison) out.comparison = { ...parts.comparison, rows: parts.comparison.rows.map((r) => ({ ...r })) };
   if (parts.confint) {
     const { method, level, criterion, rows, notes, bootstrap } = parts.confint;

@@ -24,7 +24,8 @@ export interface FitJson {
   aicBasis: "REML" | "ML";
   df: number;
   scale: number;
-  fixedEffects: { name: string; coef: number; stdErr: number; z: number; p: number; ciLow: number; ciHigh: number }[];
+  /** With a df method (--ddf): `df`, and z holds the t statistic, p and the interval from t(df). */
+  fixedEffects: { name: string; coef: number; stdErr: number; z: number; p: number; ciLow: number; ciHigh: number; df?: number }[];
   randomTerms: { grouping: string; kind: string; names: string[]; cov: number[][]; sd: number[]; corr: number[][] | null; nLevels: number; term?: string }[];
   /**
    * statsmodels' variance rows: statsmodelsStdErr is the number statsmodels prints beside them,
@@ -35,8 +36,13 @@ export interface FitJson {
   randomEffects: Record<string, Record<string, Record<string, number>>>;
   theta: number[];
   warnings: string[];
+  /** Milliseconds: reading the file, the fit, and the inference asked for on top of it. */
   timing?: { parseMs: number; fitMs: number; inferenceMs?: number };
+  /** The df method of the fixed effects' t tests (--ddf), when asked for. */
+  ddf?: "satterthwaite" | "kenward-roger";
   // ---- inference (src/report/inference.ts): present when asked for -------------------------
+  /** lmerTest's ANOVA table of the fixed-effect terms (--anova), terms in R's order. */
+  anova?: InferenceJson["anova"];
   comparison?: InferenceJson["comparison"];
   confint?: InferenceJson["confint"];
   predictions?: InferenceJson["predictions"];
@@ -105,6 +111,7 @@ export function fitToJson(r: MixedLMResult, timing?: FitJson["timing"], inferenc
     randomEffects: randomEffectsObject(r),
     theta: r.theta,
     warnings: r.warnings,
+    ...(r.ddf ? { ddf: r.ddf } : {}),
     ...(timing ? { timing } : {}),
     ...inference,
   };

@@ -5,6 +5,7 @@
  */
 import type { MixedLMResult } from "../engine";
 import { cellFixed, pyFixed } from "./format";
+import { coefficientLines } from "./lmerTestTables";
 import { summaryText, TextTable } from "./textTable";
 
 /** The key/value pairs of the summary's upper table, in statsmodels' order (left column, then right). */
@@ -43,6 +44,12 @@ function infoTable(pairs: [string, string][]): TextTable {
 }
 
 export const COEF_HEADER = ["Coef.", "Std.Err.", "z", "P>|z|", "[0.025", "0.975]"];
+/** With a df method the statistic is a t, and the p-value and interval come from t(df). */
+export const COEF_HEADER_T = ["Coef.", "Std.Err.", "t", "P>|t|", "[0.025", "0.975]"];
+
+export function coefHeader(r: MixedLMResult): string[] {
+  return r.ddf ? COEF_HEADER_T : COEF_HEADER;
+}
 
 /** The coefficient rows (and, for statsmodels-style models, the variance rows) with statsmodels' "%.3f". */
 export function parameterRows(r: MixedLMResult): { names: string[]; cells: string[][] } {
@@ -134,10 +141,11 @@ export interface SummaryOptions {
 export function summaryTextOf(r: MixedLMResult, options: SummaryOptions = {}): string {
   const info = infoTable(summaryInfo(r));
   const params = parameterRows(r);
-  const paramTable: TextTable = { header: COEF_HEADER, stubs: params.names, rows: params.cells, align: "r" };
+  const paramTable: TextTable = { header: coefHeader(r), stubs: params.names, rows: params.cells, align: "r" };
   const text = summaryText("Mixed Linear Model Regression Results", [info, paramTable]);
   const extra: string[] = [];
   if (r.style === "lme4") extra.push(...varCorrLines(r), "");
+  if (r.ddf) extra.push(...coefficientLines(r), "");
   if (options.notes !== false) {
     for (const n of summaryNotes(r)) extra.push(n);
   }
@@ -147,6 +155,9 @@ export function summaryTextOf(r: MixedLMResult, options: SummaryOptions = {}): s
 /** Short notes printed under the summary. */
 export function summaryNotes(r: MixedLMResult): string[] {
   const notes: string[] = [];
+  if (r.ddf) {
+    notes.push(`t tests with ${r.ddf === "satterthwaite" ? "Satterthwaite's" : "Kenward-Roger's"} denominator df (as lmerTest): p-values and intervals from t(df); standard errors ${r.ddf === "satterthwaite" ? "σ²(X'V⁻¹X)⁻¹, lme4's" : "from Kenward-Roger's adjusted covariance"}.`);
+  }
   if (r.varianceRows.length > 0) {
     notes.push("Std.Err. of a variance row is statsmodels' sqrt(scale) * SE(variance/scale), not the standard error of the variance; see the variance components for intervals.");
   }

@@ -5,7 +5,7 @@
  * Every table is rectangular, as an Excel spill must be.
  */
 import type { MixedLMResult, RandomEffectsTable } from "../engine";
-import { COEF_HEADER, parameterRows, summaryInfo, summaryNotes } from "./summary";
+import { coefHeader, parameterRows, summaryInfo, summaryNotes } from "./summary";
 
 export type Cell = string | number | boolean;
 export type Table = Cell[][];
@@ -29,7 +29,7 @@ export function summaryTable(r: MixedLMResult): Table {
   const rows: Cell[][] = [["Mixed Linear Model Regression Results"]];
   for (let i = 0; i < half; i++) rows.push([items[i][0], items[i][1], "", items[i + half][0], items[i + half][1]]);
   rows.push([]);
-  rows.push(["", ...COEF_HEADER]);
+  rows.push(["", ...coefHeader(r)]);
   for (const fe of r.fixedEffects) rows.push([fe.name, fe.coef, fe.stdErr, fe.z, fe.p, fe.ciLow, fe.ciHigh]);
   for (const v of r.varianceRows) rows.push([v.name, v.value, num(v.statsmodelsStdErr)]);
   if (r.style === "lme4") {

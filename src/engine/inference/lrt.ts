@@ -13,7 +13,7 @@ import { fitCore, FitCore } from "../fit";
 import { parseFormula } from "../formula/terms";
 import { buildModel, Method, ModelFrame, ModelSpec } from "../model";
 import { DataTable } from "../table";
-import { chisqUpperTail } from "./chisq";
+import { chiSquareUpperP } from "./distributions";
 import { nestedIn } from "./nesting";
 import { quantities } from "./view";
 
@@ -131,7 +131,7 @@ function rowOf(fit: FitCore, formula: string, prev: FitCore | null, prevFormula:
   if (why) return { ...row, message: why };
   const df = k - npar(prev);
   const chisq = Math.max(0, quantities(prev).minusTwoLogLik - dev);
-  return { ...row, chisq, df, p: chisqUpperTail(chisq, df), against: prevFormula ?? null };
+  return { ...row, chisq, df, p: chiSquareUpperP(chisq, df), against: prevFormula ?? null };
 }
 
 /** Why the smaller model cannot be tested against the larger one (null when it can). */
