@@ -4,7 +4,9 @@
  *  - `reduced`: one formula, or a range of formulas (a row or a column; blank cells skipped);
  *  - `newdata`: rows of new data, with the header row of their column names or without it (then
  *    with the data's columns, in the data's order); blank rows and rows with a missing value get
- *    no prediction.
+ *    no prediction. A row of zeros is blank too: it is how Excel desktop sends an empty row
+ *    (empty cells arrive as 0 there), and a prediction for it would be a number the user never
+ *    asked for, where a blank cell is only a missing one.
  */
 import { DataTable, MixedLMError } from "../engine";
 import { cellIsBlank } from "../engine/table";
@@ -54,9 +56,15 @@ export function newRows(newdata: unknown, dataNames: readonly string[]): NewRows
       );
     }
   }
-  if (body.every((r) => r.every(cellIsBlank))) return { table: null, header, height: rows.length };
-  const table = DataTable.fromRows(header ? rows : [[...dataNames], ...rows]);
+  const cells = body.map((r) => (isEmptyRow(r) ? r.map(() => null) : r));
+  if (cells.every((r) => r.every(cellIsBlank))) return { table: null, header, height: rows.length };
+  const table = DataTable.fromRows([header ? rows[0] : [...dataNames], ...cells]);
   return { table, header, height: rows.length };
+}
+
+/** Blank, or all zeros (Excel desktop's empty row). */
+function isEmptyRow(r: unknown[]): boolean {
+  return r.every((c) => cellIsBlank(c) || c === 0);
 }
 
 function isHeader(first: unknown[], dataNames: readonly string[]): boolean {

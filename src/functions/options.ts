@@ -68,15 +68,16 @@ function optionsText(v: unknown): string | null | undefined {
   return typeof x === "string" ? x : undefined;
 }
 
-/** key=value pairs, keys lower-cased with - as _; throws on a part without a key. */
-function pairs(text: string, table: string): [string, string][] {
-  const out: [string, string][] = [];
+/** key=value pairs, keys lower-cased with - as _ (and as written, for messages); throws on a part without a key. */
+function pairs(text: string, table: string): [key: string, value: string, written: string][] {
+  const out: [string, string, string][] = [];
   for (const raw of text.split(";")) {
     const part = raw.trim();
     if (part === "") continue;
     const eq = part.indexOf("=");
     if (eq <= 0) throw new MixedLMError("option", `The option "${part}" needs the form key=value (keys: ${keyList(table)}), e.g. "${example(table)}".`);
-    out.push([part.slice(0, eq).trim().toLowerCase().replace(/-/g, "_"), part.slice(eq + 1).trim()]);
+    const written = part.slice(0, eq).trim();
+    out.push([written.toLowerCase().replace(/-/g, "_"), part.slice(eq + 1).trim(), written]);
   }
   return out;
 }
@@ -88,10 +89,10 @@ export function splitOptions(table: string, options: unknown): SplitOptions {
   if (text === null) return { model: null, own: "" };
   const own = ownKeys(table);
   const modelPairs: string[] = [], ownPairs: string[] = [];
-  for (const [key, value] of pairs(text, table)) {
+  for (const [key, value, written] of pairs(text, table)) {
     if (own.includes(key)) ownPairs.push(`${key}=${value}`);
     else if ((MODEL_KEYS as readonly string[]).includes(key) || key === "re") modelPairs.push(`${key}=${value}`);
-    else throw new MixedLMError("option", `Unknown option "${key}": the keys are ${keyList(table)} (e.g. "${example(table)}").`);
+    else throw new MixedLMError("option", `Unknown option "${written}": the keys are ${keyList(table)} (e.g. "${example(table)}").`);
   }
   const ownText = ownPairs.join("; ");
   functionOptions(table, ownText); // its values checked here, before anything goes to the worker
@@ -105,7 +106,7 @@ const bad = (key: string, allowed: string, value: string) => new MixedLMError("o
 /** The function's own options, read from splitOptions' `own` text. */
 export function functionOptions(table: string, own: string): FunctionOptions {
   const out: FunctionOptions = {};
-  for (const [key, value] of pairs(own, table)) {
+  for (const [key, value, written] of pairs(own, table)) {
     const v = value.toLowerCase();
     switch (key) {
       case "ddf": out.ddf = ddfOption(table, value); break;
@@ -131,7 +132,7 @@ export function functionOptions(table: string, own: string): FunctionOptions {
         out.re = v;
         break;
       default:
-        throw new MixedLMError("option", `Unknown option "${key}": the keys are ${keyList(table)} (e.g. "${example(table)}").`);
+        throw new MixedLMError("option", `Unknown option "${written}": the keys are ${keyList(table)} (e.g. "${example(table)}").`);
     }
   }
   return out;
