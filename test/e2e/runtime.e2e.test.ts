@@ -4,7 +4,8 @@
  *    is Excel ("Connecting to Excel..." meanwhile), never the sample workbook;
  *  - the custom functions, loaded by the page and registered with a CustomFunctions object as
  *    office.js would provide it, return Promises of the tables, reject with the engine's messages,
- *    and fit in the page's worker;
+ *    and fit in the page's worker; the inference functions answer with lmerTest's and lme4's
+ *    numbers, and a bootstrap stops when Excel cancels its call;
  *  - while a 1,000,000-row fit runs from a custom function, the task pane answers every click
  *    within 100 ms.
  */
