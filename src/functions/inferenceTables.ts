@@ -7,7 +7,7 @@
  * fit; COMPARE fits only the reduced models (and the ML refit lme4 makes); CONFINT's profile and
  * bootstrap run as steps, so that the worker reports progress and stops when Excel cancels.
  */
-import { anovaOf, compareModels, confintSteps, defaultDdf, dfTests, MixedLMError, predictNew, withDfTests } from "../engine";
+import { anovaOf, compareModels, confintSteps, defaultDdf, dfTests, isMixedLMError, MixedLMError, predictNew, withDfTests } from "../engine";
 import type { ConfintProgress, ConfintResult, ContrastTests, DdfMethod } from "../engine";
 import { anovaCells } from "../report/lmerTestTables";
 import { comparisonTable, confintTable, confintTitle } from "../report/inference";
@@ -34,7 +34,16 @@ function keptOf(f: ModelFit): Kept {
 function testsOf(f: ModelFit, method: DdfMethod): ContrastTests {
   const k = keptOf(f);
   let t = k.tests.get(method);
-  if (!t) { t = dfTests(f, method); k.tests.set(method, t); }
+  if (!t) {
+    try {
+      t = dfTests(f, method);
+    } catch (e) {
+      // the engine words its way out for the command line (--ddf); in a cell it is an option
+      if (isMixedLMError(e)) throw new MixedLMError(e.kind, e.message.replace("the z tests without --ddf", "z tests (ddf=none)"));
+      throw e;
+    }
+    k.tests.set(method, t);
+  }
   return t;
 }
 
