@@ -62,12 +62,14 @@ let inferenceApi: typeof InferenceApi | null = null;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const inference = (): typeof InferenceApi => (inferenceApi ??= require("./inference/api") as typeof InferenceApi);
 export const confint: typeof InferenceApi.confint = (model, options) => inference().confint(model, options);
+/** confint as steps, for a caller that takes messages between them (the fitting worker's Cancel). */
+export const confintSteps: typeof InferenceApi.confintSteps = (model, options) => inference().confintSteps(model, options);
 export const compareModels: typeof InferenceApi.compareModels = (table, full, reduced, options) => inference().compareModels(table, full, reduced, options);
 export const reducedSpec: typeof InferenceApi.reducedSpec = (full, formula) => inference().reducedSpec(full, formula);
 export const predictNew: typeof InferenceApi.predictNew = (model, newdata) => inference().predictNew(model, newdata);
 export const varianceStdErrors: typeof InferenceApi.varianceStdErrors = (core) => inference().varianceStdErrors(core);
 export const parametricBootstrap: typeof InferenceApi.parametricBootstrap = (core, options) => inference().parametricBootstrap(core, options);
-export type { ConfintMethod, ConfintOptions, ConfintResult, FitWithCore } from "./inference/confint";
+export type { ConfintMethod, ConfintOptions, ConfintProgress, ConfintResult, FitWithCore } from "./inference/confint";
 export type { IntervalRow } from "./inference/profile";
 export type { CompareOptions, Comparison, ComparisonRow } from "./inference/lrt";
 export type { Predictions } from "./inference/predict";

@@ -8,7 +8,8 @@
  * The metadata (functions.json) is generated from the JSDoc below by
  * custom-functions-metadata-plugin; webpack.config.js adds `allowErrorForDataTypeAny` to it, so
  * that ranges holding #N/A reach the functions (cells.ts). To add a function: a wrapper here,
- * with its JSDoc, an entry in FUNCTIONS, and its table in MODEL_TABLES.
+ * with its JSDoc, an entry in FUNCTIONS, and its table in MODEL_TABLES (its own option keys, if
+ * any, in FUNCTION_KEYS of options.ts).
  */
 import { customFunctionsRuntime, Invocation, modelTable } from "./run";
 
@@ -28,12 +29,12 @@ export function fit(data: any[][], formula: string, groups?: any[][], options?: 
 }
 
 /**
- * The fixed effects: name, coefficient, std. error, z, p-value and 95% interval, with a header row.
+ * The fixed effects with a header row: name, coefficient, std. error, z (or df and t), p-value and 95% interval.
  * @customfunction COEF
  * @param {any[][]} data The data range; its first row holds the column names.
  * @param {string} formula The model, e.g. "Weight ~ Time".
  * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
- * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column).
+ * @param {string} [options] Options: method=REML|ML; re_formula=~Time; vc=NAME:0 + C(column); ddf=Satterthwaite|Kenward-Roger|none (default: Satterthwaite for a formula with (… | g) terms, none (z tests) otherwise).
  * @returns {Promise<any[][]>} The coefficient table.
  * @cancelable
  */
@@ -117,6 +118,68 @@ export function resid(data: any[][], formula: string, groups?: any[][], options?
   return modelTable("resid", { data, formula, groups, options }, invocation as Invocation);
 }
 
+/**
+ * lmerTest's ANOVA table of the fixed-effect terms: Sum Sq, Mean Sq, NumDF, DenDF, F value and p-value per term, under a title row.
+ * @customfunction ANOVA
+ * @param {any[][]} data The data range; its first row holds the column names.
+ * @param {string} formula The model, e.g. "Weight ~ Time * factor(Cu) + (Time | Pig)".
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
+ * @param {string} [options] Options: the model's (method, re_formula, vc), type=1|2|3 (default 3); ddf=Satterthwaite|Kenward-Roger (default Satterthwaite).
+ * @returns {Promise<any[][]>} The ANOVA table.
+ * @cancelable
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function anova(data: any[][], formula: string, groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("anova", { data, formula, groups, options }, invocation as Invocation);
+}
+
+/**
+ * Likelihood-ratio tests of smaller models against the model, as lme4's anova(m0, m): npar, AIC, BIC, logLik, deviance, Chisq, Df, p; models refitted by ML unless refit=false.
+ * @customfunction COMPARE
+ * @param {any[][]} data The data range; its first row holds the column names.
+ * @param {string} formula The full model, e.g. "Weight ~ Time + (Time | Pig)".
+ * @param {any[][]} reduced The smaller model's formula, e.g. "Weight ~ Time + (1 | Pig)", or a range of such formulas.
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
+ * @param {string} [options] Options: the model's (method, re_formula, vc); refit=true|false (false compares the REML fits as they are).
+ * @returns {Promise<any[][]>} One row per model, fewest parameters first, then notes.
+ * @cancelable
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function compare(data: any[][], formula: string, reduced: any[][], groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("compare", { data, formula, groups, options }, invocation as Invocation, [reduced]);
+}
+
+/**
+ * Confidence intervals of every parameter as lme4's confint: the standard deviations, correlations and sigma, then the fixed effects.
+ * @customfunction CONFINT
+ * @param {any[][]} data The data range; its first row holds the column names.
+ * @param {string} formula The model, e.g. "Weight ~ Time + (Time | Pig)".
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
+ * @param {string} [options] Options: the model's (method, re_formula, vc); ci=profile|wald|boot (default profile); level=0.95; nsim=1000; seed=1 (the bootstrap's).
+ * @returns {Promise<any[][]>} Parameter, estimate, lower and upper bound, then notes.
+ * @cancelable
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function confint(data: any[][], formula: string, groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("confint", { data, formula, groups, options }, invocation as Invocation);
+}
+
+/**
+ * Predictions on new rows, one per row of newdata to spill beside them: with the predicted random effects (a group not in the data gets none), or without them (re=exclude).
+ * @customfunction PREDICT
+ * @param {any[][]} data The data range; its first row holds the column names.
+ * @param {string} formula The model, e.g. "Weight ~ Time + (Time | Pig)".
+ * @param {any[][]} newdata The new rows: with the header row of their column names, or with the data's columns in their order.
+ * @param {any[][]} [groups] The grouping column: a header name such as "Pig", or a one-column range as tall as the data.
+ * @param {string} [options] Options: the model's (method, re_formula, vc); re=include|exclude (default include).
+ * @returns {Promise<any[][]>} One column as tall as newdata; blank where a row has no prediction.
+ * @cancelable
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function predict(data: any[][], formula: string, newdata: any[][], groups?: any[][], options?: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return modelTable("predict", { data, formula, groups, options }, invocation as Invocation, [newdata]);
+}
+
 /** Function ids (as in functions.json) and their implementations. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const FUNCTIONS: Record<string, (...args: any[]) => Promise<any[][]>> = {
@@ -127,6 +190,10 @@ export const FUNCTIONS: Record<string, (...args: any[]) => Promise<any[][]>> = {
   RANEF: ranef,
   FITTED: fitted,
   RESID: resid,
+  ANOVA: anova,
+  COMPARE: compare,
+  CONFINT: confint,
+  PREDICT: predict,
 };
 
 // In Excel's runtime, register the implementations under their ids (absent elsewhere: tests, a plain browser).

@@ -6,7 +6,9 @@
  */
 import { sharedWorkerClient } from "../worker/shared";
 import type { Table } from "../report/tables";
+import { normalizeCell } from "./cells";
 import { ModelCall, ModelRegistry } from "./models";
+import { splitOptions } from "./options";
 
 /** The part of Excel's CustomFunctions runtime used here (present only inside Excel). */
 interface CustomFunctionsRuntime {
@@ -55,19 +57,29 @@ function messageOf(e: unknown): string {
   return kind === "internal" || kind === undefined ? `Internal error: ${message}` : message;
 }
 
+/** An argument as plain values for the job's message: cells as the engine reads them (no error objects to clone). */
+function plain(v: unknown): unknown {
+  return Array.isArray(v) ? v.map((r) => (Array.isArray(r) ? r.map(normalizeCell) : normalizeCell(r))) : normalizeCell(v);
+}
+
 /**
- * The table `table` (a key of MODEL_TABLES) of the model of `call`. Excel's cancel (a new value
- * for an argument, the cell cleared) stops this call's share of the work: a comparison or an
- * upload nobody else waits for, a job still queued, or a long job at its next step.
+ * The table `table` (a key of MODEL_TABLES) of the model of `call`; `extra`: the function's
+ * arguments after options (COMPARE's reduced formulas, PREDICT's new rows). Only the options
+ * that define the model name it (options.ts): the function's own (ddf, type, ci, ...) go to the
+ * worker with the job, so that functions asking different things of one model share its fit.
+ * Excel's cancel (a new value for an argument, the cell cleared) stops this call's share of the
+ * work: a comparison or an upload nobody else waits for, a job still queued, or a long job at
+ * its next step.
  */
 export async function modelTable(table: string, call: ModelCall, invocation?: Invocation | null, extra: unknown[] = []): Promise<Table> {
   const cancel = new AbortController();
   if (invocation && typeof invocation === "object") invocation.onCanceled = () => cancel.abort();
   try {
+    const { model, own } = splitOptions(table, call.options);
     const reg = models();
-    const lease = await reg.acquire(call, cancel.signal);
+    const lease = await reg.acquire({ ...call, options: model }, cancel.signal);
     try {
-      return await reg.client.run<Table>({ kind: "model-table", args: lease.args, table, extra }, { signal: cancel.signal });
+      return await reg.client.run<Table>({ kind: "model-table", args: lease.args, table, extra: [own, ...extra.map(plain)] }, { signal: cancel.signal });
     } finally {
       reg.release(lease);
     }

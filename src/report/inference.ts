@@ -65,11 +65,16 @@ export function comparisonText(c: Comparison): string[] {
   return lines;
 }
 
-export function confintText(ci: ConfintResult): string[] {
+/** What the intervals are: "Profile confidence intervals (ML criterion), level 0.95". */
+export function confintTitle(ci: ConfintResult): string {
   const what = ci.method === "profile" ? `Profile confidence intervals (${ci.criterion} criterion)` : ci.method === "wald" ? "Wald confidence intervals" : `Parametric bootstrap percentile intervals (${ci.bootstrap!.done} simulations, seed ${ci.bootstrap!.seed})`;
+  return `${what}, level ${ci.level}`;
+}
+
+export function confintText(ci: ConfintResult): string[] {
   const [lo, hi] = boundLabels(ci.level);
   const cols = [["", ...ci.rows.map((r) => r.name)], [lo, ...rColumn(ci.rows.map((r) => r.low), 7, "NA")], [hi, ...rColumn(ci.rows.map((r) => r.high), 7, "NA")]];
-  return [`${what}, level ${ci.level}:`, ...alignColumns(cols), ...ci.notes];
+  return [`${confintTitle(ci)}:`, ...alignColumns(cols), ...ci.notes];
 }
 
 export function predictionText(p: Predictions): string[] {

@@ -62,8 +62,18 @@ function infoValue(key: string, text: string, r: MixedLMResult): Cell {
   }
 }
 
-/** The fixed effects: name, coef, std. err., z, p, CI low, CI high. */
+/**
+ * The fixed effects: name, coef, std. err., z, p, CI low, CI high. A result tested with
+ * denominator df (withDfTests) gains a df column after the standard error, and its statistic is
+ * a t, its p and interval from t(df).
+ */
 export function coefTable(r: MixedLMResult): Table {
+  if (r.ddf) {
+    return [
+      ["Name", "Coef.", "Std.Err.", "df", "t", "P>|t|", "CI low (95%)", "CI high (95%)"],
+      ...r.fixedEffects.map((f): Cell[] => [f.name, f.coef, f.stdErr, num(f.df), f.z, f.p, f.ciLow, f.ciHigh]),
+    ];
+  }
   return [
     ["Name", "Coef.", "Std.Err.", "z", "P>|z|", "CI low (95%)", "CI high (95%)"],
     ...r.fixedEffects.map((f): Cell[] => [f.name, f.coef, f.stdErr, f.z, f.p, f.ciLow, f.ciHigh]),

@@ -73,7 +73,7 @@ export class WorkerState {
     try {
       const { table, spec, nDataRows } = modelInputs(data, a.formula, groups, a.options);
       const { result, core } = fitModel(table, spec);
-      return { fit: { result, core, spec, nDataRows } };
+      return { fit: { result, core, spec, nDataRows, table } };
     } catch (e) {
       return { error: e };
     }

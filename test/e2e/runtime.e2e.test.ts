@@ -4,7 +4,8 @@
  *    is Excel ("Connecting to Excel..." meanwhile), never the sample workbook;
  *  - the custom functions, loaded by the page and registered with a CustomFunctions object as
  *    office.js would provide it, return Promises of the tables, reject with the engine's messages,
- *    and fit in the page's worker;
+ *    and fit in the page's worker; the inference functions answer with lmerTest's and lme4's
+ *    numbers, and a bootstrap stops when Excel cancels its call;
  *  - while a 1,000,000-row fit runs from a custom function, the task pane answers every click
  *    within 100 ms.
  */
@@ -101,7 +102,7 @@ test("the functions, loaded by the page as Excel loads them: Promises of the tab
     return { ids: Object.keys(f).sort(), isPromise, coef, stats, fittedRows: fitted.length, error };
   }, rows);
   const ref = reference("dietox_ri_reml", "statsmodels");
-  expect(out.ids).toEqual(["COEF", "FIT", "FITTED", "RANEF", "RESID", "STATS", "VARCOMP"]);
+  expect(out.ids).toEqual(["ANOVA", "COEF", "COMPARE", "CONFINT", "FIT", "FITTED", "PREDICT", "RANEF", "RESID", "STATS", "VARCOMP"]);
   expect(out.isPromise).toBe(true);
   expect(out.coef[0]).toEqual(["Name", "Coef.", "Std.Err.", "z", "P>|z|", "CI low (95%)", "CI high (95%)"]);
   expect(Math.abs((out.coef[1][1] as number) - ref.fe_params[0])).toBeLessThan(1e-4);
@@ -112,6 +113,53 @@ test("the functions, loaded by the page as Excel loads them: Promises of the tab
   // the worker was started, and loaded the engine's chunk
   expect(requests.some((u) => /\/fit-worker\.[0-9a-f]{8}\.js$/.test(u))).toBe(true);
   await page.getByText("Fits run in a background worker.").waitFor();
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+test("the inference functions in the page's worker: lmerTest's and lme4's numbers; a bootstrap stops when Excel cancels it", async () => {
+  const { page, errors } = await openOffline(true);
+  const rows = dietoxRows();
+  const out = await page.evaluate(async (data) => {
+    const f = (window as unknown as { __functions: Record<string, (...a: unknown[]) => Promise<unknown[][]>> }).__functions;
+    const slopes = "Weight ~ Time + (Time|Pig)";
+    const [coef, anova, lrt, profile, predicted] = await Promise.all([
+      f.COEF(data, slopes, null, "ddf=Kenward-Roger", {}),
+      f.ANOVA(data, slopes, null, null, {}),
+      f.COMPARE(data, slopes, [["Weight ~ Time + (1|Pig)"]], null, null, {}),
+      f.CONFINT(data, slopes, null, null, {}),
+      f.PREDICT(data, slopes, [["Time", "Pig"], [1, 4601], [null, null], [12, 99999]], null, null, {}),
+    ]);
+    // a bootstrap of 100,000 refits, cancelled by Excel after half a second: the cell's call ends,
+    // and the worker is free for the next call at once
+    const invocation: { onCanceled?: () => void } = {};
+    const boot = f.CONFINT(data, slopes, null, "ci=boot; nsim=100000", invocation).then(() => "finished", (e: { message: string }) => e.message);
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = performance.now();
+    invocation.onCanceled!();
+    const cancelled = await boot;
+    const next = await f.STATS(data, slopes, null, null, {});
+    return { coef, anova, lrt, profile, predicted, cancelled, afterCancelMs: performance.now() - t0, observations: next.find((r) => r[0] === "Observations")![1] };
+  }, rows);
+  // pbkrtest (test/fixtures/inference/lmertest/dietox_rs.json): Time's df 71.0003, adjusted SE 0.0806
+  const ref = JSON.parse(readFileSync(join(FIXTURES, "inference", "lmertest", "dietox_rs.json"), "utf8"));
+  const kr = ref.kenward_roger.find((r: { name: string }) => r.name === "Time");
+  const time = out.coef.find((r) => r[0] === "Time")!;
+  expect(Math.abs((time[3] as number) - kr.df) / kr.df).toBeLessThan(2e-3);
+  expect(Math.abs((time[2] as number) - kr["Std. Error"]) / kr["Std. Error"]).toBeLessThan(1e-4);
+  expect(Math.abs((out.anova[2][5] as number) - ref.anova.type3_Satterthwaite[0]["F value"]) / ref.anova.type3_Satterthwaite[0]["F value"]).toBeLessThan(1e-3);
+  const rs = JSON.parse(readFileSync(join(FIXTURES, "inference", "dietox_rs.json"), "utf8"));
+  expect(Math.abs((out.lrt[2][6] as number) - rs.lrt[1].Chisq)).toBeLessThan(2e-4 * rs.lrt[1].Chisq);
+  rs.confint_profile.forEach((r: { "2.5 %": number; "97.5 %": number }, i: number) => {
+    const width = r["97.5 %"] - r["2.5 %"];
+    expect(Math.abs((out.profile[i + 1][2] as number) - r["2.5 %"])).toBeLessThan(2e-2 * width);
+    expect(Math.abs((out.profile[i + 1][3] as number) - r["97.5 %"])).toBeLessThan(2e-2 * width);
+  });
+  expect(out.predicted.map((r) => r[0])).toEqual(["Prediction", expect.closeTo(rs.tight.predict_conditional[0], 4), "", expect.closeTo(rs.tight.predict_conditional[2], 4)]);
+  expect(out.cancelled).toBe("Cancelled.");
+  // the worker stopped the bootstrap: the next call is answered from the kept fit in well under the bootstrap's time
+  expect(out.observations).toBe(861);
+  expect(out.afterCancelMs).toBeLessThan(1000);
   expect(errors).toEqual([]);
   await page.close();
 });

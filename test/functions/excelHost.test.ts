@@ -183,3 +183,34 @@ describe("what the cells show", () => {
     }), { seed: 4242, numRuns: 40 });
   });
 });
+
+describe("the inference functions as Excel calls them", () => {
+  /** New rows for dietox's random-slope model, with an empty row and an empty row at the end (undefined: null on the web, 0 on the desktop). */
+  const NEW = [["Time", "Pig"], [1, 4601], [undefined, undefined], [12, 99999], [undefined, undefined]];
+  const FORMULA = "Weight ~ Time + (Time|Pig)";
+
+  test.each(["web", "desktop"] as Platform[])("PREDICT on %s: empty rows of newdata are blank cells, never 0; the others lme4's predictions", async (platform) => {
+    const t = spill(await host(platform).calculate("PREDICT", dietoxCells(), FORMULA, NEW, undefined, undefined));
+    expect(t).toHaveLength(NEW.length);
+    expect([t[0][0], t[2][0], t[4][0]]).toEqual(["Prediction", "", ""]);
+    // lme4 (tight optimum), test/fixtures/inference/dietox_rs.json: 21.9579257107139, 99.0068197842135
+    expect(Math.abs((t[1][0] as number) - 21.9579257107139) / 21.96).toBeLessThan(1e-6);
+    expect(Math.abs((t[3][0] as number) - 99.0068197842135) / 99.0).toBeLessThan(1e-6);
+  });
+
+  test("COMPARE, ANOVA and CONFINT: reduced formulas as text or a range, the tables spilled as the report makes them, blanks as blanks", async () => {
+    const d = dietoxCells();
+    const [one, range, table, ci] = await host().calculateTogether([
+      ["COMPARE", d, FORMULA, "Weight ~ Time + (1|Pig)"],
+      ["COMPARE", d, FORMULA, [["Weight ~ Time + (1|Pig)"], [undefined]]],
+      ["ANOVA", d, "Weight ~ Time * factor(Cu) + (Time|Pig)", undefined, "type=1; ddf=Kenward-Roger"],
+      ["CONFINT", d, FORMULA, undefined, "ci=wald"],
+    ]);
+    expect(spill(one)).toEqual(spill(range));
+    // lme4: χ² 374.359318 on 2 df; the first model has no test: blank cells
+    expect(Math.abs((spill(one)[2][6] as number) - 374.359318081824)).toBeLessThan(2e-4 * 374.36);
+    expect(spill(one)[1].slice(6, 9)).toEqual(["", "", ""]);
+    expect(spill(table)[0][0]).toBe("Type I Analysis of Variance Table with Kenward-Roger's method");
+    expect(spill(ci)[1].slice(2)).toEqual(["", ""]);
+  });
+});

@@ -343,6 +343,6 @@ describe("arguments", () => {
   });
 
   test("every function has an implementation", () => {
-    expect(Object.keys(FUNCTIONS).sort()).toEqual(["COEF", "FIT", "FITTED", "RANEF", "RESID", "STATS", "VARCOMP"]);
+    expect(Object.keys(FUNCTIONS).sort()).toEqual(["ANOVA", "COEF", "COMPARE", "CONFINT", "FIT", "FITTED", "PREDICT", "RANEF", "RESID", "STATS", "VARCOMP"]);
   });
 });

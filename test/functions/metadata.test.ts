@@ -16,17 +16,19 @@ test("the metadata generates without errors and matches the implementations", as
     functions: { id: string; name: string; description: string; parameters: { name: string; description: string; optional?: boolean; dimensionality?: string }[]; result: { dimensionality?: string } }[];
   };
   const ids = meta.functions.map((f) => f.id).sort();
-  expect(ids).toEqual(["COEF", "FIT", "FITTED", "RANEF", "RESID", "STATS", "VARCOMP"]);
+  expect(ids).toEqual(["ANOVA", "COEF", "COMPARE", "CONFINT", "FIT", "FITTED", "PREDICT", "RANEF", "RESID", "STATS", "VARCOMP"]);
   expect(ids).toEqual(Object.keys(functions.FUNCTIONS).sort());
+  // COMPARE and PREDICT take one more argument (a required range) after the formula
+  const extra: Record<string, string> = { COMPARE: "reduced", PREDICT: "newdata" };
   for (const f of meta.functions) {
     expect(f.name).toBe(f.id);
     expect(f.description.length).toBeGreaterThan(20);
     expect(f.result.dimensionality).toBe("matrix");
-    expect(f.parameters.map((p) => p.name)).toEqual(["data", "formula", "groups", "options"]);
-    expect(f.parameters.map((p) => !!p.optional)).toEqual([false, false, true, true]);
-    // data and groups take ranges
-    expect(f.parameters[0].dimensionality).toBe("matrix");
-    expect(f.parameters[2].dimensionality).toBe("matrix");
+    const names = ["data", "formula", ...(extra[f.id] ? [extra[f.id]] : []), "groups", "options"];
+    expect(f.parameters.map((p) => p.name)).toEqual(names);
+    expect(f.parameters.map((p) => !!p.optional)).toEqual(names.map((n) => n === "groups" || n === "options"));
+    // data, groups, reduced and newdata take ranges (a formula typed in the call arrives as a 1×1 range)
+    for (const p of f.parameters) expect(p.dimensionality ?? "scalar").toBe(["formula", "options"].includes(p.name) ? "scalar" : "matrix");
     for (const p of f.parameters) expect(p.description.length).toBeGreaterThan(10);
   }
   for (const a of generated.associate) {

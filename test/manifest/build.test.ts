@@ -4,7 +4,7 @@
  * allowErrorForDataTypeAny, the page loads office.js then the bundles, no shipped script names a
  * source map, the sample data and the engine are each in one chunk, the build reports every
  * file's size, and the built scripts, run as Excel's shared runtime runs them (the page's
- * scripts in order, here without a worker), register the seven functions, which return Promises
+ * scripts in order, here without a worker), register the eleven functions, which return Promises
  * of the engine's tables and reject with its messages. About 20 s.
  */
 import { spawnSync } from "child_process";
@@ -96,6 +96,12 @@ test("functions.json is the metadata of functions.ts's JSDoc, with error inputs 
   expect(built.allowCustomDataForDataTypeAny).toBe(true);
   expect(built).toEqual(withErrorInputs(JSON.parse(generated.metadataJson)));
   for (const f of built.functions) expect(f.options).toEqual({ cancelable: true });
+  // the inference functions, with their parameters in order (metadata.test.ts checks the rest)
+  const params = (id: string) => built.functions.find((f: { id: string }) => f.id === id)?.parameters.map((p: { name: string; optional?: boolean }) => `${p.name}${p.optional ? "?" : ""}`);
+  expect(params("ANOVA")).toEqual(["data", "formula", "groups?", "options?"]);
+  expect(params("COMPARE")).toEqual(["data", "formula", "reduced", "groups?", "options?"]);
+  expect(params("CONFINT")).toEqual(["data", "formula", "groups?", "options?"]);
+  expect(params("PREDICT")).toEqual(["data", "formula", "newdata", "groups?", "options?"]);
 });
 
 test("no shipped script names a source map; the maps are written outside the output", () => {
@@ -164,7 +170,7 @@ test("functions.js, run as Excel's runtime runs it, registers each function once
   for (const s of ["runtime.js", "engine.js", "functions.js"]) expect(() => vm.runInContext(readFileSync(join(out, s), "utf8"), quiet)).not.toThrow();
 
   const associated = loadFunctionsAsExcelDoes();
-  expect([...associated.keys()].sort()).toEqual(["COEF", "FIT", "FITTED", "RANEF", "RESID", "STATS", "VARCOMP"]);
+  expect([...associated.keys()].sort()).toEqual(["ANOVA", "COEF", "COMPARE", "CONFINT", "FIT", "FITTED", "PREDICT", "RANEF", "RESID", "STATS", "VARCOMP"]);
 
   const rows = readFileSync(join(FIXTURES, "data", "dietox.csv"), "utf8").trim().split(/\r?\n/).map((line, i) =>
     line.split(",").map((cell) => {
@@ -191,4 +197,21 @@ test("functions.js, run as Excel's runtime runs it, registers each function once
   expect(err).toBeInstanceOf(ExcelError);
   expect((err as ExcelError).code).toBe("#VALUE!");
   expect((err as ExcelError).message).toMatch(/There is no column "Tim"/);
+  // the inference functions resolve too, to lme4's and lmerTest's numbers
+  // (test/fixtures/inference/dietox_rs.json, test/fixtures/inference/lmertest/dietox_rs.json)
+  const slopes = "Weight ~ Time + (Time|Pig)";
+  const call = (id: string, ...args: unknown[]) => associated.get(id)!(rows, slopes, ...args, {}) as Promise<unknown[][]>;
+  const [anova, lrt, ci, predicted] = await Promise.all([
+    call("ANOVA", null, null),
+    call("COMPARE", "Weight ~ Time + (1|Pig)", null, null),
+    call("CONFINT", null, "ci=wald"),
+    call("PREDICT", [["Time", "Pig"], [1, 4601], [null, null]], null, null),
+  ]);
+  expect(anova[0][0]).toBe("Type III Analysis of Variance Table with Satterthwaite's method");
+  expect(Math.abs((anova[2][4] as number) - 71.0651710221624) / 71.07).toBeLessThan(2e-3); // Time's DenDF
+  expect(Math.abs((lrt[2][6] as number) - 374.359318081824)).toBeLessThan(2e-4 * 374.36);
+  expect(Math.abs((ci[6][2] as number) - 6.78255921915821) / 6.78).toBeLessThan(1e-5);
+  expect(predicted).toEqual([["Prediction"], [expect.closeTo(21.9579257107139, 4)], [""]]);
+  const bad = await call("CONFINT", null, "ci=bootstrap").catch((e: unknown) => e);
+  expect((bad as ExcelError).message).toBe('ci must be profile, wald or boot, not "bootstrap".');
 });

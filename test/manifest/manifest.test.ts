@@ -156,7 +156,7 @@ describe("functions.json against functions.ts", () => {
     const generated = await generateCustomFunctionsMetadata(join(ROOT, "src/functions/functions.ts"));
     expect(generated.errors).toEqual([]);
     const ids = (JSON.parse(generated.metadataJson).functions as { id: string }[]).map((f) => f.id).sort();
-    expect(ids).toHaveLength(7);
+    expect(ids).toHaveLength(11);
 
     const associated = new Map<string, unknown>();
     const g = globalThis as Record<string, unknown>;

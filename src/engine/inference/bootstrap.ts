@@ -42,7 +42,26 @@ export interface BootstrapSamples {
   cancelled: boolean;
 }
 
+/** Refits done so far, after each refit of a bootstrap (bootstrapSteps). */
+export interface BootstrapProgress {
+  done: number;
+  total: number;
+}
+
 export function parametricBootstrap(core: FitCore, options: BootstrapOptions = {}): BootstrapSamples {
+  const steps = bootstrapSteps(core, options);
+  let r = steps.next(false);
+  while (!r.done) r = steps.next(options.onProgress?.(r.value.done, r.value.total) === false);
+  return r.value;
+}
+
+/**
+ * The bootstrap as steps, one refit each: it yields the progress after each refit and stops when
+ * next() is given true (the samples then hold the refits done). A caller that must take messages
+ * between refits (the fitting worker, whose Cancel arrives as a message) drives it; a callback
+ * cannot, since nothing else runs on the thread until a synchronous loop returns.
+ */
+export function* bootstrapSteps(core: FitCore, options: Omit<BootstrapOptions, "onProgress"> = {}): Generator<BootstrapProgress, BootstrapSamples, boolean | undefined> {
   const nsim = options.nsim ?? 1000;
   const seed = options.seed ?? 1;
   const frame = core.frame;
@@ -71,7 +90,7 @@ export function parametricBootstrap(core: FitCore, options: BootstrapOptions = {
       failed++;
     }
     done++;
-    if (options.onProgress && options.onProgress(done, nsim) === false) { cancelled = done < nsim; break; }
+    if (yield { done, total: nsim }) { cancelled = done < nsim; break; }
   }
   return { names, estimates: valuesOf(core), samples: samples.map((s) => s.subarray(0, done)), nsim, done, failed, notConverged, cancelled };
 }

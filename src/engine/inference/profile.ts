@@ -15,7 +15,7 @@ import { covBlocks, sdcorValues, VarianceParameter, varianceParameters } from ".
 import { fixedZeta, ProfileBase, varianceZeta, Zeta } from "./profileZeta";
 import { findBound } from "./rootfind";
 import { fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
-import { criterionAt, keepingOptimum, quantities, refitByMethod } from "./view";
+import { criterionAt, quantities, refitByMethod } from "./view";
 
 export interface IntervalRow {
   name: string;
@@ -39,22 +39,57 @@ export interface ProfileResult {
   notes: string[];
 }
 
-export function profileIntervals(core: FitCore, options: ProfileOptions = {}): ProfileResult {
-  return keepingOptimum(core, () => profile(core, options));
+/** Parameters profiled so far, after each one (profileSteps). */
+export interface ProfileProgress {
+  done: number;
+  total: number;
 }
 
-function profile(core: FitCore, options: ProfileOptions): ProfileResult {
+export function profileIntervals(core: FitCore, options: ProfileOptions = {}): ProfileResult {
+  const steps = profileSteps(core, options);
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/**
+ * The profile as steps, one parameter each (both its bounds): it yields the progress after each
+ * parameter, and when next() is given true it profiles no more (the remaining rows keep their
+ * estimates, with null bounds and a note). The fit's factor is put back at its optimum when the
+ * steps end, also when the caller stops them early with return().
+ */
+export function* profileSteps(core: FitCore, options: ProfileOptions = {}): Generator<ProfileProgress, ProfileResult, boolean | undefined> {
+  try {
+    return yield* profile(core, options);
+  } finally {
+    // keepingOptimum's work, for a generator: profiling evaluates the fit's own deviance elsewhere
+    core.deviance.update(core.internal.theta);
+  }
+}
+
+function* profile(core: FitCore, options: ProfileOptions): Generator<ProfileProgress, ProfileResult, boolean | undefined> {
   const z = normalQuantile((1 + (options.level ?? 0.95)) / 2);
   const remlProfile = options.criterion === "REML" && core.deviance.reml;
   const mlBase = baseOf(refitByMethod(core, "ML"), false);
   const varBase = remlProfile ? baseOf(core, true) : mlBase;
-  const wanted = (name: string) => !options.which || options.which.includes(name);
+  let stopped = 0; // rows made when the caller stopped the steps (0: not stopped)
+  const chosen = (name: string) => !options.which || options.which.includes(name);
+  const wanted = (name: string) => stopped === 0 && chosen(name);
   const run: Run = { z, notes: [], drop: 0 };
-  const rows = [...varianceRows(core, varBase, wanted, run), ...fixedRows(core, mlBase, wanted, run)];
+  const makers = [...varianceRows(core, varBase, wanted, run), ...fixedRows(core, mlBase, wanted, run)];
+  const rows: IntervalRow[] = [];
+  for (const make of makers) {
+    rows.push(make());
+    if (stopped === 0 && rows.length < makers.length && (yield { done: rows.length, total: makers.length })) {
+      stopped = rows.length;
+      run.notes.push(`Stopped after ${stopped} of ${makers.length} parameters: the others have no interval.`);
+    }
+  }
   if (run.drop > 1e-4) {
     run.notes.push(`While profiling, a deviance ${run.drop.toPrecision(3)} below the fit's was found: the fit had not reached its optimum, and the intervals may be off.`);
   }
-  for (const r of rows) if ((r.low === null || r.high === null) && wanted(r.name) && !run.notes.some((n) => n.startsWith(r.name))) {
+  const profiled = stopped === 0 ? rows : rows.slice(0, stopped);
+  for (const r of profiled) if ((r.low === null || r.high === null) && chosen(r.name) && !run.notes.some((n) => n.startsWith(r.name))) {
     run.notes.push(`${r.name}: the profile did not reach the bound${r.low === null && r.high === null ? "s" : ""} (a flat or irregular profile).`);
   }
   return { rows, criterion: remlProfile ? "REML" : "ML", notes: run.notes };
@@ -63,14 +98,14 @@ function profile(core: FitCore, options: ProfileOptions): ProfileResult {
 /** What the searches share: the quantile, the notes, and how far any profile went below its base. */
 interface Run { z: number; notes: string[]; drop: number }
 
-/** The sd / correlation / σ rows: estimates of the fit, profiles of the base (ML, or the REML fit). */
-function varianceRows(core: FitCore, base: ProfileBase, wanted: (name: string) => boolean, run: Run): IntervalRow[] {
+/** The sd / correlation / σ rows, each made when called: estimates of the fit, profiles of the base (ML, or the REML fit). */
+function varianceRows(core: FitCore, base: ProfileBase, wanted: (name: string) => boolean, run: Run): (() => IntervalRow)[] {
   const params = varianceParameters(base.blocks);
   const fitted = quantities(core), bq = quantities(base.core);
   const estimates = sdcorValues(base.blocks, params, fitted.theta, fitted.sigma);
   const centres = sdcorValues(base.blocks, params, bq.theta, bq.sigma);
   const se = varianceStdErrors(base, params);
-  return [...params.map((p) => p.name), "sigma"].map((name, k) => {
+  return [...params.map((p) => p.name), "sigma"].map((name, k) => (): IntervalRow => {
     const p: VarianceParameter | "sigma" = k < params.length ? params[k] : "sigma";
     const centre = centres[k];
     const row: IntervalRow = { name, estimate: estimates[k], low: null, high: null };
@@ -84,10 +119,10 @@ function varianceRows(core: FitCore, base: ProfileBase, wanted: (name: string) =
   });
 }
 
-/** The fixed-effect rows: always profiled on ML (lme4's way; the REML criterion does not involve β). */
-function fixedRows(core: FitCore, mlBase: ProfileBase, wanted: (name: string) => boolean, run: Run): IntervalRow[] {
+/** The fixed-effect rows, each made when called: always profiled on ML (lme4's way; the REML criterion does not involve β). */
+function fixedRows(core: FitCore, mlBase: ProfileBase, wanted: (name: string) => boolean, run: Run): (() => IntervalRow)[] {
   const fitted = quantities(core), mq = quantities(mlBase.core);
-  return core.frame.xNames.map((name, j) => {
+  return core.frame.xNames.map((name, j) => (): IntervalRow => {
     const row: IntervalRow = { name, estimate: fitted.beta[j], low: null, high: null };
     if (!wanted(name)) return row;
     [row.low, row.high] = bothBounds(fixedZeta(mlBase, j, mq.beta[j]), mlBase.base, mq.beta[j], Math.sqrt(mq.betaCov[j * mq.p + j]), run, [undefined, undefined]);
