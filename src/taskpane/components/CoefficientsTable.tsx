@@ -36,7 +36,7 @@ export function rowsOfTests(t: PaneCoefTests): CoefRow[] {
   return t.rows.map((f) => ({ name: f.name, est: f.coef, se: f.stdErr, stat: f.z, p: f.p, lo: f.ciLow, hi: f.ciHigh, df: f.df }));
 }
 
-const DDF_LABEL: Record<DdfChoice, string> = { satterthwaite: "Satterthwaite", "kenward-roger": "Kenward-Roger", z: "None (z tests)" };
+const DDF_LABEL: Record<DdfChoice, string> = { satterthwaite: "Satterthwaite df", "kenward-roger": "Kenward-Roger df", z: "z (no df)" };
 const DDF_CAPTION: Record<DdfChoice, string> = { satterthwaite: "t tests with Satterthwaite's df", "kenward-roger": "t tests with Kenward-Roger's df", z: "z tests" };
 
 const useStyles = makeStyles({
@@ -113,7 +113,7 @@ export function CoefficientsTable({ coef, ddf, tests, onDdf, locked }: Coefficie
   return (
     <div>
       <div className={styles.head}>
-        <Field label="df method" orientation="horizontal">
+        <Field label="Tests" orientation="horizontal">
           <Select className={styles.select} value={ddf} disabled={locked !== null} onChange={(_, d) => onDdf(d.value as DdfChoice)}>
             {(["satterthwaite", "kenward-roger", "z"] as const).map((m) => <option key={m} value={m}>{DDF_LABEL[m]}</option>)}
           </Select>

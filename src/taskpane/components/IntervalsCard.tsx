@@ -125,7 +125,7 @@ export function IntervalsCard({ job, locked, stale, onCompute, onCancel }: Inter
         {!running && locked ? <Text id="intervals-why" size={200} className={styles.small}>{locked}</Text> : null}
       </div>
       {running ? (
-        <Field label={asked === "boot" ? "Bootstrap" : `${TITLE[asked]} intervals`} validationState="none" validationMessage={progress ? `${progress.done.toLocaleString("en-US")} of ${progress.total.toLocaleString("en-US")} simulations` : asked === "boot" ? "Fitting the model in its own worker…" : asked === "profile" ? "Profiling the likelihood of each parameter…" : "Computing…"}>
+        <Field label={progress || asked === "boot" ? "Bootstrap" : `${TITLE[asked]} intervals`} validationState="none" validationMessage={progress ? `${progress.done.toLocaleString("en-US")} of ${progress.total.toLocaleString("en-US")} simulations` : asked === "boot" ? "Fitting the model in its own worker…" : asked === "profile" ? "Profiling the likelihood of each parameter…" : "Computing…"}>
           <ProgressBar value={progress ? progress.done / progress.total : undefined} max={1} thickness="large" />
         </Field>
       ) : null}
