@@ -383,11 +383,26 @@ async function bootstrapCancelled(page: Page, width: number): Promise<void> {
   const bar = card.getByRole("progressbar", { name: "Bootstrap" });
   await card.getByText(/^[\d,]+ of 100,000 simulations$/).waitFor({ timeout: 30_000 });
   const before = Number(await bar.getAttribute("aria-valuenow"));
-  // the pane answers while the bootstrap runs: a switch turns, the t statistics show
-  const t0 = Date.now();
-  await page.getByRole("switch", { name: "Show t and 95% intervals" }).click();
+  // the pane answers while the bootstrap runs: each click's latency, from its input event to the
+  // first frame after its handlers (as runtime.e2e.test.ts measures it), and the switch turns
+  await page.evaluate(() => {
+    const latencies: number[] = [];
+    (window as unknown as { __latencies: number[] }).__latencies = latencies;
+    document.addEventListener("click", (e) => {
+      const t0 = e.timeStamp;
+      requestAnimationFrame(() => setTimeout(() => latencies.push(performance.now() - t0), 0));
+    }, true);
+  });
+  const details = page.getByRole("switch", { name: "Show t and 95% intervals" });
+  for (let i = 0; i < 6; i++) {
+    await details.click();
+    await page.waitForTimeout(150);
+  }
+  await details.click();
   await page.getByText(/^t 86\.\d\d · 95% CI/).waitFor();
-  const answered = Date.now() - t0;
+  const latencies = await page.evaluate(() => (window as unknown as { __latencies: number[] }).__latencies);
+  expect(latencies.length).toBe(7);
+  for (const l of latencies) expect(l).toBeLessThan(100);
   for (let waited = 0; Number(await bar.getAttribute("aria-valuenow")) <= before; waited += 100) {
     if (waited > 20_000) throw new Error("the bootstrap's progress bar did not move");
     await page.waitForTimeout(100);
@@ -405,7 +420,7 @@ async function bootstrapCancelled(page: Page, width: number): Promise<void> {
   expect(stopped).toBeLessThan(100_000);
   await page.getByRole("switch", { name: "Show t and 95% intervals" }).click();
   // eslint-disable-next-line no-console
-  console.log(`${width} px: the pane answered a click in ${answered} ms during the bootstrap; cancelled after ${stopped} simulations`);
+  console.log(`${width} px: click latencies during the bootstrap (ms) ${latencies.map((x) => x.toFixed(0)).join(" ")}; cancelled after ${stopped} simulations`);
 }
 
 async function profileIntervals(page: Page): Promise<void> {
@@ -535,6 +550,9 @@ test("README pictures: the pane at 350 px with results and plots, a summary shee
   await expect(formulaBox(page).inputValue()).resolves.toBe("Weight ~ Time");
   await fitAndWait(page);
   await page.getByText("Pig: (Intercept) × Time").waitFor();
+  // a statsmodels-style model: z tests (as statsmodels prints), the ANOVA with Satterthwaite's df
+  await page.getByRole("table", { name: "Coefficients (z tests)" }).waitFor();
+  await page.getByRole("table", { name: "Type III Analysis of Variance Table with Satterthwaite's method" }).waitFor();
   const results = page.getByRole("region", { name: "Results" });
   const plots = page.getByRole("region", { name: "Plots" });
   // page coordinates (a full-page clip is in those, not in the viewport's)

@@ -5,6 +5,7 @@
  * it comes and goes with the fit; while the model being edited differs from the fitted one, all
  * of it is marked out of date and nothing new is computed on it.
  */
+import { memo } from "react";
 import type { FitClient } from "../fitClient";
 import { paneInference } from "../inferenceState";
 import { randomInWords } from "../simplerModels";
@@ -18,6 +19,9 @@ import type { Notice } from "./NoticeBar";
 import { PlotsCard } from "./PlotsCard";
 import { ResultsCard } from "./ResultsCard";
 import { WorkbookCard } from "./WorkbookCard";
+
+/** The plots do not change while a job reports progress ten times a second: drawn once per fit. */
+const Plots = memo(PlotsCard);
 
 /** Why inference waits while the results are out of date. */
 const FIT_AGAIN = "Fit the model as it now stands first: these belong to the results above.";
@@ -51,7 +55,7 @@ export function FitCards({ fitClient, results, stale, columns, announce, workboo
           </>
         }
       />
-      <PlotsCard plots={view.plots} />
+      <Plots plots={view.plots} />
       <CompareCard key={view.fitId} spec={spec} columns={columns} job={inf.state.compare} locked={locked} stale={locked !== null} onCompare={inf.compare} />
       <IntervalsCard job={inf.state.intervals} locked={locked} stale={locked !== null} onCompute={inf.intervals} onCancel={() => inf.cancel("intervals")} />
       <WorkbookCard
