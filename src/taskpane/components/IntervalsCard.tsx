@@ -20,7 +20,10 @@ const useStyles = makeStyles({
   body: { display: "flex", flexDirection: "column", gap: "6px", minWidth: 0 },
   row: { display: "flex", gap: "8px", alignItems: "flex-end", flexWrap: "wrap" },
   small: { color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
-  number: { width: "5.5em" },
+  /** Level, simulations and seed side by side at 320 px (100000 fits in the second). */
+  level: { width: "5em" },
+  nsim: { width: "7em" },
+  seed: { width: "4.5em" },
 });
 
 const TITLE: Record<ConfintMethod, string> = { profile: "Profile likelihood", wald: "Wald", boot: "Parametric bootstrap" };
@@ -113,9 +116,9 @@ export function IntervalsCard({ job, locked, stale, onCompute, onCancel }: Inter
         </RadioGroup>
       </Field>
       <div className={styles.row}>
-        <Field label="Level"><Input className={styles.number} type="number" inputMode="decimal" min={0} max={1} step={0.01} value={level} onChange={(_, d) => setLevel(d.value)} /></Field>
-        {method === "boot" ? <Field label="Simulations"><Input className={styles.number} type="number" inputMode="numeric" min={1} step={1} value={nsim} onChange={(_, d) => setNsim(d.value)} /></Field> : null}
-        {method === "boot" ? <Field label="Seed"><Input className={styles.number} type="number" inputMode="numeric" step={1} value={seed} onChange={(_, d) => setSeed(d.value)} /></Field> : null}
+        <Field label="Level"><Input className={styles.level} type="number" inputMode="decimal" min={0} max={1} step={0.01} value={level} onChange={(_, d) => setLevel(d.value)} /></Field>
+        {method === "boot" ? <Field label="Simulations"><Input className={styles.nsim} type="number" inputMode="numeric" min={1} step={1} value={nsim} onChange={(_, d) => setNsim(d.value)} /></Field> : null}
+        {method === "boot" ? <Field label="Seed"><Input className={styles.seed} type="number" inputMode="numeric" step={1} value={seed} onChange={(_, d) => setSeed(d.value)} /></Field> : null}
       </div>
       <div className={styles.row} style={{ alignItems: "center" }}>
         <Button ref={compute} appearance="primary" onClick={go} disabledFocusable={locked !== null || running} aria-describedby={locked ? "intervals-why" : undefined}>Compute intervals</Button>
