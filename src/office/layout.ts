@@ -5,15 +5,19 @@
  * by ExcelWorkbook, and drawn by the task pane's workbook preview (SampleWorkbook).
  *
  * It reads as a report, top to bottom in columns A–G: the model specification, the fixed
- * effects, the random effects, the fit statistics, statsmodels' summary, then the predicted
- * random effects. Each table has a header row and light banded rows: an Excel table where one can
+ * effects (t tests with their df when the task pane showed them so), the ANOVA table of the
+ * fixed-effect terms, the random effects, the confidence intervals, the likelihood-ratio tests
+ * against simpler models (these three when the pane computed them for the fit), the fit
+ * statistics, statsmodels' summary, then the predicted random effects. Each table has a header row and light banded rows: an Excel table where one can
  * hold the block, the same look drawn with fills where not. Charts stand in columns I–P beside
  * what they illustrate: residuals against fitted values and the normal Q-Q plot beside the
  * fitted values and residuals of every observation (from column R), the caterpillar plot beside
  * the predicted random effects. Counts are whole numbers; p-values below 0.001 read "<0.001".
  */
-import type { MixedLMResult, ModelSpec } from "../engine";
+import type { AnovaTable, Comparison, ConfintResult, MixedLMResult, ModelSpec } from "../engine";
 import { caterpillarData, qqData, thinIndices } from "../report/diagnostics";
+import { comparisonTable, confintTable } from "../report/inference";
+import { anovaCells, coefficientTestCells, coefficientTitle } from "../report/lmerTestTables";
 import { randomEffectsTable } from "../report/randomEffects";
 import { coefTable, ranefTable, statsTable, summaryTable } from "../report/tables";
 import type { Cell } from "../report/tables";
@@ -108,16 +112,29 @@ export interface SummaryLayout {
   cellCount: number;
 }
 
+/** What the task pane computed of the fit, written with it. */
+export interface InferenceTables {
+  /** The fit with its coefficients tested by a df method (the engine's withDfTests): the fixed effects table then shows df and t tests. */
+  tTests?: MixedLMResult;
+  anova?: AnovaTable;
+  confint?: ConfintResult;
+  comparison?: Comparison;
+}
+
 export interface LayoutOptions {
   /** At most this many points per chart series (evenly thinned beyond; default 10,000). */
   maxChartPoints?: number;
   /** The sheet's base name (default "MixedLM Summary"). */
   sheetBaseName?: string;
+  inference?: InferenceTables;
 }
 
 export const DEFAULT_MAX_CHART_POINTS = 10_000;
 /** Rows a chart takes (16 rows of 15 points: about 320 × 240 points with 8 columns). */
 const CHART_ROWS = 16;
+/** The charts' first column (I), and the first row (0-based) below the two charts at the top: a block reaching column I starts there. */
+const CHART_COL = 8;
+const BELOW_TOP_CHARTS = 2 + CHART_ROWS + 2 + CHART_ROWS;
 
 const F3 = "0.000";
 const F4 = "0.0000";
@@ -222,20 +239,73 @@ function ranefBlock(r: MixedLMResult, row: number): LayoutBlock | null {
   return b;
 }
 
+/** Columns taken by the report's tables on the left (the charts' columns are not fitted: a narrow table there would narrow the charts). */
+function leftWidth(blocks: LayoutBlock[]): number {
+  return Math.max(7, ...blocks.filter((b) => b.col === 0).map((b) => (b.id.endsWith("Notes") || b.id === "title" ? 1 : b.values[0].length)));
+}
+
 /** "R3:R863": one column of rows r0..r0+len-1 (0-based). */
 function colRange(c: number, r0: number, len: number): string {
   return `${columnLetters(c)}${r0 + 1}:${columnLetters(c)}${r0 + len}`;
 }
 
+/** The fixed effects' t tests with their df (lmerTest's columns) and the intervals from t(df). */
+function tTestTable(r: MixedLMResult): Cell[][] {
+  return coefficientTestCells(r).map((row, i) => (i === 0 ? ["Name", ...row.slice(1), "CI low (95%)", "CI high (95%)"] : [...row, r.fixedEffects[i - 1].ciLow, r.fixedEffects[i - 1].ciHigh]));
+}
+
+function coefBlock(r: MixedLMResult, tTests: MixedLMResult | undefined, row: number): LayoutBlock {
+  if (!tTests?.ddf) return titledTable("coef", row, 0, "Fixed effects", coefTable(r), (_r, c) => (c === 4 ? P_FORMAT : F3));
+  return titledTable("coef", row, 0, coefficientTitle(tTests).replace(/:$/, ""), tTestTable(tTests), (_r, c) => (c === 5 ? P_FORMAT : F3));
+}
+
+function anovaBlock(t: AnovaTable, row: number): LayoutBlock | null {
+  if (t.rows.length === 0) return null;
+  const [title, header, ...rows] = anovaCells(t);
+  return titledTable("anova", row, 0, String(title[0]), [["Term", ...header.slice(1)], ...rows], (_r, c, v) => (c === 6 ? P_FORMAT : formatOf(v, F4)));
+}
+
+const CONFINT_METHOD = { profile: "profile likelihood", wald: "Wald", boot: "parametric bootstrap (percentile)" } as const;
+
+function confintTitle(ci: ConfintResult): string {
+  const extra = ci.method === "profile" && ci.criterion ? `, ${ci.criterion} criterion` : ci.bootstrap ? `, ${ci.bootstrap.done} simulations, seed ${ci.bootstrap.seed}` : "";
+  return `Confidence intervals: ${CONFINT_METHOD[ci.method]}, level ${ci.level}${extra}`;
+}
+
+/** lme4's anova table, without the Note column when no row has a note. */
+function comparisonBlock(c: Comparison, row: number): LayoutBlock {
+  const table = comparisonTable(c);
+  const rows = table.slice(1).every((x) => x[x.length - 1] === "") ? table.map((x) => x.slice(0, -1)) : table;
+  const title = `Likelihood-ratio tests (lme4's anova): ${c.refitML ? "models refitted by ML" : `${c.criterion} fits`}, ${c.nObs} observations`;
+  return titledTable("comparison", row, 0, title, rows, (_r, col, v) => (col === 8 ? P_FORMAT : formatOf(v, F4)));
+}
+
+/** Notes under a table, one per row (none: no block). */
+function notesBlock(id: string, row: number, notes: string[]): LayoutBlock | null {
+  return notes.length === 0 ? null : block(id, row, 0, notes.map((n) => [n]), () => F4, []);
+}
+
 /** The left column of the report: title, specification, tables one under the other. */
-function reportBlocks(r: MixedLMResult, spec: ModelSpec, dataAddress: string): LayoutBlock[] {
+function reportBlocks(r: MixedLMResult, spec: ModelSpec, dataAddress: string, inf: InferenceTables = {}): LayoutBlock[] {
   const blocks: LayoutBlock[] = [];
   let row = 0;
   const put = (b: LayoutBlock | null) => { if (b) { blocks.push(b); row = b.row + b.values.length + 1; } };
+  // a block as wide as the charts' columns goes below the two charts at the top
+  const putWide = (make: (row: number) => LayoutBlock) => { const b = make(row); put(b.values[0].length > CHART_COL ? make(Math.max(row, BELOW_TOP_CHARTS)) : b); };
   put(block("title", 0, 0, [["MixedLM Summary"], ["Linear mixed model fitted by MixedLM for Excel"]], () => F4, [], { largeRows: [0] }));
   put(block("spec", row, 0, specRows(spec, r, dataAddress), (_r, _c, v) => formatOf(v, F4), [0], { look: { headerRows: [], excelTable: false } }));
-  put(titledTable("coef", row, 0, "Fixed effects", coefTable(r), (_r, c) => (c === 4 ? P_FORMAT : F3)));
+  put(coefBlock(r, inf.tTests, row));
+  if (inf.anova) put(anovaBlock(inf.anova, row));
   put(titledTable("varcomp", row, 0, "Random effects: variances and covariances", randomEffectsTable(r), (_r, c) => (c === 3 ? F3 : F4)));
+  if (inf.confint) {
+    put(titledTable("confint", row, 0, confintTitle(inf.confint), confintTable(inf.confint), () => F4));
+    put(notesBlock("confintNotes", row - 1, inf.confint.notes));
+  }
+  if (inf.comparison) {
+    const c = inf.comparison;
+    putWide((at) => comparisonBlock(c, at));
+    put(notesBlock("comparisonNotes", row - 1, c.notes));
+  }
   put(titledTable("stats", row, 0, "Fit statistics", statsTable(r), (_r, _c, v) => formatOf(v, F4)));
   put(summaryBlock(r, row));
   put(ranefBlock(r, row));
@@ -248,7 +318,7 @@ function reportBlocks(r: MixedLMResult, spec: ModelSpec, dataAddress: string): L
  */
 export function summaryLayout(r: MixedLMResult, spec: ModelSpec, dataAddress: string, options: LayoutOptions = {}): SummaryLayout {
   const maxPoints = Math.max(2, options.maxChartPoints ?? DEFAULT_MAX_CHART_POINTS);
-  const blocks = reportBlocks(r, spec, dataAddress);
+  const blocks = reportBlocks(r, spec, dataAddress, options.inference);
   const charts: ChartSpec[] = [];
   const look: BlockLook = { headerRows: [1], excelTable: true };
 
@@ -339,7 +409,7 @@ export function summaryLayout(r: MixedLMResult, spec: ModelSpec, dataAddress: st
     sheetBaseName: options.sheetBaseName ?? SUMMARY_SHEET_NAME,
     blocks,
     charts,
-    autofitColumns: ["A:G", `R:${columnLetters(col - 2)}`],
+    autofitColumns: [`A:${columnLetters(Math.min(CHART_COL, leftWidth(blocks)) - 1)}`, `R:${columnLetters(col - 2)}`],
     cellCount,
   };
 }

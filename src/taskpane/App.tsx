@@ -1,25 +1,23 @@
 /**
- * The task pane: data, model, results, plots, workbook, one card each. The model lives in one
- * reducer that the formula drives (modelState.ts); results remember the model and the data they
- * came from, so that the pane can say when they are out of date. No statistics here: the engine
+ * The task pane: data, model, then what it shows of a fit (results, plots, comparison, intervals,
+ * workbook: FitCards), one card each. The model lives in one reducer that the formula drives
+ * (modelState.ts); results remember the model and the data they came from, so that the pane can
+ * say when they are out of date. No statistics here: the engine
  * runs in the worker, the workbook is reached only through the WorkbookGateway.
  */
-import { useEffect, useMemo, useReducer } from "react";
+import { useEffect, useMemo, useReducer, useState } from "react";
 import { makeStyles, MessageBar, MessageBarBody, MessageBarTitle, Text, Title3, tokens } from "@fluentui/react-components";
-import type { ModelSpec } from "../engine";
 import type { WorkbookGateway } from "../office/gateway";
 import type { SampleWorkbook } from "../office/sampleWorkbook";
 import { DataCard } from "./components/DataCard";
+import { FitCards } from "./components/FitCards";
 import { ModelCard } from "./components/ModelCard";
-import { PlotsCard } from "./components/PlotsCard";
-import { ResultsCard } from "./components/ResultsCard";
 import { SampleWorkbookCard } from "./components/SampleWorkbookCard";
-import { WorkbookCard } from "./components/WorkbookCard";
 import type { FitClient } from "./fitClient";
 import { readFormula } from "./formulaModel";
 import { conflictOf, fitBlocker, INITIAL_MODEL, modelReducer, modelSpec } from "./modelState";
 import { useData } from "./useData";
-import { shortFormula, useFit } from "./useFit";
+import { useFit } from "./useFit";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: "12px", padding: "12px", maxWidth: "560px", margin: "0 auto", boxSizing: "border-box", minWidth: 0 },
@@ -35,16 +33,6 @@ export interface AppProps {
   sample?: { workbook: SampleWorkbook; reason?: string };
 }
 
-/** The statsmodels-style random effects of a spec in a few words ("" for lme4 terms, which the formula shows). */
-function randomInWords(spec: ModelSpec): string {
-  if (!spec.groups) return "";
-  const parts = [`groups ${spec.groups}`];
-  if (spec.reFormula) parts.push(`re_formula ${spec.reFormula}`);
-  const vc = Object.keys(spec.vcFormula ?? {});
-  if (vc.length > 0) parts.push(`variance components ${vc.join(", ")}`);
-  return parts.join(", ");
-}
-
 export function App({ gateway, fitClient, sample }: AppProps) {
   const styles = useStyles();
   const [model, dispatch] = useReducer(modelReducer, INITIAL_MODEL);
@@ -53,14 +41,14 @@ export function App({ gateway, fitClient, sample }: AppProps) {
   const spec = useMemo(() => modelSpec(model), [model]);
   const conflict = conflictOf(model, view);
   const blocker = fitBlocker(model, view, d.data !== null);
-  const f = useFit(fitClient, gateway, d, spec, blocker);
+  const [announcement, announce] = useState("");
+  const f = useFit(fitClient, gateway, d, spec, blocker, announce);
   const { results } = f;
 
   useEffect(() => {
     document.title = "MixedLM";
   }, []);
 
-  const origin = results ? { formula: results.spec.formula, method: results.view.method, data: results.data.address, random: randomInWords(results.spec) } : null;
   return (
     <main className={styles.root}>
       <header className={styles.header}>
@@ -89,25 +77,15 @@ export function App({ gateway, fitClient, sample }: AppProps) {
         dispatch={dispatch}
         onFit={f.fit}
       />
-      {results && origin ? <ResultsCard view={results.view} origin={origin} staleBecause={f.stale} /> : null}
-      {results ? <PlotsCard plots={results.view.plots} /> : null}
-      {results && origin ? (
-        <WorkbookCard
-          sheetFormula={results.view.sheetFormula}
-          model={`${shortFormula(origin.formula)}, ${origin.method}${origin.random ? `, ${origin.random}` : ""}`}
-          stale={f.stale.length > 0}
-          busy={f.busy}
-          notice={f.actionNotice}
-          onCreateSheet={() => f.write("sheet")}
-          onInsertFormula={() => f.write("formula")}
-        />
+      {results ? (
+        <FitCards fitClient={fitClient} results={results} stale={f.stale} columns={model.columns} announce={announce} workbook={{ busy: f.busy, notice: f.actionNotice, write: f.write }} />
       ) : null}
       {sample ? <SampleWorkbookCard workbook={sample.workbook} /> : null}
       <Text size={100} className={styles.small}>
         Fits run {fitClient.mode === "worker" ? "in a background worker" : "in the page"}.
       </Text>
       <div role="status" aria-live="polite" className={styles.hidden}>
-        {f.announcement}
+        {announcement}
       </div>
     </main>
   );

@@ -2,7 +2,8 @@
  * What the task pane shows of a fit: a plain-data view (structured-clonable), made in the
  * fitting worker (src/worker/jobs.ts) from the engine's result.
  */
-import type { MixedLMResult, ModelSpec } from "../engine";
+import { defaultDdf } from "../engine";
+import type { DdfMethod, MixedLMResult, ModelSpec } from "../engine";
 import { coefTable, statsTable, varcompTable } from "../report/tables";
 import type { Cell } from "../report/tables";
 import { plotData } from "../report/diagnostics";
@@ -13,6 +14,12 @@ import { parseAddress } from "../office/a1";
 import { fitFormula } from "../office/fitFormula";
 
 export interface FitView {
+  /** The page's number of this fit: inference on it names it (src/worker/paneJobs.ts). */
+  fitId: number;
+  /** lme4's (bar terms) or statsmodels' (a groups column). */
+  style: MixedLMResult["style"];
+  /** The coefficient tests shown first: Satterthwaite's df for the lme4 style (as lmerTest prints), null (z tests) for statsmodels' (as statsmodels prints). */
+  defaultDdf: DdfMethod | null;
   formula: string;
   method: "REML" | "ML";
   nObs: number;
@@ -37,8 +44,11 @@ export interface FitView {
   plots: PlotData;
 }
 
-export function viewOf(r: MixedLMResult, spec: ModelSpec, dataAddress: string, fitMs: number): FitView {
+export function viewOf(r: MixedLMResult, spec: ModelSpec, dataAddress: string, fitMs: number, fitId = 0): FitView {
   return {
+    fitId,
+    style: r.style,
+    defaultDdf: defaultDdf(r.style),
     formula: r.formula,
     method: r.method,
     nObs: r.nObs,

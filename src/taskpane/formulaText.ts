@@ -150,3 +150,12 @@ export function removeSummand(text: string, all: Summand[], k: number): string {
   // from the end of the previous summand (keeps its spacing) to the end of this one
   return splice(text, { start: all[k - 1].end, end: s.end }, "");
 }
+
+/** Position of the first character in the span, outside brackets and strings, that `ops` matches; -1 when none. */
+export function topLevelIndex(text: string, span: Span, ops: RegExp): number {
+  let at = -1;
+  scan(text, span.start, span.end, (i, d) => {
+    if (d === 0 && ops.test(text[i])) { at = i; return false; }
+  });
+  return at;
+}

@@ -25,7 +25,7 @@ const root = createRoot(container);
 const officeTheme = () => (globalThis as { Office?: typeof Office }).Office?.context?.officeTheme ?? null;
 const render = (node: ReactNode, inExcel = false) =>
   root.render(<FluentProvider theme={paneTheme(inExcel ? officeTheme() : null, location.search)}>{node}</FluentProvider>);
-const fitClient = new FitClient(sharedWorkerClient());
+const fitClient = new FitClient(sharedWorkerClient(), createFitWorker);
 
 function show(state: HostState): void {
   switch (state.kind) {

@@ -183,6 +183,22 @@ export class WorkerClient {
     void this.whenReady().then(() => this.port.postMessage({ type: "drop", uploads, models }));
   }
 
+  /**
+   * Ends the worker at once (Worker.terminate: whatever it is computing stops, even inside one
+   * long step) and rejects what was pending as cancelled. For a worker started for one long job
+   * (the task pane's bootstrap), so that Cancel really stops the work; the shared worker is never
+   * disposed.
+   */
+  dispose(): void {
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.port.onmessage = null;
+    this.port.onerror = null;
+    this.port.terminate();
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) { p.done(); p.reject(new CancelledError()); }
+  }
+
   /** Runs a job; a signal that aborts rejects at once and stops the job at its next step. */
   async run<T>(job: JobRequest, options: RunOptions = {}): Promise<T> {
     const { signal, onProgress } = options;

@@ -11,6 +11,13 @@ import { unpackRows } from "./rowsCodec";
 /** A job's steps: it yields progress (or nothing) between steps and returns its result. */
 export type JobSteps = Generator<Progress | void, unknown, void>;
 
+/**
+ * Reports progress from inside a step: for work that runs in one synchronous call with a
+ * callback (the engine's bootstrap), where the job cannot yield. Sent at most every
+ * PROGRESS_INTERVAL ms, as yielded progress is.
+ */
+export type ReportProgress = (p: Progress) => void;
+
 interface Queued {
   id: number;
   job: JobRequest;
@@ -40,7 +47,7 @@ export class WorkerHost {
   constructor(
     private readonly post: (m: FromWorker) => void,
     private readonly nextTask: () => Promise<void>,
-    private readonly run: (job: JobRequest, state: WorkerState) => JobSteps = runJob,
+    private readonly run: (job: JobRequest, state: WorkerState, report: ReportProgress) => JobSteps = runJob,
   ) {}
 
   receive(m: ToWorker): void {
@@ -83,8 +90,14 @@ export class WorkerHost {
   private async runSteps(q: Queued): Promise<void> {
     let steps: JobSteps;
     let lastProgress = 0;
+    const report = (p: Progress): void => {
+      const now = Date.now();
+      if (now - lastProgress < PROGRESS_INTERVAL) return;
+      lastProgress = now;
+      this.post({ type: "progress", id: q.id, done: p.done, total: p.total });
+    };
     try {
-      steps = this.run(q.job, this.state);
+      steps = this.run(q.job, this.state, report);
     } catch (e) {
       this.post({ type: "error", id: q.id, error: wireError(e) });
       return;
@@ -106,11 +119,7 @@ export class WorkerHost {
         this.post({ type: "result", id: q.id, value: r.value });
         return;
       }
-      const now = Date.now();
-      if (r.value && now - lastProgress >= PROGRESS_INTERVAL) {
-        lastProgress = now;
-        this.post({ type: "progress", id: q.id, done: r.value.done, total: r.value.total });
-      }
+      if (r.value) report(r.value);
       await this.nextTask();
     }
   }

@@ -2,17 +2,15 @@
  * The worker's jobs and what they keep: the uploads (rows sent by the page, until a fit has read
  * them), the custom functions' fits by model (a fit, or the error it raised, kept until the page
  * drops the model, so that FIT, COEF, ... on one model fit it once), and the task pane's last fit
- * (for its summary sheet).
+ * (for its inference and summary sheet; its jobs are in paneJobs.ts).
  */
-import { DataTable, fitModel, MixedLMError } from "../engine";
-import type { MixedLMResult, ModelSpec } from "../engine";
+import { fitModel } from "../engine";
 import { modelInputs } from "../functions/arguments";
-import { checkResultSize, excelCells, sheetFormulaWarning } from "../functions/limits";
+import { checkResultSize, excelCells } from "../functions/limits";
 import { MODEL_TABLES, ModelFit, TableSteps } from "../functions/modelTables";
-import { summaryLayout } from "../office/layout";
 import type { Table } from "../report/tables";
-import { viewOf } from "../taskpane/fitService";
-import type { JobSteps } from "./host";
+import type { JobSteps, ReportProgress } from "./host";
+import { paneAnovaJob, paneCoefTestsJob, paneCompareJob, paneConfintDataJob, paneConfintJob, PaneFit, paneFitJob, paneLayoutJob } from "./paneJobs";
 import type { JobRequest, ModelArguments } from "./protocol";
 
 export class Uploads {
@@ -48,7 +46,8 @@ export class WorkerState {
   private readonly models = new Map<number, Kept>();
   /** Fits computed for the custom functions (the tests read it). */
   fits = 0;
-  pane: { result: MixedLMResult; spec: ModelSpec; dataAddress: string } | null = null;
+  /** The task pane's last fit, for its inference and summary sheet (paneJobs.ts). */
+  pane: PaneFit | null = null;
 
   drop(uploads: number[], models: number[]): void {
     for (const u of uploads) this.uploads.drop(u);
@@ -90,30 +89,15 @@ function* modelTableJob(job: Extract<JobRequest, { kind: "model-table" }>, state
   return checkResultSize(excelCells(table));
 }
 
-function* paneFitJob(job: Extract<JobRequest, { kind: "pane-fit" }>, state: WorkerState): JobSteps {
-  state.pane = null;
-  const rows = state.uploads.take(job.data);
-  const t0 = Date.now();
-  // conditional SDs for the summary sheet's caterpillar plot
-  const { result } = fitModel(DataTable.fromRows(rows), job.spec, { conditionalVariances: true });
-  const fitMs = Date.now() - t0;
-  state.pane = { result, spec: job.spec, dataAddress: job.dataAddress };
-  yield;
-  const view = viewOf(result, job.spec, job.dataAddress, fitMs);
-  const warning = sheetFormulaWarning(rows);
-  return warning ? { ...view, sheetFormulaWarning: warning } : view;
-}
-
-function* paneLayoutJob(state: WorkerState): JobSteps {
-  const last = state.pane;
-  if (!last) throw new MixedLMError("model", "Fit a model first.");
-  return summaryLayout(last.result, last.spec, last.dataAddress);
-}
-
-export function runJob(job: JobRequest, state: WorkerState): JobSteps {
+export function runJob(job: JobRequest, state: WorkerState, report: ReportProgress = () => {}): JobSteps {
   switch (job.kind) {
     case "model-table": return modelTableJob(job, state);
     case "pane-fit": return paneFitJob(job, state);
-    case "pane-layout": return paneLayoutJob(state);
+    case "pane-layout": return paneLayoutJob(job, state);
+    case "pane-coef-tests": return paneCoefTestsJob(job, state);
+    case "pane-anova": return paneAnovaJob(job, state);
+    case "pane-compare": return paneCompareJob(job, state);
+    case "pane-confint": return paneConfintJob(job, state, report);
+    case "pane-confint-data": return paneConfintDataJob(job, state, report);
   }
 }

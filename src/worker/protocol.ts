@@ -8,7 +8,7 @@
  * likelihood profile) reports progress after each step and stops at the next step when the page
  * cancels it. Everything here is plain data (structured-clonable).
  */
-import type { ModelSpec } from "../engine";
+import type { AnovaTable, AnovaType, Comparison, ConfintMethod, ConfintResult, DdfMethod, ModelSpec } from "../engine";
 import type { PackedRows } from "./rowsCodec";
 
 /** A range sent as an upload, or a value sent as it is (a name, a single cell, an argument of the wrong kind). */
@@ -27,10 +27,37 @@ export interface ModelArguments {
 export type JobRequest =
   /** A table of a custom function (MODEL_TABLES in src/functions/modelTables.ts) of a model's fit. */
   | { kind: "model-table"; args: ModelArguments; table: string; extra: unknown[] }
-  /** The task pane's fit of an upload: the view of its results; kept for the summary sheet. */
-  | { kind: "pane-fit"; data: number; spec: ModelSpec; dataAddress: string }
-  /** The summary sheet's layout of the pane's last fit. */
-  | { kind: "pane-layout" };
+  /** The task pane's fit of an upload, numbered `fit` by the page: the view of its results; kept for inference and the summary sheet. */
+  | { kind: "pane-fit"; data: number; spec: ModelSpec; dataAddress: string; fit: number }
+  /** The summary sheet's layout of the pane's last fit, with the inference the pane shows of it. */
+  | { kind: "pane-layout"; fit?: number; inference?: PaneInference }
+  // The task pane's inference on its last fit (src/worker/paneJobs.ts). Each names the fit it is
+  // about: a job on another fit than the worker holds fails, so that results never mix models.
+  /** The fixed effects' t tests with the df method. */
+  | { kind: "pane-coef-tests"; fit: number; ddf: DdfMethod }
+  /** lmerTest's ANOVA table of the fixed-effect terms. */
+  | { kind: "pane-anova"; fit: number; type: AnovaType; ddf: DdfMethod }
+  /** Likelihood-ratio tests against simpler models (lme4's anova). */
+  | { kind: "pane-compare"; fit: number; reduced: (string | ModelSpec)[]; refit: boolean }
+  /** Confidence intervals of the kept fit. */
+  | { kind: "pane-confint"; fit: number; options: PaneConfintOptions }
+  /** Confidence intervals of the model fitted to an upload: for a worker started for this job alone, which Cancel ends. */
+  | { kind: "pane-confint-data"; data: number; spec: ModelSpec; options: PaneConfintOptions };
+
+export interface PaneConfintOptions {
+  method: ConfintMethod;
+  level: number;
+  nsim?: number;
+  seed?: number;
+}
+
+/** What the pane computed of its fit, for the summary sheet: the df method of its coefficient table (null: z tests) and the tables it shows. */
+export interface PaneInference {
+  ddf: DdfMethod | null;
+  anova?: AnovaTable;
+  comparison?: Comparison;
+  confint?: ConfintResult;
+}
 
 export type ToWorker =
   /** Rows appended to upload `upload`: packed (rowsCodec.ts), or as they are. */

@@ -4,7 +4,10 @@
  * flagged out of date after a formula, method or data change; the three plots are there, named;
  * nothing scrolls sideways at 320 px with 18 coefficients; a summary sheet opens in the preview
  * with its tables and charts; axe-core finds no serious or critical violation in any state; no
- * console errors (but the blocked office.js). Screenshots go to test-output/ (ignored by git),
+ * console errors (but the blocked office.js). At 320 and 350 px, the inference: Satterthwaite's
+ * df beside the coefficients, the ANOVA table, a comparison with the model without the random
+ * slope (lme4's χ², from test/fixtures/inference), profile intervals, a bootstrap started and
+ * cancelled (its worker ends, the pane answers meanwhile), and the summary sheet with those tables. Screenshots go to test-output/ (ignored by git),
  * and the README's pictures (docs/taskpane.png, docs/summary-sheet.png) with UPDATE_SCREENSHOT=1.
  *
  * Needs /usr/bin/chromium (Debian's `chromium` package; .ci/run installs it) and fails, not
@@ -12,7 +15,7 @@
  * (`npm test` builds it first). office.js's CDN request is aborted, as offline.
  */
 import { execFileSync } from "child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "fs";
 import type { Server } from "http";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -301,11 +304,14 @@ async function journey(width: number): Promise<void> {
   await chooseGroups(page, "");
   await shot(page, width, "2-model");
   await fitAndWait(page);
-  const coef = page.getByRole("table", { name: "Coefficients" });
+  // an lme4-style model: t tests with Satterthwaite's df first, as lmerTest prints them
+  const coef = page.getByRole("table", { name: "Coefficients (t tests with Satterthwaite's df)" });
+  await coef.waitFor({ timeout: 30_000 });
   await expect(coef.getByRole("row").count()).resolves.toBe(19);
-  await coef.getByRole("row", { name: /^Time 7\.038 0\.106 <0\.001$/ }).waitFor();
-  await page.getByRole("switch", { name: "Show z and 95% intervals" }).check();
-  await coef.getByText(/^z 66\.\d\d · 95% CI/).waitFor();
+  await coef.getByRole("row", { name: /^Time 7\.038 0\.106 \d+\.\d <0\.001$/ }).waitFor();
+  await page.getByRole("switch", { name: "Show t and 95% intervals" }).check();
+  await coef.getByText(/^t 66\.\d\d · 95% CI/).waitFor();
+  await page.getByRole("table", { name: /^Type III Analysis of Variance Table/ }).getByRole("row", { name: /^Time:C\(Evit\):C\(Cu\) / }).waitFor();
   await expect(sidewaysScrollers(page)).resolves.toEqual([]);
   await shot(page, width, "2-results");
   await expectAxeClean(page, `${width}px: 18 coefficients with intervals`);
@@ -322,6 +328,187 @@ async function journey(width: number): Promise<void> {
 
 for (const width of [320, 350, 500]) {
   test(`a statistician's journey at ${width} px`, () => journey(width));
+}
+
+// lmerTest's and lme4's numbers for Weight ~ Time + (Time | Pig) (../shared/reference/inference, copied)
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const RS: any = JSON.parse(readFileSync(join(ROOT, "test/fixtures/inference/shared/dietox_rs.json"), "utf8"));
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** The pane's numbers in a row's accessible name, in order (the true minus sign read as "-"). */
+const numbersIn = (text: string) => (text.replace(/\u2212/g, "-").match(/-?\d+\.\d+/g) ?? []).map(Number);
+
+async function testsAndAnova(page: Page): Promise<void> {
+  const coef = page.getByRole("table", { name: "Coefficients (t tests with Satterthwaite's df)" });
+  await coef.waitFor({ timeout: 30_000 });
+  await expect(page.getByRole("combobox", { name: "Tests" }).inputValue()).resolves.toBe("satterthwaite");
+  const t = RS.satterthwaite[1];
+  await coef.getByRole("row", { name: new RegExp(`^Time ${esc(t.Estimate.toFixed(3))} ${esc(t["Std. Error"].toFixed(3))} ${esc(t.df.toFixed(1))} <0\\.001$`) }).waitFor();
+  const a = RS.anova.type3_Satterthwaite[0];
+  const anova = page.getByRole("table", { name: "Type III Analysis of Variance Table with Satterthwaite's method" });
+  await anova.getByRole("row", { name: `Time ${a["F value"].toFixed(1)} 1, ${a.DenDF.toFixed(1)} <0.001` }).waitFor();
+  // Kenward-Roger, then back
+  await page.getByRole("combobox", { name: "Tests" }).selectOption("kenward-roger");
+  await page.getByRole("table", { name: "Coefficients (t tests with Kenward-Roger's df)" }).getByRole("row", { name: new RegExp(`^Time .* ${esc(RS.kenward_roger[1].df.toFixed(1))} <0\\.001$`) }).waitFor();
+  await page.getByRole("table", { name: "Type III Analysis of Variance Table with Kenward-Roger's method" }).waitFor();
+  await page.getByRole("combobox", { name: "Tests" }).selectOption("satterthwaite");
+  await anova.waitFor();
+}
+
+async function compareWithoutSlope(page: Page): Promise<void> {
+  const card = page.getByRole("region", { name: "Compare with a simpler model" });
+  await card.getByRole("combobox", { name: "Simpler model" }).selectOption({ label: "Without the random slope Time (Pig)" });
+  await card.getByText("Weight ~ Time + (1 | Pig)", { exact: true }).waitFor();
+  await card.getByText(/tests a variance against zero/).waitFor();
+  await card.getByRole("button", { name: "Compare", exact: true }).click();
+  await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Compare"); // focus stays
+  const lrt = card.getByRole("table", { name: "Likelihood-ratio test" });
+  await lrt.waitFor({ timeout: 30_000 });
+  const m2 = RS.lrt[1];
+  // lme4's χ² (refitted by ML), to the two decimals shown
+  await lrt.getByRole("row", { name: `m2 6 ${m2.AIC.toFixed(1)} ${m2.Chisq.toFixed(2)} 2 <0.001` }).waitFor();
+  await card.getByText("m1: Weight ~ Time + (1 | Pig)", { exact: true }).waitFor();
+  await card.getByText("Models refitted by ML (instead of REML) for the comparison.").waitFor();
+  await page.getByRole("status").filter({ hasText: `Likelihood-ratio test: chi-square ${m2.Chisq.toFixed(2)} on 2 df, p below 0.001.` }).waitFor();
+}
+
+async function bootstrapCancelled(page: Page, width: number): Promise<void> {
+  const card = page.getByRole("region", { name: "Confidence intervals" });
+  await card.getByRole("radio", { name: "Bootstrap" }).check();
+  await card.getByRole("spinbutton", { name: "Simulations" }).fill("100000");
+  await card.getByRole("spinbutton", { name: "Seed" }).fill("1");
+  const started = page.waitForEvent("worker"); // the bootstrap's own worker
+  await card.getByRole("button", { name: "Compute intervals" }).click();
+  const worker = await started;
+  const ended = new Promise<void>((resolve) => worker.on("close", () => resolve()));
+  const bar = card.getByRole("progressbar", { name: "Bootstrap" });
+  await card.getByText(/^[\d,]+ of 100,000 simulations$/).waitFor({ timeout: 30_000 });
+  const before = Number(await bar.getAttribute("aria-valuenow"));
+  // the pane answers while the bootstrap runs: each click's latency, from its input event to the
+  // first frame after its handlers (as runtime.e2e.test.ts measures it), and the switch turns
+  await page.evaluate(() => {
+    const latencies: number[] = [];
+    (window as unknown as { __latencies: number[] }).__latencies = latencies;
+    document.addEventListener("click", (e) => {
+      const t0 = e.timeStamp;
+      requestAnimationFrame(() => setTimeout(() => latencies.push(performance.now() - t0), 0));
+    }, true);
+  });
+  const details = page.getByRole("switch", { name: "Show t and 95% intervals" });
+  for (let i = 0; i < 6; i++) {
+    await details.click();
+    await page.waitForTimeout(150);
+  }
+  await details.click();
+  await page.getByText(/^t 86\.\d\d · 95% CI/).waitFor();
+  const latencies = await page.evaluate(() => (window as unknown as { __latencies: number[] }).__latencies);
+  expect(latencies.length).toBe(7);
+  for (const l of latencies) expect(l).toBeLessThan(100);
+  for (let waited = 0; Number(await bar.getAttribute("aria-valuenow")) <= before; waited += 100) {
+    if (waited > 20_000) throw new Error("the bootstrap's progress bar did not move");
+    await page.waitForTimeout(100);
+  }
+  await shot(page, width, "8-bootstrap-running");
+  await expectAxeClean(page, `${width}px: a bootstrap under way`);
+  const progressText = await card.getByText(/ of 100,000 simulations$/).textContent();
+  await card.getByRole("button", { name: "Cancel" }).click();
+  await card.getByText("Cancelled", { exact: true }).waitFor();
+  await expect(bar.count()).resolves.toBe(0); // the bar is gone, not frozen under way
+  await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Compute intervals");
+  await ended; // Cancel ended the worker: the work really stopped
+  const stopped = Number((await card.getByText(/Stopped after [\d,]+ of/).textContent())!.match(/after ([\d,]+)/)![1].replace(/,/g, ""));
+  expect(stopped).toBeGreaterThanOrEqual(Number(progressText!.split(" ")[0].replace(/,/g, "")));
+  expect(stopped).toBeLessThan(100_000);
+  await page.getByRole("switch", { name: "Show t and 95% intervals" }).click();
+  // eslint-disable-next-line no-console
+  console.log(`${width} px: click latencies during the bootstrap (ms) ${latencies.map((x) => x.toFixed(0)).join(" ")}; cancelled after ${stopped} simulations`);
+}
+
+async function profileIntervals(page: Page): Promise<void> {
+  const card = page.getByRole("region", { name: "Confidence intervals" });
+  await card.getByRole("radio", { name: "Profile" }).check();
+  await card.getByRole("button", { name: "Compute intervals" }).click();
+  const table = card.getByRole("table", { name: "Profile likelihood intervals, 95% (ML criterion)" });
+  await table.waitFor({ timeout: 60_000 });
+  // lme4's profile bounds, within 5e-3 of each interval's width (2e-2 for the correlation) and the three decimals shown
+  for (const r of RS.confint_profile as { name: string; "2.5 %": number; "97.5 %": number }[]) {
+    const name = r.name === "(Intercept)" ? "Intercept" : r.name;
+    const cells = await table.getByRole("row", { name: new RegExp(`^${esc(name)} `) }).getByRole("cell").allTextContents();
+    const [, low, high] = cells.map((c) => numbersIn(c)[0]);
+    const tol = (name.startsWith("cor_") ? 2e-2 : 5e-3) * (r["97.5 %"] - r["2.5 %"]) + 5e-4;
+    expect({ name, low: Math.abs(low - r["2.5 %"]) < tol, high: Math.abs(high - r["97.5 %"]) < tol }).toEqual({ name, low: true, high: true });
+  }
+  await card.getByText(/Profiled on the ML deviance/).waitFor();
+}
+
+async function staleInference(page: Page): Promise<void> {
+  const formula = await formulaBox(page).inputValue();
+  await formulaBox(page).fill(`${formula} + Feed`);
+  await staleNote(page).waitFor();
+  for (const name of ["Compare", "Compute intervals"]) await expect(page.getByRole("button", { name, exact: true }).getAttribute("aria-disabled")).resolves.toBe("true");
+  await expect(page.getByRole("combobox", { name: "Tests" }).isDisabled()).resolves.toBe(true);
+  await page.getByRole("region", { name: "Confidence intervals" }).getByText(/^Fit the model as it now stands first/).waitFor();
+  await formulaBox(page).fill(formula);
+  await staleNote(page).waitFor({ state: "detached" });
+  await expect(page.getByRole("button", { name: "Compare", exact: true }).getAttribute("aria-disabled")).resolves.not.toBe("true");
+}
+
+async function inferenceInSummarySheet(page: Page, width: number): Promise<void> {
+  await page.getByRole("button", { name: "Create summary sheet" }).click();
+  const done = page.getByText(/with the t tests, the ANOVA table, the intervals and the model comparison\) and three charts to the new sheet "MixedLM Summary/);
+  await done.waitFor();
+  const name = (await done.textContent())!.match(/"(MixedLM Summary[^"]*)"/)![1];
+  await page.getByRole("group", { name: "Sheets" }).getByRole("button", { name, exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  const cells = dialog.getByRole("table", { name, exact: true });
+  await cells.getByText("Fixed effects (t tests use Satterthwaite's method)", { exact: true }).waitFor();
+  await cells.getByText("Type III Analysis of Variance Table with Satterthwaite's method", { exact: true }).waitFor();
+  await cells.getByText("Confidence intervals: profile likelihood, level 0.95, ML criterion", { exact: true }).waitFor();
+  // the comparison stands below the charts: scroll the grid to it
+  await dialog.getByRole("region", { name: `Cells of ${name}` }).evaluate((el) => { el.scrollTop = 30 * 20; });
+  await cells.getByText("Likelihood-ratio tests (lme4's anova): models refitted by ML, 861 observations", { exact: true }).waitFor();
+  await cells.getByText(RS.lrt[1].Chisq.toFixed(4), { exact: true }).waitFor();
+  await shot(page, width, "9-summary-inference", false);
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await dialog.getByRole("region", { name: `Cells of ${name}` }).evaluate((el) => { el.scrollTop = 12 * 20; });
+  await page.waitForTimeout(300); // the charts measure their boxes
+  await shot(page, 1400, `summary-inference-from-${width}`, false);
+  await expectAxeClean(page, `${width}px: the summary sheet with the inference tables`);
+  await page.setViewportSize({ width, height: 900 });
+  await dialog.getByRole("button", { name: "Close" }).click();
+}
+
+async function inferenceJourney(width: number): Promise<void> {
+  const t0 = Date.now();
+  const page = await openPane(width);
+  await page.getByRole("button", { name: "Use selection" }).click();
+  await page.getByText("Sheet1!A1:H862", { exact: true }).waitFor();
+  await formulaBox(page).fill("Weight ~ Time + (Time | Pig)");
+  await fitAndWait(page);
+  await testsAndAnova(page);
+  await compareWithoutSlope(page);
+  await bootstrapCancelled(page, width);
+  await profileIntervals(page);
+  await shot(page, width, "7-inference");
+  if (width === 350) {
+    // the README's picture of the inference: the comparison and the intervals
+    const top = await page.getByRole("region", { name: "Compare with a simpler model" }).evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+    const bottom = await page.getByRole("region", { name: "Confidence intervals" }).evaluate((el) => el.getBoundingClientRect().bottom + window.scrollY);
+    const clip = { x: 0, y: top - 12, width, height: bottom - top + 24 };
+    await page.screenshot({ path: join(OUT, "readme-taskpane-inference.png"), fullPage: true, clip });
+    if (DOCS) await page.screenshot({ path: join(DOCS, "taskpane-inference.png"), fullPage: true, clip });
+  }
+  await expectAxeClean(page, `${width}px: tests, ANOVA, comparison, intervals`);
+  await expect(sidewaysScrollers(page)).resolves.toEqual([]);
+  await staleInference(page);
+  await inferenceInSummarySheet(page, width);
+  expect(consoleErrors).toEqual([]);
+  // eslint-disable-next-line no-console
+  console.log(`inference journey at ${width} px: ${Date.now() - t0} ms`);
+  await page.close();
+}
+
+for (const width of [320, 350]) {
+  test(`inference at ${width} px: df, ANOVA, a simpler model, intervals, a bootstrap cancelled, the summary sheet`, () => inferenceJourney(width));
 }
 
 test("errors: the engine's message, cleared when its cause changes; a long formula quoted as a short window; dark theme", async () => {
@@ -363,6 +550,9 @@ test("README pictures: the pane at 350 px with results and plots, a summary shee
   await expect(formulaBox(page).inputValue()).resolves.toBe("Weight ~ Time");
   await fitAndWait(page);
   await page.getByText("Pig: (Intercept) × Time").waitFor();
+  // a statsmodels-style model: z tests (as statsmodels prints), the ANOVA with Satterthwaite's df
+  await page.getByRole("table", { name: "Coefficients (z tests)" }).waitFor();
+  await page.getByRole("table", { name: "Type III Analysis of Variance Table with Satterthwaite's method" }).waitFor();
   const results = page.getByRole("region", { name: "Results" });
   const plots = page.getByRole("region", { name: "Plots" });
   // page coordinates (a full-page clip is in those, not in the viewport's)

@@ -1,10 +1,13 @@
 /** The summary sheet's layout (pure), the A1 helpers and the MIXEDLM.FIT formula. */
-import { DataTable, fitMixedModel, normalQuantile } from "../../src/engine";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { anovaOf, compareModels, confint, DataTable, dfTests, fitMixedModel, fitModel, normalQuantile, withDfTests } from "../../src/engine";
 import type { ModelSpec } from "../../src/engine";
 import { absoluteAddress, cellAddress, columnIndex, columnLetters, parseAddress, uniqueSheetName } from "../../src/office/a1";
 import { excelString, fitFormula, optionsText } from "../../src/office/fitFormula";
-import { LayoutBlock, plottingPosition, summaryLayout, SummaryLayout, thinIndices } from "../../src/office/layout";
+import { LayoutBlock, P_FORMAT, plottingPosition, summaryLayout, SummaryLayout, thinIndices } from "../../src/office/layout";
 import { SAMPLE_ROWS } from "../../src/taskpane/sampleData";
+import { FIXTURES } from "../helpers";
 
 const spec: ModelSpec = { formula: "Weight ~ Time", groups: "Pig" };
 const result = fitMixedModel(DataTable.fromRows(SAMPLE_ROWS), spec, { conditionalVariances: true });
@@ -206,5 +209,83 @@ describe("summary layout", () => {
     expect(blockOf(l, "spec").values[5]).toEqual(["Method", "ML"]);
     expect(l.charts[2].title).toMatch(/^Random intercepts by Pig/);
     expect(column(l, l.charts[2].series[0].y).length).toBe(72);
+  });
+});
+
+describe("summary layout with the inference the task pane computed", () => {
+  // lmerTest's and lme4's numbers for this model: test/fixtures/inference/shared/dietox_inter.json
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const ref: any = JSON.parse(readFileSync(join(FIXTURES, "inference/shared/dietox_inter.json"), "utf8"));
+  const s: ModelSpec = { formula: ref.formula };
+  const table = DataTable.fromRows(SAMPLE_ROWS);
+  const model = fitModel(table, s, { conditionalVariances: true });
+  const tests = dfTests(model, "satterthwaite");
+  const inference = {
+    tTests: withDfTests(model, tests),
+    anova: anovaOf(model, 3, tests),
+    confint: confint(model, { method: "wald", level: 0.9 }),
+    comparison: compareModels(table, s, [ref.reduced], { fitted: model.core }),
+  };
+  const l = summaryLayout(model.result, s, "Sheet1!A1:H862", { inference });
+  const rowsOf = (a1: string) => { const p = parseAddress(a1)!; return p.row; };
+
+  test("the tables in the report's column: t tests, ANOVA, intervals, comparison with its notes; Excel tables with p as <0.001", () => {
+    const left = l.blocks.filter((b) => b.col === 0);
+    expect(left.map((b) => b.id)).toEqual(["title", "spec", "coef", "anova", "varcomp", "confint", "comparison", "comparisonNotes", "stats", "summary", "ranef"]);
+    for (let i = 1; i < left.length; i++) {
+      const prev = left[i - 1];
+      const gap = left[i].id.endsWith("Notes") ? 0 : 1; // notes stand right under their table
+      expect(left[i].row).toBeGreaterThanOrEqual(prev.row + prev.values.length + gap);
+    }
+    const coef = blockOf(l, "coef");
+    expect(coef.values[0][0]).toBe("Fixed effects (t tests use Satterthwaite's method)");
+    expect(coef.values[1]).toEqual(["Name", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)", "CI low (95%)", "CI high (95%)"]);
+    expect(coef.formats[2][5]).toBe(P_FORMAT);
+    const anova = blockOf(l, "anova");
+    expect(anova.values[0][0]).toBe("Type III Analysis of Variance Table with Satterthwaite's method");
+    expect(anova.values[1]).toEqual(["Term", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)"]);
+    expect(anova.values.slice(2).map((r) => r[0])).toEqual(ref.anova.type3_Satterthwaite.map((r: { name: string }) => r.name));
+    ref.anova.type3_Satterthwaite.forEach((r: { "F value": number; DenDF: number }, i: number) => {
+      expect(Math.abs((anova.values[2 + i][5] as number) / r["F value"] - 1)).toBeLessThan(1e-3);
+      expect(Math.abs((anova.values[2 + i][4] as number) / r.DenDF - 1)).toBeLessThan(2e-3);
+    });
+    expect(anova.formats[2][6]).toBe(P_FORMAT);
+    expect(anova.formats[2][3]).toBe("0"); // NumDF, a count
+    const ci = blockOf(l, "confint");
+    expect(ci.values[0][0]).toBe("Confidence intervals: Wald, level 0.9");
+    expect(ci.values[1]).toEqual(["Parameter", "Estimate", "5 %", "95 %"]);
+    expect(ci.values[2].slice(0, 1)).toEqual(["sd_(Intercept)|Pig"]);
+    expect(ci.values[2].slice(2)).toEqual(["", ""]); // Wald gives no bound for a variance parameter (lme4's NA)
+    const cmp = blockOf(l, "comparison");
+    expect(cmp.values[0][0]).toBe("Likelihood-ratio tests (lme4's anova): models refitted by ML, 861 observations");
+    expect(cmp.values[1]).toEqual(["Model", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)"]);
+    expect(Math.abs((cmp.values[3][6] as number) / ref.lrt[1].Chisq - 1)).toBeLessThan(2e-4);
+    expect(cmp.formats[3][8]).toBe(P_FORMAT);
+    expect(blockOf(l, "comparisonNotes").values).toEqual([["Models refitted by ML (instead of REML) for the comparison."]]);
+    for (const id of ["coef", "anova", "confint", "comparison"]) expect(blockOf(l, id).look).toEqual({ headerRows: [1], excelTable: true });
+    // the t tests' eighth column is fitted with the others; the charts' columns are not
+    expect(l.autofitColumns[0]).toBe("A:H");
+  });
+
+  test("a table as wide as the charts' columns starts below the charts beside it", () => {
+    const wide = l.blocks.filter((b) => b.col === 0 && b.values[0].length > 8);
+    expect(wide.map((b) => b.id)).toEqual(["comparison"]);
+    for (const b of wide) {
+      for (const c of l.charts) {
+        const top = rowsOf(c.topLeft);
+        const bottom = rowsOf(c.bottomRight);
+        const overlaps = b.row <= bottom && b.row + b.values.length - 1 >= top;
+        expect({ block: b.id, chart: c.id, overlaps }).toEqual({ block: b.id, chart: c.id, overlaps: false });
+      }
+    }
+    // a model with few rows above: the comparison still waits for the charts' end
+    const s1: ModelSpec = { formula: "Weight ~ 1 + (1 | Pig)" };
+    const m1 = fitModel(table, s1, { conditionalVariances: true });
+    const l1 = summaryLayout(m1.result, s1, "Sheet1!A1:H862", { inference: { comparison: compareModels(table, s1, ["Weight ~ 1 + (1 | Litter)"], { fitted: m1.core }), anova: anovaOf(m1, 3, dfTests(m1, "satterthwaite")) } });
+    const vc = blockOf(l1, "varcomp");
+    expect(vc.row + vc.values.length + 1).toBeLessThan(30); // it would have fitted higher
+    expect(blockOf(l1, "comparison").row).toBeGreaterThanOrEqual(36);
+    // no fixed-effect term to test: no ANOVA block
+    expect(l1.blocks.map((b) => b.id)).not.toContain("anova");
   });
 });

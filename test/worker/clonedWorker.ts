@@ -5,7 +5,7 @@
  */
 import type { WorkerPort } from "../../src/worker/client";
 import { WorkerHost } from "../../src/worker/host";
-import type { JobSteps } from "../../src/worker/host";
+import type { JobSteps, ReportProgress } from "../../src/worker/host";
 import type { WorkerState } from "../../src/worker/jobs";
 import type { FromWorker, JobRequest, ToWorker } from "../../src/worker/protocol";
 import { nextTask } from "../../src/worker/yield";
@@ -21,7 +21,7 @@ export class ClonedWorker implements WorkerPort {
   private held: ToWorker[] | null = null;
   terminated = false;
 
-  constructor(run?: (job: JobRequest, state: WorkerState) => JobSteps, ready = true) {
+  constructor(run?: (job: JobRequest, state: WorkerState, report: ReportProgress) => JobSteps, ready = true) {
     this.host = new WorkerHost((m: FromWorker) => {
       const copy = structuredClone(m);
       setTimeout(() => { if (!this.terminated) this.onmessage?.({ data: copy }); }, 0);

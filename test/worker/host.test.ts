@@ -6,7 +6,7 @@
  */
 import { MixedLMError } from "../../src/engine";
 import { WorkerClient, WorkerError } from "../../src/worker/client";
-import type { JobSteps } from "../../src/worker/host";
+import type { JobSteps, ReportProgress } from "../../src/worker/host";
 import type { WorkerState } from "../../src/worker/jobs";
 import type { JobRequest, Progress } from "../../src/worker/protocol";
 import { CancelledError, SLICE_CELLS } from "../../src/worker/yield";
@@ -23,9 +23,17 @@ function* counted(name: string, steps: number): JobSteps {
   log.push(`end ${name}`);
   return `${name} done`;
 }
-function testJobs(job: JobRequest, state: WorkerState): JobSteps {
+/** One long synchronous step that reports its progress from inside (as the engine's bootstrap does), for `ms` milliseconds. */
+function* inner(ms: number, report: ReportProgress): JobSteps {
+  const t0 = Date.now();
+  let n = 0;
+  while (Date.now() - t0 < ms) report({ done: ++n, total: 0 });
+  return n;
+}
+function testJobs(job: JobRequest, state: WorkerState, report: ReportProgress): JobSteps {
   if (job.kind !== "model-table") throw new Error("unexpected job");
   const [name, steps] = job.extra as [string, number];
+  if (name === "inner") return inner(steps, report);
   if (name === "engine") throw new MixedLMError("formula", "Expected a term after '+'.");
   if (name === "bug") throw new TypeError("x is undefined");
   if (name === "rows") return (function* () { return state.uploads.take(steps).length; })();
@@ -78,6 +86,16 @@ test("a job that fails: the engine's kind and message, or an internal error", as
   expect(e).toMatchObject({ kind: "internal", message: "x is undefined" });
   // the worker goes on
   await expect(client.run(job("after", 1))).resolves.toBe("after done");
+});
+
+test("progress reported from inside one long step: sent as it goes, at most every 100 ms", async () => {
+  const client = new WorkerClient(() => new ClonedWorker(testJobs));
+  const progress: Progress[] = [];
+  const calls = (await client.run<number>(job("inner", 350), { onProgress: (p) => progress.push(p) }));
+  expect(calls).toBeGreaterThan(1000);
+  expect(progress[0]).toEqual({ done: 1, total: 0 });
+  expect(progress.length).toBeGreaterThanOrEqual(3);
+  expect(progress.length).toBeLessThanOrEqual(5);
 });
 
 test("an upload arrives whole, in slices, and a dropped one is gone", async () => {

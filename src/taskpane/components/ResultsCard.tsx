@@ -1,14 +1,13 @@
 /**
  * The results of one fit, labelled with the model they belong to. When the formula, the method,
  * the random effects or the data have changed since, it says so ("Results out of date: Fit
- * again") and marks the numbers with a bar at their side (dimming them would fail contrast). Each table is its own component: the inference tables (t tests
- * with df, ANOVA, intervals) and a "Compare with a simpler model" card go beside them the same way.
+ * again") and marks the numbers with a bar at their side (dimming them would fail contrast). Each table is its own component; the fixed effects' part (the
+ * coefficients with their tests, the ANOVA table) comes from the caller, which runs those tests.
  */
 import type { ReactNode } from "react";
 import { Badge, makeStyles, MessageBar, MessageBarBody, MessageBarTitle, Text, tokens } from "@fluentui/react-components";
 import type { FitView } from "../fitService";
 import { cellText } from "../display";
-import { CoefficientsTable } from "./CoefficientsTable";
 import { RandomEffectsTable } from "./RandomEffectsTable";
 import { Section } from "./Section";
 import { useTableStyles } from "./tables.styles";
@@ -16,7 +15,6 @@ import { useTableStyles } from "./tables.styles";
 const useStyles = makeStyles({
   row: { display: "flex", gap: "6px", alignItems: "center", flexWrap: "wrap" },
   small: { color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
-  stale: { borderLeft: `3px solid ${tokens.colorPaletteYellowBorderActive}`, paddingLeft: "8px" },
   body: { display: "flex", flexDirection: "column", gap: "10px", minWidth: 0 },
 });
 
@@ -52,8 +50,9 @@ function FitStatistics({ stats }: { stats: FitView["stats"] }) {
   );
 }
 
-export function ResultsCard({ view, origin, staleBecause, children }: { view: FitView; origin: ResultsOrigin; staleBecause: string[]; children?: ReactNode }) {
+export function ResultsCard({ view, origin, staleBecause, fixedEffects }: { view: FitView; origin: ResultsOrigin; staleBecause: string[]; fixedEffects: ReactNode }) {
   const styles = useStyles();
+  const tables = useTableStyles();
   const stale = staleBecause.length > 0;
   return (
     <Section title="Results" label="Results">
@@ -65,7 +64,7 @@ export function ResultsCard({ view, origin, staleBecause, children }: { view: Fi
           </MessageBarBody>
         </MessageBar>
       ) : null}
-      <div className={stale ? `${styles.body} ${styles.stale}` : styles.body}>
+      <div className={stale ? `${styles.body} ${tables.stale}` : styles.body}>
         <div className={styles.row}>
           <Badge appearance="tint" color={view.converged ? "success" : "warning"}>{view.converged ? "Converged" : "Not converged"}</Badge>
           {view.singular ? <Badge appearance="tint" color="warning">Singular fit</Badge> : null}
@@ -78,10 +77,9 @@ export function ResultsCard({ view, origin, staleBecause, children }: { view: Fi
             <MessageBarBody>{w}</MessageBarBody>
           </MessageBar>
         ))}
-        <CoefficientsTable coef={view.coef} />
+        {fixedEffects}
         <RandomEffectsTable re={view.randomEffects} />
         <FitStatistics stats={view.stats} />
-        {children}
       </div>
     </Section>
   );

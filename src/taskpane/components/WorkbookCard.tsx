@@ -2,7 +2,7 @@
  * To the workbook: a summary sheet, or the worksheet formula, of the model the results show. Both
  * wait while the results are out of date, so that what is written is always the model on screen.
  */
-import { Button, makeStyles, Spinner, Text, tokens } from "@fluentui/react-components";
+import { Button, makeStyles, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Text, tokens } from "@fluentui/react-components";
 import { Notice, NoticeBar } from "./NoticeBar";
 import { Section } from "./Section";
 
@@ -14,6 +14,8 @@ const useStyles = makeStyles({
 
 export interface WorkbookCardProps {
   sheetFormula: string;
+  /** Why that formula would not calculate in Excel (its data are over the 5 MB Excel passes to a function), if so. */
+  sheetFormulaWarning?: string;
   /** The model the results show, in words ("Weight ~ Time, REML, groups Pig"). */
   model: string;
   stale: boolean;
@@ -23,7 +25,7 @@ export interface WorkbookCardProps {
   onInsertFormula: () => void;
 }
 
-export function WorkbookCard({ sheetFormula, model, stale, busy, notice, onCreateSheet, onInsertFormula }: WorkbookCardProps) {
+export function WorkbookCard({ sheetFormula, sheetFormulaWarning, model, stale, busy, notice, onCreateSheet, onInsertFormula }: WorkbookCardProps) {
   const styles = useStyles();
   const off = stale || busy !== "";
   return (
@@ -32,7 +34,7 @@ export function WorkbookCard({ sheetFormula, model, stale, busy, notice, onCreat
         <Button appearance="primary" onClick={onCreateSheet} disabledFocusable={off} aria-describedby="workbook-model">
           Create summary sheet
         </Button>
-        <Button onClick={onInsertFormula} disabledFocusable={off} aria-describedby="workbook-model">
+        <Button onClick={onInsertFormula} disabledFocusable={off} aria-describedby={sheetFormulaWarning && !stale ? "workbook-model formula-warning" : "workbook-model"}>
           Insert formula
         </Button>
         {busy ? <Spinner size="tiny" label="Writing…" /> : null}
@@ -43,6 +45,14 @@ export function WorkbookCard({ sheetFormula, model, stale, busy, notice, onCreat
           : `Writes the model shown (${model}): the summary to a new sheet, never over an existing one; the formula into the selected cell, where it recalculates with the data:`}
       </Text>
       {!stale ? <Text className={styles.mono}>{sheetFormula}</Text> : null}
+      {!stale && sheetFormulaWarning ? (
+        <MessageBar intent="warning" layout="multiline">
+          <MessageBarBody id="formula-warning">
+            <MessageBarTitle>This formula may not calculate in Excel</MessageBarTitle>
+            {sheetFormulaWarning}
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       <NoticeBar notice={notice} />
     </Section>
   );
