@@ -353,7 +353,7 @@ export function fitCore(frame: ModelFrame, options: FitCoreOptions = {}): FitCor
   const snapped = snapToBoundary(dev, optimum);
   // the optimiser's last value and gradient, where θ is still its point
   const at = snapped.fixed.length === 0 && optimum.gradientAt ? { f: optimum.f, g: optimum.gradientAt } : null;
-  const theta = canonicalTheta(dev.frame, polish(dev, snapped.x, snapped.fixed, snapped.hessian, at));
+  const theta = canonicalTheta(dev.frame, polish(dev, snapped.x, snapped.fixed, snapped.hessian, at, options.refit !== undefined));
   if (!dev.updateIfNeeded(theta)) {
     throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
   }
@@ -549,7 +549,7 @@ function reoptimizeFree(dev: ProfiledDeviance, x: Float64Array, snapped: number[
  * small model) to about 1e-12; with central differences (several terms, cheap evaluations) to
  * the differences' rounding, about 1e-8. Models whose evaluations are costly keep the optimiser's θ.
  */
-function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[], hessian: Float64Array | null, at: { f: number; g: Float64Array } | null): Float64Array {
+function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[], hessian: Float64Array | null, at: { f: number; g: Float64Array } | null, refit: boolean): Float64Array {
   const free = Array.from(x, (_, k) => k).filter((k) => !fixed.includes(k));
   if (free.length === 0) return x;
   const dense = !dev.hasGradient && dev.factor.dims.reduce((a, b) => a + b, 0) <= DENSE_GRADIENT_MAX;
@@ -566,18 +566,20 @@ function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[], hessian
       free.forEach((k, i) => { g[i] = full[k]; });
       return f;
     };
-    // One term: the optimiser's last gradient and Hessian give the step it declined (its
-    // prediction fell below its tolerance), taken without a look; costs no evaluation.
-    if (dev.hasGradient && at) return withFree(x, free, newtonPolish(fg, start, { known: hessian, at, uncheckedBelow: ONE_TERM_UNCHECKED }));
-    return withFree(x, free, newtonPolish(fg, start, { known: hessian }));
+    // One term: the optimiser's last gradient and Hessian give the first step (the one it
+    // declined: its prediction fell below its tolerance) without an evaluation. A refit (a
+    // bootstrap replicate, a profile's point) takes that step without a look: its statistic
+    // needs θ to the optimiser's tolerance only, and a thousand refits would pay for the look.
+    if (dev.hasGradient && at) return withFree(x, free, newtonPolish(fg, start, { known: hessian, at, trustFirstBelow: refit ? REFIT_TRUSTED_STEP : undefined }));
+    return withFree(x, free, newtonPolish(fg, start, { known: hessian, trustFirstBelow: refit ? 1e-6 : undefined }));
   }
   if (evaluationFlops(dev) > POLISH_MAX_FLOPS) return x;
   const differences = centralDifferences(deviance);
   return withFree(x, free, newtonPolish(differences.fg, start, { maxSteps: 3, hessian: differences.hessian, known: hessian }));
 }
 
-/** A last step of a one-term model below this (relative) is taken without evaluating the deviance there (newtonPolish). */
-const ONE_TERM_UNCHECKED = 1e-3;
+/** A refit's first polishing step (one term, from the optimiser's last gradient and Hessian) below this (relative) is taken without a look. */
+const REFIT_TRUSTED_STEP = 1e-3;
 
 /** Rough multiply-adds of one update of the factor: its diagonal blocks (dense ones cubed) and the blocks below them. */
 function evaluationFlops(dev: ProfiledDeviance): number {

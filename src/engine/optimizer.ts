@@ -602,11 +602,19 @@ export function cholSolve(L: Float64Array, n: number, b: number[]): number[] {
 /** A polishing step below this, relative to the coordinate (at least 1), ends newtonPolish: the point is there to about the next step, a few orders smaller. */
 const POLISHED = 1e-11;
 /**
- * A polishing step below this is taken without evaluating the objective there (its change is
- * below the objective's rounding, so the look would say nothing) and ends newtonPolish: what is
- * left after it is about the Hessian's relative error times it (BFGS-updated: 1e-3 or less).
+ * A polishing step below this may be taken without evaluating the objective there (its change is
+ * below the objective's rounding, so the look would say nothing), and end newtonPolish, when
+ * what it leaves is below POLISHED: about the Hessian's relative error times it. That error is
+ * measured by how fast the steps shrink once two were taken, and assumed to be HESSIAN_ERROR
+ * before. It can be large: along a flat direction (a variance near zero, two nearly collinear
+ * random effects as in (x || g) with x far from zero) the optimiser's Hessian, carried from
+ * where it was computed by BFGS updates, can be off by 10% or more, and one unchecked step
+ * would leave θ 1e-7 short of the optimum, where another fit of the same model on rescaled data
+ * stops elsewhere.
  */
 const UNCHECKED_STEP = 1e-6;
+/** The relative error of a Hessian from the optimiser (finite differences, BFGS-updated) before the steps measure it. */
+const HESSIAN_ERROR = 1e-3;
 
 /**
  * Newton steps with an exact gradient, for an x already at the optimum to the optimiser's
@@ -617,10 +625,11 @@ const UNCHECKED_STEP = 1e-6;
  * both to the optimum itself, to about the gradient's rounding over the Hessian (1e-12 or so).
  * The Hessian is the optimiser's last one when given, else it comes once from central
  * differences of the gradient (2n evaluations); each step then costs one. A step that raises the
- * objective beyond its rounding noise, or an indefinite Hessian, ends them.
+ * objective beyond its rounding noise, or an indefinite Hessian, ends them. `trustFirstBelow`:
+ * a first step below this is taken without a look, whatever it leaves (for a refit whose θ
+ * matters to its statistic only to the optimiser's tolerance).
  */
-export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, options: { maxSteps?: number; hessian?: (x: Float64Array, fx: number) => Float64Array; known?: Float64Array | null; at?: { f: number; g: Float64Array } | null; uncheckedBelow?: number } = {}): Float64Array {
-  const unchecked = options.uncheckedBelow ?? UNCHECKED_STEP;
+export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, options: { maxSteps?: number; hessian?: (x: Float64Array, fx: number) => Float64Array; known?: Float64Array | null; at?: { f: number; g: Float64Array } | null; trustFirstBelow?: number } = {}): Float64Array {
   const n = x0.length;
   const maxSteps = options.maxSteps ?? 6;
   let x = Float64Array.from(x0);
@@ -643,6 +652,7 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
   const Hm = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { let v = 0; for (let k = 0; k <= j; k++) v += H[i * n + k] * H[j * n + k]; Hm[i * n + j] = Hm[j * n + i] = v; }
   const noise = 1e-12 * Math.max(1, Math.abs(fx));
+  let previous = 0;
   for (let step = 0; step < maxSteps; step++) {
     const d = cholSolve(H, n, Array.from(g, (v) => -v));
     let rel = 0;
@@ -650,7 +660,11 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
     if (!(rel <= 0.1)) break; // not a polishing step: x was not at the optimum
     const xn = Float64Array.from(x, (v, i) => v + d[i]);
     // a step this small changes the objective by less than its rounding: taken without a look
-    if (rel < unchecked) return xn;
+    // when what it leaves (the Hessian's error times it) is negligible
+    const leaves = (previous > 0 ? rel / previous : HESSIAN_ERROR) * rel;
+    if (rel < UNCHECKED_STEP && leaves < POLISHED) return xn;
+    if (step === 0 && options.trustFirstBelow !== undefined && rel < options.trustFirstBelow) return xn;
+    previous = rel;
     const gn = new Float64Array(n);
     const fn1 = fg(xn, gn);
     if (!(fn1 <= fx + noise) || !gn.every(Number.isFinite)) break;
