@@ -29,6 +29,8 @@ export interface StatsmodelsVarianceSE {
   fixedStdErr: (number | null)[];
   /** The β block of that inverse (p×p, column-major): statsmodels' cov_params() of the fixed effects; null when not invertible. */
   fixedCov: Float64Array | null;
+  /** The same in the fit's internal coordinates: fixedCov = transform.betaCov(fixedCovInternal). */
+  fixedCovInternal: Float64Array | null;
 }
 
 /** The largest per-group random-effect dimension for which we build dense per-group matrices. */
@@ -377,7 +379,7 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
     names.push(`${name} Var`);
     values.push(scale * th * th);
   });
-  if (!cov) return { names, values, stdErr: names.map(() => null), fixedStdErr: Array.from({ length: p }, () => null), fixedCov: null };
+  if (!cov) return { names, values, stdErr: names.map(() => null), fixedStdErr: Array.from({ length: p }, () => null), fixedCov: null, fixedCovInternal: null };
   // J for the variance parameters (m × m, column-major)
   const J = new Float64Array(m * m);
   if (reIndex >= 0) {
@@ -406,7 +408,7 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
   const fixedCov = fit.transform.betaCov(betaCov);
   const fixedSE = fit.transform.betaStdErr(betaCov);
   const fixedStdErr = Array.from(fixedSE, (v) => (Number.isNaN(v) ? null : v));
-  return { names, values, stdErr, fixedStdErr, fixedCov };
+  return { names, values, stdErr, fixedStdErr, fixedCov, fixedCovInternal: betaCov };
 }
 
 /** J C J' (m×m, column-major). */

@@ -2,8 +2,8 @@
  * Predictions on new rows, as lme4's predict(m, newdata): the population level X β̂ (re.form =
  * NA) with its standard error √(x' Cov(β̂) x), and the conditional prediction X β̂ + Z b̂ with the
  * predicted random effects, where a level the model has not seen contributes 0 (allow.new.levels
- * = TRUE). Builds on the result's predict (results.ts), after checks that name every missing
- * column and every unseen level of a fixed-effect factor.
+ * = TRUE). Computed in the fit's internal columns (prediction.ts, as the result's predict), after
+ * checks that name every missing column and every unseen level of a fixed-effect factor.
  */
 import { buildDesign } from "../design";
 import { MixedLMError } from "../errors";
@@ -11,8 +11,9 @@ import { evaluateFactor, factorColumns, newMemo, parseFactorExpr } from "../form
 import { Factor } from "../formula/terms";
 import { ModelFrame } from "../model";
 import { DataTable } from "../table";
+import { addRandomPrediction, fixedPrediction, fixedPredictionStdErr, internalFixedColumns } from "../prediction";
+import { internalFixedCovariance } from "../results";
 import type { FitWithCore } from "./confint";
-import { quantities } from "./view";
 
 export interface Predictions {
   /** X β̂ per new row (NaN where a column the fixed effects use is missing). */
@@ -39,28 +40,40 @@ export function predictNew(model: FitWithCore, newdata: DataTable): Predictions 
   if (nKept < n) notes.push(`${n - nKept} of ${n} new rows have a missing value in a column the fixed effects use: no prediction for ${n - nKept > 1 ? "them" : "it"}.`);
   const sub = nKept < n ? newdata.subset(keep) : newdata;
   checkLevels(fixedFactors, frame, sub);
-  const design = buildDesign(frame.fixed, sub, frame.fixedSource, frame.memo, false);
-  const X = frame.xNames.map((name) => design.columns.find((d) => d.name === name)!.values);
-  const V = model.result.vcovFixed;
-  const beta = quantities(model.core).beta;
+  const internalCols = internalFixedColumns(model.core, sub);
+  const fixed = fixedPrediction(model.core, internalCols, sub.nRows);
+  const se = predictionStdErr(model, sub, internalCols);
   const population = new Float64Array(n).fill(NaN), seFixed = new Float64Array(n).fill(NaN);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0, k = 0; i < n; i++) {
     if (!keep[i]) continue;
-    let mu = 0, v = 0;
-    for (let a = 0; a < X.length; a++) {
-      mu += X[a][k] * beta[a];
-      for (let b = 0; b < X.length; b++) v += X[a][k] * V[a][b] * X[b][k];
-    }
-    population[i] = mu;
-    seFixed[i] = Math.sqrt(Math.max(0, v));
+    population[i] = fixed[k];
+    seFixed[i] = se[k];
     k++;
   }
-  return { population, conditional: conditionalPredictions(model, newdata, fixedColumns, notes), seFixed, notes };
+  return { population, conditional: conditionalPredictions(model, newdata, fixedColumns, population, notes), seFixed, notes };
 }
 
-/** X β̂ + Z b̂, or null with a note saying why not. */
-function conditionalPredictions(model: FitWithCore, newdata: DataTable, fixedColumns: string[], notes: string[]): Float64Array | null {
+/**
+ * √(x' Cov(β̂) x) per row, Cov(β̂) the summary's: in internal coordinates where the result has
+ * them (prediction.ts: no cancellation for a covariate far from zero), else (a result with
+ * Kenward-Roger's covariance) from vcovFixed itself.
+ */
+function predictionStdErr(model: FitWithCore, rows: DataTable, internalCols: Float64Array[]): Float64Array {
+  const covInternal = internalFixedCovariance(model.result);
+  if (covInternal) return fixedPredictionStdErr(model.core, internalCols, rows.nRows, covInternal);
+  const frame = model.core.frame;
+  const design = buildDesign(frame.fixed, rows, frame.fixedSource, frame.memo, false);
+  const X = frame.xNames.map((name) => design.columns.find((d) => d.name === name)!.values);
+  const V = model.result.vcovFixed;
+  return Float64Array.from({ length: rows.nRows }, (_, i) => {
+    let v = 0;
+    for (let a = 0; a < X.length; a++) for (let b = 0; b < X.length; b++) v += X[a][i] * V[a][b] * X[b][i];
+    return Math.sqrt(Math.max(0, v));
+  });
+}
+
+/** X β̂ + Z b̂ (the population prediction plus the random part), or null with a note saying why not. */
+function conditionalPredictions(model: FitWithCore, newdata: DataTable, fixedColumns: string[], population: Float64Array, notes: string[]): Float64Array | null {
   const frame = model.core.frame;
   if (frame.terms.some((t) => t.kind === "vc")) {
     notes.push("No conditional predictions: the random effects of statsmodels variance components are not predicted on new rows.");
@@ -77,9 +90,11 @@ function conditionalPredictions(model: FitWithCore, newdata: DataTable, fixedCol
   const keep = completeRows(newdata, [...new Set([...fixedColumns, ...effectColumns])]);
   const n = newdata.nRows;
   const nKept = keep.reduce((s, v) => s + v, 0);
-  const values = model.result.predict(nKept < n ? newdata.subset(keep) : newdata, { includeRandom: true });
+  // the random part alone, added to the population prediction: a new level's row is its population prediction exactly
+  const random = new Float64Array(nKept);
+  addRandomPrediction(model.core, nKept < n ? newdata.subset(keep) : newdata, random);
   const out = new Float64Array(n).fill(NaN);
-  for (let i = 0, k = 0; i < n; i++) if (keep[i]) out[i] = values[k++];
+  for (let i = 0, k = 0; i < n; i++) if (keep[i]) out[i] = population[i] + random[k++];
   return out;
 }
 
