@@ -349,17 +349,49 @@ export interface FitCoreOptions {
 export function fitCore(frame: ModelFrame, options: FitCoreOptions = {}): FitCore {
   const transform = options.refit?.transform ?? standardize(frame);
   const dev = options.refit?.deviance ?? new ProfiledDeviance(transform.internal, frame.method, options);
-  const optimum = optimizeTheta(dev, options.start ? transform.internalTheta(options.start) : null);
-  const snapped = snapToBoundary(dev, optimum);
-  // the optimiser's last value and gradient, where θ is still its point
-  const at = snapped.fixed.length === 0 && optimum.gradientAt ? { f: optimum.f, g: optimum.gradientAt } : null;
-  const theta = canonicalTheta(dev.frame, polish(dev, snapped.x, snapped.fixed, snapped.hessian, at, options.refit !== undefined));
+  const optimum = leaveFalseBoundary(dev, optimizeTheta(dev, options.start ? transform.internalTheta(options.start) : null));
+  const theta = canonicalTheta(dev.frame, thetaAtOptimum(dev, optimum, options.refit !== undefined));
   if (!dev.updateIfNeeded(theta)) {
     throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
   }
   const internal = internalEstimates(dev, theta);
   const residuals = internalResiduals(dev.frame, internal);
   return { frame, deviance: dev, optimum, transform, internal, ...reportedEstimates(frame, transform, internal, residuals, dev.order) };
+}
+
+/**
+ * The optimiser's θ taken to the optimum itself: small variances put at zero where the deviance
+ * allows (snapToBoundary), then Newton steps (polish), and the snap tried again where the polish
+ * brought a variance the optimiser left above the snapping range into it.
+ */
+function thetaAtOptimum(dev: ProfiledDeviance, optimum: OptimizeResult, refit: boolean): Float64Array {
+  const snapped = snapToBoundary(dev, optimum.x, optimum.f, optimum.hessian ?? null, []);
+  // the optimiser's last value and gradient, where θ is still its point
+  const at = snapped.fixed.length === 0 && optimum.gradientAt ? { f: optimum.f, g: optimum.gradientAt } : null;
+  const polished = polish(dev, snapped.x, snapped.fixed, snapped.hessian, at, refit);
+  if (snapCandidates(dev, polished, snapped.fixed).length === 0) return polished;
+  const again = snapToBoundary(dev, polished, dev.deviance(polished), null, snapped.fixed);
+  return again.fixed.length > snapped.fixed.length ? polish(dev, again.x, again.fixed, again.hessian, null, refit) : polished;
+}
+
+/**
+ * A variance the optimiser left at or near zero where the deviance falls away from zero is not
+ * at its boundary optimum: the deviance is even in a diagonal θ_k, so θ_k = 0 is a stationary
+ * point, a maximum along θ_k there, and a Newton step cut back to the point's own scale can land
+ * on it exactly (then the gradient vanishes and the optimiser stops, "converged"). Each such
+ * entry is tried at OFF_BOUNDARY; where the deviance is lower there, the optimiser starts again
+ * from that point.
+ */
+function leaveFalseBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): OptimizeResult {
+  let best = optimum;
+  for (const k of snapCandidates(dev, optimum.x, [], true)) {
+    const x = Float64Array.from(best.x);
+    x[k] = OFF_BOUNDARY;
+    if (!(dev.deviance(x) < best.f - SNAP_TOLERANCE)) continue;
+    const r = optimizeTheta(dev, x);
+    if (r.f < best.f) best = { ...r, evaluations: best.evaluations + r.evaluations + 1, iterations: best.iterations + r.iterations };
+  }
+  return best;
 }
 
 /** Minimises the profiled deviance from `start` (a refit's, internal) or the moment-based start (or lme4's θ = 1). */
@@ -489,24 +521,32 @@ function reportedEstimates(frame: ModelFrame, transform: Standardization, est: I
  * entry is tried at 0, and kept there when the deviance does not rise by more than SNAP_TOLERANCE.
  * θ is the internal problem's, unit-free (standardize.ts), so "small" needs no units.
  */
-function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): { x: Float64Array; fixed: number[]; hessian: Float64Array | null } {
-  const x = Float64Array.from(optimum.x);
-  let f = optimum.f;
-  const snapped: number[] = [];
+function snapToBoundary(dev: ProfiledDeviance, x0: Float64Array, f0: number, hessian: Float64Array | null, already: number[]): { x: Float64Array; fixed: number[]; hessian: Float64Array | null } {
+  const x = Float64Array.from(x0);
+  let f = f0;
+  const snapped = [...already];
+  for (const k of snapCandidates(dev, x, already)) {
+    const old = x[k];
+    x[k] = 0;
+    const fk = dev.deviance(x);
+    if (fk <= f + SNAP_TOLERANCE) { f = Math.min(f, fk); snapped.push(k); }
+    else x[k] = old;
+  }
+  if (snapped.length === already.length) return { x, fixed: snapped, hessian };
+  const free = reoptimizeFree(dev, x, snapped);
+  return { x: free.x, fixed: snapped, hessian: free.hessian };
+}
+
+/** The diagonal entries of θ small enough to be tried at zero (and not already held there; with `zeros`, those at zero too). */
+function snapCandidates(dev: ProfiledDeviance, x: Float64Array, already: number[], zeros = false): number[] {
+  const out: number[] = [];
   for (const t of dev.frame.terms) {
     for (let c = 0; c < t.q; c++) {
       const k = t.thetaIndex[c * t.q + c];
-      if (k < 0 || x[k] === 0 || Math.abs(x[k]) > SNAP_BELOW) continue;
-      const old = x[k];
-      x[k] = 0;
-      const f0 = dev.deviance(x);
-      if (f0 <= f + SNAP_TOLERANCE) { f = Math.min(f, f0); snapped.push(k); }
-      else x[k] = old;
+      if (k >= 0 && (zeros || x[k] !== 0) && Math.abs(x[k]) <= SNAP_BELOW && !already.includes(k)) out.push(k);
     }
   }
-  if (snapped.length === 0) return { x, fixed: snapped, hessian: optimum.hessian ?? null };
-  const free = reoptimizeFree(dev, x, snapped);
-  return { x: free.x, fixed: snapped, hessian: free.hessian };
+  return out;
 }
 
 /** θ with the entries `fixed` held at their values in x and the others taken from v (in order). */
@@ -598,6 +638,8 @@ const POLISH_MAX_FLOPS = 2e6;
 
 /** Diagonal entries of the internal θ below this are tried at zero (snapToBoundary). */
 const SNAP_BELOW = 0.05;
+/** Where a diagonal entry of the internal θ left at or near zero is tried off the boundary (leaveFalseBoundary): start.ts' smallest start. */
+const OFF_BOUNDARY = 0.1;
 /** Largest rise of the deviance accepted for putting a variance at zero (1e-7 in log-likelihood). */
 const SNAP_TOLERANCE = 2e-7;
 
