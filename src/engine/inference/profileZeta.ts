@@ -2,14 +2,14 @@
  * The profile ζ functions: ζ(v) = sign(v − v̂) √(D(v) − D̂), D(v) the criterion minimised with
  * one parameter held at v. For a variance parameter (an sd, a correlation, σ) the others are
  * optimised in the coordinates of sdcorCoordinates.ts on the criterion with σ explicit
- * (lme4's devfun2); for a fixed effect β_j, the model is refitted without column j and with
- * β_j x_j taken off the response (lme4's profile, fixed effects), through fitCore.
+ * (lme4's devfun2); for a fixed effect β_j, the model is refitted with β_j held (lme4's profile,
+ * fixed effects), through fitCore on the fit's internal problem.
  */
 import { FitCore } from "../fit";
 import { minimize } from "../optimizer";
 import { CovBlock, VarianceParameter } from "./parameters";
 import { coordinateOf, fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
-import { criterionAt, devianceFor, frameWithoutColumn, quantities, refitResponse } from "./view";
+import { constrainedFixedEffect, criterionAt, devianceFor, quantities, refitResponse } from "./view";
 
 export interface ProfileBase {
   /** The fit whose criterion is profiled (an ML fit, or the REML fit itself). */
@@ -80,16 +80,20 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
   return { zeta, lowest: () => lowest };
 }
 
-/** ζ for fixed effect j: refits of the model without column j, on y − v x_j, by ML (lme4's profile does so even for REML fits). */
+/**
+ * ζ for fixed effect j: refits, by ML (lme4's profile does so even for REML fits), of the model
+ * with β_j held at v, on the fit's internal problem (constrainedFixedEffect in view.ts), whose
+ * criterion maps back to the data's by a constant.
+ */
 export function fixedZeta(b: ProfileBase, j: number, estimate: number): Zeta {
-  const reduced = frameWithoutColumn(b.core.frame, j);
-  const dev = devianceFor(reduced.frame, "ML");
-  const starts = new WarmStarts(quantities(b.core).theta, estimate, false);
+  const constrained = constrainedFixedEffect(b.core, j);
+  const dev = devianceFor(constrained.frame, "ML");
+  const starts = new WarmStarts(constrained.start, estimate, false);
   let lowest = b.base;
   const zeta = (v: number): number => {
-    const refit = refitResponse(dev, reduced.responseAt(v), starts.nearest(v));
+    const refit = refitResponse(dev, constrained.responseAt(v), starts.nearest(v));
     starts.add(v, refit.theta);
-    const D = quantities(refit).minusTwoLogLik;
+    const D = quantities(refit).minusTwoLogLik + constrained.criterionOffset;
     lowest = Math.min(lowest, D);
     return Math.sign(v - estimate) * Math.sqrt(Math.max(0, D - b.base));
   };
