@@ -46,13 +46,17 @@ export function satterthwaiteBasis(view: FitView, d: VarianceDerivatives): Satte
   return { p, phi: toReportedCovariance(view, d.phi), dPhi, varparCov };
 }
 
-/** ν for one contrast row. */
+/**
+ * ν for one contrast row, as 2 / (g̃'A g̃) with g̃ = g / l'Φl: the same number without the
+ * fourth powers of the response's unit, which overflow past y × 1e77 and underflow below
+ * y × 1e-77 (the variance squared).
+ */
 function satterthwaiteDf(b: SatterthwaiteBasis, l: ArrayLike<number>, variance: number): number {
   const n = b.dPhi.length;
-  const g = b.dPhi.map((D) => quadratic(l, D, b.p));
+  const g = b.dPhi.map((D) => quadratic(l, D, b.p) / variance);
   let denom = 0;
   for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) denom += g[j] * b.varparCov[k * n + j] * g[k];
-  return (2 * variance * variance) / denom;
+  return 2 / denom;
 }
 
 export function satterthwaiteTests(view: FitView, d: VarianceDerivatives): ContrastTests {
@@ -82,7 +86,7 @@ export function satterthwaiteTests(view: FitView, d: VarianceDerivatives): Contr
       const t = tTest(rows[0]);
       return fRow(t.t * t.t, 1, t.df, sigma2, t.p);
     }
-    const F = rows.reduce((s, row, m) => s + dot(row, beta) ** 2 / values[m], 0) / q;
+    const F = rows.reduce((s, row, m) => s + (dot(row, beta) / Math.sqrt(values[m])) ** 2, 0) / q;
     const nu = rows.map((row, m) => satterthwaiteDf(b, row, values[m]));
     const ddf = fStatisticDdf(nu);
     return fRow(F, q, ddf, sigma2, fUpperP(F, q, ddf));
