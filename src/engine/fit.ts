@@ -529,8 +529,12 @@ function snapToBoundary(dev: ProfiledDeviance, x0: Float64Array, f0: number, hes
     const old = x[k];
     x[k] = 0;
     const fk = dev.deviance(x);
-    if (fk <= f + SNAP_TOLERANCE) { f = Math.min(f, fk); snapped.push(k); }
-    else x[k] = old;
+    if (fk <= f + SNAP_TOLERANCE) { f = Math.min(f, fk); snapped.push(k); continue; }
+    // at zero with the others where they were, the deviance rose: with the others re-optimised
+    // for zero (a correlation of ±1 beside it, say) it may not
+    const trial = reoptimizeFree(dev, x, [...snapped, k]);
+    const ft = trial.x === x ? fk : dev.deviance(trial.x);
+    if (ft <= f + SNAP_TOLERANCE) { x.set(trial.x); f = Math.min(f, ft); snapped.push(k); } else x[k] = old;
   }
   if (snapped.length === already.length) return { x, fixed: snapped, hessian };
   const free = reoptimizeFree(dev, x, snapped);

@@ -667,7 +667,10 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
     previous = rel;
     const gn = new Float64Array(n);
     const fn1 = fg(xn, gn);
-    if (!(fn1 <= fx + noise) || !gn.every(Number.isFinite)) break;
+    if (!gn.every(Number.isFinite)) break;
+    // a step below UNCHECKED_STEP moves the objective by less than its rounding: judged by the
+    // gradient it leaves instead (a look at the objective would reject it on noise alone)
+    if (rel < UNCHECKED_STEP ? !(norm(gn) < norm(g)) : !(fn1 <= fx + noise)) break;
     const yv = Float64Array.from(gn, (v, i) => v - g[i]);
     x = xn;
     g = gn;
@@ -678,6 +681,12 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
     if (choleskyInPlace(L, n)) H = L;
   }
   return x;
+}
+
+function norm(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s = Math.hypot(s, v[i]);
+  return s;
 }
 
 /** Hessian by central differences of an exact gradient (row-major, symmetrised): 2n evaluations. */

@@ -19,7 +19,7 @@
 import fc from "fast-check";
 import { Transform } from "./mappedFit";
 import {
-  assertProperty, caseName, caseOf, checkTransform, Covariate, dataParams, fit, makeData, makeTransform, MODELS, sameRefusal, sd, SEED,
+  assertProperty, caseName, caseOf, checkTransform, Covariate, dataParams, fit, identifiable, makeData, makeTransform, MODELS, sameRefusal, sd, SEED,
 } from "./invarianceCases";
 
 const method = fc.constantFrom<"REML" | "ML">("REML", "ML");
@@ -49,8 +49,9 @@ describe("a fit does not depend on the location and unit of its columns (fast-ch
         const t: Transform = { column: "y", a: (neg ? -1 : 1) * 10 ** ea, b: 0 };
         const refused = sameRefusal(() => fit(d, null, model, m), () => fit(d, t, model, m));
         if (refused !== null) { if (refused.length > 0) throw new Error(refused[0]); return; }
-        const scaled = fit(d, t, model, m);
         const original = fit(d, null, model, m);
+        fc.pre(identifiable(original));
+        const scaled = fit(d, t, model, m);
         const bad = scaled.theta.map((v, k) => Math.abs(v - original.theta[k])).filter((e, k) => !(e <= 1e-10 * Math.max(1, Math.abs(original.theta[k]))));
         if (bad.length > 0 || scaled.converged !== original.converged) throw new Error(`${model.name}, ${m}, y × ${t.a}: θ ${scaled.theta} vs ${original.theta}`);
       },

@@ -235,4 +235,25 @@ describe("cases the property suite found (invariance.property.test.ts), kept as 
     expect(r.logLik).toBeCloseTo(-152.95484479981155, 8);
     expect(checkTransform(d, model, "ML", caseOf(model, { column: "z", a: 1e-10, b: 0 }))).toEqual([]);
   });
+
+  // REML, a crossed model whose optimum has the slope's θ at zero (a correlation of ±1): at zero
+  // with the other θ where the optimiser left them the deviance rose by 6e-6, so the variance was
+  // not snapped, and the fits stopped 1.4e-6 above the optimum, each where its path ended
+  test("a variance put at zero with the others re-optimised for it: the singular optimum, the same for y × 1e-150 − 3e-150", () => {
+    const d = makeData({ seed: 2031386872, groups: 11, sizes: "small", perGroup: 7, crossLevels: 8, xMean: -7.431437037885189, xSpread: 2.827819785103202, zMean: -4.999999888241291, zSpread: 0.7416142299771309, sdInt: 0.5000000139698386, sdSlope: 0.2869607783854008, sdCross: 0.36323842182755467, sdRes: 1.5013504941016436, slope: 1.9999999515712261, slopeZ: 1.9999999552965164, interaction: 0.7698889560997486 });
+    const model = MODELS.find((m) => m.name === "crossed terms with a slope")!;
+    const r = fit(d, null, model, "REML");
+    expect(r.singular).toBe(true);
+    expect(r.theta[2]).toBe(0);
+    expect(r.logLik).toBeGreaterThan(-80.7706002204);
+    expect(checkTransform(d, model, "REML", caseOf(model, { column: "y", a: 1.0000000000004582e-150, b: -2.9647228823554395e-150 }))).toEqual([]);
+  });
+
+  // REML, the same model on other data: a checked polishing step of 1e-8 raised the deviance by
+  // 4.4e-11, its rounding, and was refused; the fit of y ± one unit in the last place stopped there
+  test("a polishing step too small to move the deviance past its rounding is judged by the gradient it leaves", () => {
+    const d = makeData({ seed: 1630744565, groups: 14, sizes: "regular", perGroup: 5, crossLevels: 4, xMean: -19.999999068677425, xSpread: 1.0572048583999276, zMean: 1.0239579156041145, zSpread: 2.8149969652295113, sdInt: 2.852863431442529, sdSlope: 0.21066545248031618, sdCross: 0.39743832796812056, sdRes: 0.5000000391155481, slope: 1.7394657209515572, slopeZ: 1.9999999850988388, interaction: 0.9999999757856131 });
+    const model = MODELS.find((m) => m.name === "crossed terms with a slope")!;
+    expect(checkTransform(d, model, "REML", caseOf(model, { column: "y", a: -1, b: -3.6022917958314262 }))).toEqual([]);
+  });
 });

@@ -230,9 +230,10 @@ export const shape = (w: string[]) => w.map((s) => s.replace(/[-+]?\d[\d.]*(e[-+
 export function checkTransform(d: Data, model: ModelCase, method: "REML" | "ML", c: Case): string[] {
   const refused = sameRefusal(() => fit(d, null, model, method), () => fit(d, c.data, model, method));
   if (refused !== null) return refused;
+  const original = fit(d, null, model, method);
+  fc.pre(identifiable(original));
   const transformed = fit(d, c.data, model, method);
   const pre = fit(preimage(d, c.data), null, model, method);
-  const original = fit(d, null, model, method);
   const problems: string[] = [];
   // converged, unless the original data leave a variance unidentified (a variance component with
   // one row per level, say): then the same message on the transformed data
@@ -259,6 +260,17 @@ export function sameRefusal(original: () => unknown, transformed: () => unknown)
   if (a === null) return null;
   const b = message(transformed);
   return b !== null && JSON.stringify(shape([a])) === JSON.stringify(shape([b])) ? [] : [`the original data are refused (${a}), the transformed ${b === null ? "fitted" : `refused otherwise (${b})`}`];
+}
+
+/**
+ * A residual variance that is not negligible beside the random effects' variances. Where the
+ * random effects and the fixed ones together can fit every row (a crossed model on small groups,
+ * each term below the rows on its own, by ML), σ² goes to zero and the likelihood has no maximum:
+ * there is no fit to map, the optimiser stops where its path ends (see the report's limits).
+ */
+export function identifiable(r: MixedLMResult): boolean {
+  const random = r.randomTerms.reduce((s, t) => s + t.cov.reduce((u, row, c) => u + row[c], 0), 0);
+  return r.scale > 1e-6 * (r.scale + random);
 }
 
 /** The models that can be fitted on data of these sizes (a slope needs groups with two rows or more). */
