@@ -99,7 +99,7 @@ function movedTerms(terms: string[], column: string): Set<string> {
 
 function checkAnova(o: FittedModel, t: FittedModel, ot: ContrastTests, tt: ContrastTests, want: ExpectedFit, c: Case, type: AnovaType, p: Problems, label: string): void {
   const got = anovaOf(t, type, tt), orig = anovaOf(o, type, ot);
-  const hyp = anovaHypotheses(t.core.frame, type);
+  const hyp = anovaHypotheses(t.core, type);
   const shifted = c.fit.column !== "y" && c.fit.b !== 0;
   const moved = shifted && type !== 1 ? movedTerms(got.rows.map((r) => r.term), c.fit.column) : new Set<string>();
   p.same(`${label} type ${type} terms`, got.rows.map((r) => r.term), orig.rows.map((r) => r.term));

@@ -1,6 +1,12 @@
 /**
- * From the fit's internal coordinates to the reported coefficients: a covariance-type p×p matrix
- * M (Cov(β̂) and its derivatives) becomes yScale² · A M A' with A = betaMap (fitView.ts).
+ * Between the fit's internal coordinates and the reported coefficients: a covariance-type p×p
+ * matrix M (Cov(β̂) and its derivatives) becomes yScale² · A M A' with A = betaMap (fitView.ts),
+ * and a contrast l of the reported coefficients is yScale times the contrast A'l of the internal
+ * ones: l'β = yScale (A'l)'β̃ with β̃ = view.betaInternal, l'Cov(β̂)l = yScale² (A'l)'M(A'l). The
+ * tests evaluate every contrast in internal coordinates: for a covariate far from zero the
+ * reported Cov(β̂) has entries of 1e18 that a contrast cancels down to ones, losing every digit;
+ * A'l cancels once, to about ε|l||A|. yScale stays outside (a response near 1e160 has variances
+ * past the largest double, not standard errors).
  */
 import type { FitView } from "./fitView";
 
@@ -11,5 +17,18 @@ export function toReportedCovariance(view: FitView, M: Float64Array): Float64Arr
   for (let j = 0; j < p; j++) for (let t = 0; t < p; t++) { const m = M[j * p + t]; if (m !== 0) for (let i = 0; i < p; i++) AM[j * p + i] += A[t * p + i] * m; }
   const out = new Float64Array(p * p);
   for (let j = 0; j < p; j++) for (let i = 0; i < p; i++) { let s = 0; for (let t = 0; t < p; t++) s += AM[t * p + i] * A[t * p + j]; out[j * p + i] = s * s2; }
+  return out;
+}
+
+/** The contrast A'l of the internal coefficients that l is (up to yScale) of the reported ones. */
+export function internalContrast(view: FitView, l: ArrayLike<number>): Float64Array {
+  const p = view.p, A = view.betaMap;
+  if (!A) return Float64Array.from(l);
+  const out = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    let v = 0;
+    for (let i = 0; i < p; i++) { const li = l[i]; if (li !== 0) v += A[j * p + i] * li; }
+    out[j] = v;
+  }
   return out;
 }
