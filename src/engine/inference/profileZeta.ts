@@ -36,16 +36,26 @@ export interface Zeta {
 class WarmStarts {
   private points: { v: number; x: Float64Array }[] = [];
   constructor(initial: Float64Array, estimate: number, private readonly extrapolate: boolean) { this.points.push({ v: estimate, x: initial }); }
-  nearest(v: number): Float64Array {
+  nearest(v: number, extrapolate = this.extrapolate): Float64Array {
     const byDistance = [...this.points].sort((a, b) => Math.abs(a.v - v) - Math.abs(b.v - v));
     const [a, b] = byDistance;
-    if (!this.extrapolate || !b || a.v === b.v) return Float64Array.from(a.x);
+    if (!extrapolate || !b || a.v === b.v) return Float64Array.from(a.x);
     const t = (v - a.v) / (b.v - a.v);
     // extrapolate no further than the distance between the two points
     if (t < -1 || t > 2) return Float64Array.from(a.x);
     return Float64Array.from(a.x, (xa, i) => xa + t * (b.x[i] - xa));
   }
   add(v: number, x: Float64Array): void { this.points.push({ v, x }); }
+}
+
+/** The first minimisation that can start from one of the points (the criterion finite there), or null. */
+function minimizeFrom(f: (u: Float64Array) => number, starts: Float64Array[]): { f: number; x: Float64Array } | null {
+  for (const u0 of starts) {
+    if (!Number.isFinite(f(u0))) continue;
+    const r = minimize(f, u0, { newtonFirst: true });
+    return { f: r.f, x: r.x };
+  }
+  return null;
 }
 
 /** ζ for a variance parameter (or σ), the others optimised. */
@@ -66,11 +76,13 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
   let lowest = b.base;
   const zeta = (v: number): number => {
     full[index] = toCoordinate(v);
-    const u0 = starts.nearest(v);
     let D: number;
-    if (free.length === 0) D = criterion(u0);
+    if (free.length === 0) D = criterion(starts.nearest(v));
     else {
-      const r = minimize(criterion, u0, { newtonFirst: true });
+      // from the line through the two nearest optima, else (the criterion cannot be evaluated
+      // there: a covariance the data cannot carry) from the nearest one; NaN when neither works
+      const r = minimizeFrom(criterion, [starts.nearest(v), starts.nearest(v, false)]);
+      if (!r) return NaN;
       D = r.f;
       starts.add(v, r.x);
     }

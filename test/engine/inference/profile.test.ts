@@ -83,3 +83,16 @@ test("a fixed effect's profile on x + 1e9: x's bounds unchanged, the intercept's
   expect(Math.abs((ib.high! - ib.estimate) - 1e9 * (ta.estimate - ta.low!))).toBeLessThan(1e-6 * width);
   expect(Math.abs((ib.estimate - ib.low!) - 1e9 * (ta.high! - ta.estimate))).toBeLessThan(1e-6 * width);
 });
+
+test("profiles of a random slope on Time × 1e-8: the bounds of Time × 1 mapped (the covariance's Cholesky once took the intercept's variance, 1e-15 of the slope's, for zero)", () => {
+  const t = fixtureTable("dietox.csv");
+  const scaled = (c: number) => DataTable.fromRows([["Weight", "Time", "Pig"], ...Array.from({ length: t.nRows }, (_, i) => [Number(t.label("Weight", i)), c * Number(t.label("Time", i)), t.label("Pig", i)])]);
+  const which = ["sd_(Intercept)|Pig", "cor_Time.(Intercept)|Pig", "sd_Time|Pig", "sigma"];
+  const a = confint(fitModel(scaled(1), { formula: "Weight ~ Time + (Time|Pig)" }), { method: "profile", which });
+  const b = confint(fitModel(scaled(1e-8), { formula: "Weight ~ Time + (Time|Pig)" }), { method: "profile", which });
+  for (const name of which) {
+    const [ra, rb] = [a.rows.find((r) => r.name === name)!, b.rows.find((r) => r.name === name)!];
+    const unit = name === "sd_Time|Pig" ? 1e8 : 1;
+    for (const [x, y] of [[ra.low!, rb.low!], [ra.high!, rb.high!]]) expect(Math.abs(y - unit * x)).toBeLessThan(1e-6 * unit * Math.abs(x) + 1e-9);
+  }
+});
