@@ -639,25 +639,41 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
   else fx = fg(x, g);
   if (!Number.isFinite(fx) || !g.every(Number.isFinite)) return x0;
   // the optimiser's last Hessian when it has one (a Newton step's rate of convergence is its
-  // relative error, a few steps suffice), else a fresh one
+  // relative error, a few steps suffice), else a fresh one; a fresh one too when the optimiser's
+  // fails (a step it gives raises the objective or leaves a larger gradient: BFGS updates can be
+  // far off along a flat direction)
+  const freshHessian = (at: Float64Array, f: number): Float64Array | null => {
+    const fresh = options.hessian ? options.hessian(at, f) : centralGradientDifferences(fg, at);
+    return fresh.every(Number.isFinite) && choleskyInPlace(fresh, n) ? fresh : null;
+  };
   let H: Float64Array | null = options.known && options.known.length === n * n && options.known.every(Number.isFinite) ? Float64Array.from(options.known) : null;
   if (H && !choleskyInPlace(H, n)) H = null;
-  if (!H) {
-    const fresh = options.hessian ? options.hessian(x, fx) : centralGradientDifferences(fg, x);
-    if (!fresh.every(Number.isFinite) || !choleskyInPlace(fresh, n)) return x0;
-    H = fresh;
-  }
+  let fresh = H === null;
+  if (!H) H = freshHessian(x, fx);
+  if (!H) return x0;
   // H holds the Cholesky factor; the matrix itself is kept for BFGS updates from the steps'
   // exact gradient differences, which make the convergence superlinear
-  const Hm = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { let v = 0; for (let k = 0; k <= j; k++) v += H[i * n + k] * H[j * n + k]; Hm[i * n + j] = Hm[j * n + i] = v; }
+  const matrixOf = (F: Float64Array) => {
+    const M = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { let v = 0; for (let k = 0; k <= j; k++) v += F[i * n + k] * F[j * n + k]; M[i * n + j] = M[j * n + i] = v; }
+    return M;
+  };
+  let Hm = matrixOf(H);
   const noise = 1e-12 * Math.max(1, Math.abs(fx));
   let previous = 0;
+  const refresh = (): boolean => {
+    if (fresh) return false;
+    const F = freshHessian(x, fx);
+    if (!F) return false;
+    H = F; Hm = matrixOf(F); fresh = true; previous = 0;
+    return true;
+  };
   for (let step = 0; step < maxSteps; step++) {
     const d = cholSolve(H, n, Array.from(g, (v) => -v));
     let rel = 0;
     for (let i = 0; i < n; i++) rel = Math.max(rel, Math.abs(d[i]) / Math.max(1, Math.abs(x[i])));
-    if (!(rel <= 0.1)) break; // not a polishing step: x was not at the optimum
+    // not a polishing step: x was not at the optimum, or the optimiser's Hessian is off
+    if (!(rel <= 0.1)) { if (refresh()) continue; break; }
     const xn = Float64Array.from(x, (v, i) => v + d[i]);
     // a step this small changes the objective by less than its rounding: taken without a look
     // when what it leaves (the Hessian's error times it) is negligible
@@ -668,9 +684,12 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
     const gn = new Float64Array(n);
     const fn1 = fg(xn, gn);
     if (!gn.every(Number.isFinite)) break;
-    // a step below UNCHECKED_STEP moves the objective by less than its rounding: judged by the
-    // gradient it leaves instead (a look at the objective would reject it on noise alone)
-    if (rel < UNCHECKED_STEP ? !(norm(gn) < norm(g)) : !(fn1 <= fx + noise)) break;
+    // a step that promises less than the objective's rounding is judged by the gradient it
+    // leaves (a look at the objective would reject it on noise alone), the others by the objective
+    let promised = 0;
+    for (let i = 0; i < n; i++) promised -= 0.5 * g[i] * d[i];
+    const failed = promised < noise ? !(norm(gn) < norm(g)) : !(fn1 <= fx + noise) || !(norm(gn) < norm(g) || fn1 < fx - noise);
+    if (failed) { if (refresh()) continue; break; }
     const yv = Float64Array.from(gn, (v, i) => v - g[i]);
     x = xn;
     g = gn;

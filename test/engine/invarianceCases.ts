@@ -209,7 +209,10 @@ export function tolerance(d: Data, c: Case, lost: number): Tolerance {
   return {
     rel: 1e-6 + CONDITION * lost,
     logLik: 1e-6 + 1e-7 + CONDITION * lost * d.y.length,
-    theta: 1e-10 + CONDITION * lost,
+    // θ does not depend on y's unit: y × a gives it to 1e-10; with a shift the data's rounding
+    // moves the optimum too, and where the likelihood is flat (σ² 1e-4 of the random variances,
+    // θ near 80) the gradient's rounding leaves θ determined to 1e-8: there the variances' 1e-6
+    theta: (t.column === "y" && t.b === 0 ? 1e-10 : 1e-6) + CONDITION * lost,
     // a fitted value near a y + b is a double: it rounds by ε(|b| + |a| max|y|)
     fittedAbs: t.column === "y" ? 8 * EPS * (Math.abs(t.b) + Math.abs(t.a) * maxY) : 8 * EPS * maxY,
     unit: (name) => nameParts(t.aliases?.[name] ?? name).reduce((u, q) => (q === "x" || q === "z" ? u / rms(q) : u), 1),
