@@ -91,6 +91,8 @@ export interface MixedLMResult {
   /** Number of parameters counted in AIC/BIC: fixed effects + covariance parameters + residual variance. */
   df: number;
   scale: number;
+  /** The residual standard deviation, √scale: finite where scale overflows (a response near 1e160). */
+  sigma: number;
   fixedEffects: FixedEffect[];
   /** Covariance matrix of the fixed effects, in the convention of the SEs (see FixedEffect.stdErr). */
   vcovFixed: number[][];
@@ -174,7 +176,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   });
 
   if (!Number.isFinite(core.sigma2) || randomTerms.some((t) => t.cov.some((row) => row.some((v) => !Number.isFinite(v))))) {
-    warnings.push(`Some variances are larger than the largest number a double holds (about 1.8e308) and show as Infinity; the standard deviations, coefficients, standard errors and log-likelihood are right. Divide ${frame.responseName} by a large power of ten to see the variances.`);
+    warnings.push(`Some variances are larger than the largest number a double holds (about 1.8e308): the tables show them as text computed from the standard deviations (the JSON as null); the standard deviations, coefficients, standard errors and log-likelihood are numbers and right. Divide ${frame.responseName} by a large power of ten to have the variances as numbers.`);
   }
 
   // lme4 lists its terms by number of levels, most first; so do we for lme4-style models
@@ -260,6 +262,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
     bic,
     df,
     scale: core.sigma2,
+    sigma,
     fixedEffects,
     vcovFixed,
     randomTerms,
