@@ -67,7 +67,7 @@ class Problems {
   constructor(readonly rel: number) {}
   near(what: string, got: number | null | undefined, want: number, scale: number): void {
     if (got === want || (typeof got === "number" && Math.abs(got - want) <= this.rel * scale)) return;
-    this.lines.push(`${what}: got ${got}, want ${want}`);
+    this.lines.push(`${what}: got ${got}, want ${want} (|Δ| ${typeof got === "number" ? Math.abs(got - want).toExponential(2) : "?"} > ${(this.rel * scale).toExponential(2)})`);
   }
 }
 
@@ -87,7 +87,8 @@ function compareJson(a: FitJson, b: FitJson, want: ExpectedFit, c: Case, model: 
   b.randomTerms.forEach((t) => {
     const w = want.randomTerms.find((x) => x.key === termKey(t));
     if (!w) { p.lines.push(`random term ${termKey(t)} missing`); return; }
-    t.cov.forEach((row, i) => row.forEach((v, k) => p.near(`cov ${termKey(t)}[${i},${k}]`, v, w.cov[i][k], Math.sqrt((w.cov[i][i] + 1e-3 * want.scale) * (w.cov[k][k] + 1e-3 * want.scale)))));
+    // a variance at zero has no relative accuracy: its scale is σ² 1e-3 (square roots apart: their product underflows at y × 1e-80)
+    t.cov.forEach((row, i) => row.forEach((v, k) => p.near(`cov ${termKey(t)}[${i},${k}]`, v, w.cov[i][k], Math.sqrt(w.cov[i][i] + 1e-3 * want.scale) * Math.sqrt(w.cov[k][k] + 1e-3 * want.scale))));
   });
   if (!model.spec.vcFormula) {
     for (const re of want.randomEffects) {
