@@ -13,7 +13,7 @@ import { MixedLMError } from "../errors";
 import { ContrastTests, contrastCovariance, dot, fRow, FTest, quadratic, TTest } from "./contrastTests";
 import { fUpperP, tTwoSidedP } from "./distributions";
 import type { FitView } from "./fitView";
-import { internalContrast, toReportedCovariance } from "./reportedScale";
+import { internalHypothesis, normalizedContrast, toReportedCovariance } from "./reportedScale";
 import { inverseSPD, mul, pseudoInverseSymmetric, symmetricEigen, traceOfProduct } from "./smallMatrix";
 import type { VarianceDerivatives } from "./varianceDerivatives";
 
@@ -99,16 +99,16 @@ export function kenwardRogerTests(view: FitView, d: VarianceDerivatives): Contra
   const beta = view.betaInternal, p = b.p, sigma2 = view.sigma2Reported, s = view.yScale;
   // every contrast on the internal coefficients (reportedScale.ts); yScale outside the square roots
   const tTest = (reported: ArrayLike<number>): TTest => {
-    const l = internalContrast(view, reported);
+    const { row: l, scale } = normalizedContrast(view, reported);
     const estimate = dot(l, beta);
     const stdErr = Math.sqrt(quadratic(l, b.phiAdjusted, p));
     const { A1, A2 } = aTerms(b, [l]);
     const { df } = kenwardRogerDf(A1, A2, 1);
     const t = estimate / stdErr;
-    return { estimate: s * estimate, stdErr: s * stdErr, df, t, p: tTwoSidedP(t, df) };
+    return { estimate: s * scale * estimate, stdErr: s * scale * stdErr, df, t, p: tTwoSidedP(t, df) };
   };
   const fTest = (reported: ArrayLike<number>[]): FTest => {
-    const L = reported.map((l) => internalContrast(view, l));
+    const L = internalHypothesis(view, reported);
     const q = rank(L, p);
     if (q === 0) return fRow(NaN, 0, NaN, sigma2, NaN);
     const { A1, A2 } = aTerms(b, L);

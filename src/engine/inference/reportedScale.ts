@@ -32,3 +32,27 @@ export function internalContrast(view: FitView, l: ArrayLike<number>): Float64Ar
   }
   return out;
 }
+
+/**
+ * The rows of a hypothesis on the internal coefficients, each divided by its largest entry: the
+ * same hypothesis (F does not depend on the rows' scale), with no products past the largest
+ * double in the tests' eigen-decompositions (a response × 1e80 maps a row by 1e80, its
+ * covariance by 1e160, and squares of that overflow).
+ */
+export function internalHypothesis(view: FitView, L: ArrayLike<number>[]): Float64Array[] {
+  return L.map((l) => {
+    const row = internalContrast(view, l);
+    let big = 0;
+    for (let j = 0; j < row.length; j++) big = Math.max(big, Math.abs(row[j]));
+    return big > 0 && Number.isFinite(big) ? row.map((v) => v / big) : row;
+  });
+}
+
+/** The internal contrast of l divided by its largest entry, and that entry (estimate and standard error scale by it). */
+export function normalizedContrast(view: FitView, l: ArrayLike<number>): { row: Float64Array; scale: number } {
+  const row = internalContrast(view, l);
+  let big = 0;
+  for (let j = 0; j < row.length; j++) big = Math.max(big, Math.abs(row[j]));
+  if (!(big > 0) || !Number.isFinite(big)) return { row, scale: 1 };
+  return { row: row.map((v) => v / big), scale: big };
+}

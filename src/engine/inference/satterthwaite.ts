@@ -11,7 +11,7 @@ import { gammaOfPhi } from "./covarianceParameters";
 import { ContrastTests, contrastCovariance, dot, fRow, fStatisticDdf, FTest, quadratic, TTest } from "./contrastTests";
 import { fUpperP, tTwoSidedP } from "./distributions";
 import type { FitView } from "./fitView";
-import { internalContrast, toReportedCovariance } from "./reportedScale";
+import { internalHypothesis, normalizedContrast, toReportedCovariance } from "./reportedScale";
 import { pseudoInverseSymmetric, symmetricEigen } from "./smallMatrix";
 import { VarianceDerivatives } from "./varianceDerivatives";
 
@@ -63,17 +63,17 @@ export function satterthwaiteTests(view: FitView, d: VarianceDerivatives): Contr
   const b = satterthwaiteBasis(view, d);
   const beta = view.betaInternal, p = b.p, sigma2 = view.sigma2Reported, s = view.yScale;
   // on internal contrasts (reportedScale.ts): estimate and standard error carry yScale outside
-  const internalTTest = (l: Float64Array): TTest => {
+  const internalTTest = (l: Float64Array, scale = 1): TTest => {
     const estimate = dot(l, beta);
     const variance = quadratic(l, b.phi, p);
     const df = satterthwaiteDf(b, l, variance);
     const stdErr = Math.sqrt(variance);
     const t = estimate / stdErr;
-    return { estimate: s * estimate, stdErr: s * stdErr, df, t, p: tTwoSidedP(t, df) };
+    return { estimate: s * scale * estimate, stdErr: s * scale * stdErr, df, t, p: tTwoSidedP(t, df) };
   };
-  const tTest = (reported: ArrayLike<number>): TTest => internalTTest(internalContrast(view, reported));
+  const tTest = (reported: ArrayLike<number>): TTest => { const { row, scale } = normalizedContrast(view, reported); return internalTTest(row, scale); };
   const fTest = (reported: ArrayLike<number>[]): FTest => {
-    const L = reported.map((l) => internalContrast(view, l));
+    const L = internalHypothesis(view, reported);
     // lmerTest's contestMD: rotate L onto the eigenvectors of LΦL' and drop the null directions
     const VL = contrastCovariance(L, b.phi, p);
     const { values, vectors } = symmetricEigen(VL, L.length);

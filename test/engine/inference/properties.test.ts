@@ -128,3 +128,20 @@ test("invariant to the response's units and origin and to a covariate's units", 
     { seed: 7, numRuns: 10, examples: [[100, 0, 0, "satterthwaite"], [-100, 0, 0, "satterthwaite"], [-100, 1, -5, "kenward-roger"]] },
   );
 });
+
+test("an F or t test does not depend on the scale of its hypothesis' rows (L × 1e±80: the eigen-decomposition of LΦL' once squared 1e160)", () => {
+  const fit = fitModel(fixtureTable("dietox.csv"), { formula: "Weight ~ Time + C(Cu) + (Time|Pig)" });
+  for (const method of ["satterthwaite", "kenward-roger"] as const) {
+    const tests = contrastTests(fit.core, method);
+    const L = [Float64Array.from([0, 0, 1, 0]), Float64Array.from([0, 0, 0, 1])];
+    const base = tests.fTest(L);
+    for (const f of [1e80, 1e-80, -3]) {
+      const r = tests.fTest(L.map((l) => l.map((v) => v * f)));
+      expect(Math.abs(r.F - base.F)).toBeLessThan(1e-9 * base.F);
+      expect(Math.abs(r.denDF - base.denDF)).toBeLessThan(1e-9 * base.denDF);
+      const t0 = tests.tTest(L[0]), t1 = tests.tTest(L[0].map((v) => v * f));
+      expect(Math.abs(t1.t - Math.sign(f) * t0.t)).toBeLessThan(1e-9 * Math.abs(t0.t));
+      expect(Math.abs(t1.stdErr - Math.abs(f) * t0.stdErr)).toBeLessThan(1e-9 * Math.abs(f) * t0.stdErr);
+    }
+  }
+});
