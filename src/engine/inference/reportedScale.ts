@@ -34,18 +34,17 @@ export function internalContrast(view: FitView, l: ArrayLike<number>): Float64Ar
 }
 
 /**
- * The rows of a hypothesis on the internal coefficients, each divided by its largest entry: the
- * same hypothesis (F does not depend on the rows' scale), with no products past the largest
- * double in the tests' eigen-decompositions (a response × 1e80 maps a row by 1e80, its
- * covariance by 1e160, and squares of that overflow).
+ * The rows of a hypothesis on the internal coefficients, all divided by the largest entry of any:
+ * the same hypothesis (F does not depend on a common scale of the rows, nor do the directions of
+ * LΦL' that Satterthwaite's F rotates onto: each row's own scale would change those), with no
+ * products past the largest double in the tests' eigen-decompositions (a response × 1e80 maps a
+ * row by 1e80, its covariance by 1e160, and squares of that overflow).
  */
 export function internalHypothesis(view: FitView, L: ArrayLike<number>[]): Float64Array[] {
-  return L.map((l) => {
-    const row = internalContrast(view, l);
-    let big = 0;
-    for (let j = 0; j < row.length; j++) big = Math.max(big, Math.abs(row[j]));
-    return big > 0 && Number.isFinite(big) ? row.map((v) => v / big) : row;
-  });
+  const rows = L.map((l) => internalContrast(view, l));
+  let big = 0;
+  for (const row of rows) for (let j = 0; j < row.length; j++) big = Math.max(big, Math.abs(row[j]));
+  return big > 0 && Number.isFinite(big) ? rows.map((row) => row.map((v) => v / big)) : rows;
 }
 
 /** The internal contrast of l divided by its largest entry, and that entry (estimate and standard error scale by it). */
