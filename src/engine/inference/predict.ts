@@ -6,7 +6,7 @@
  * checks that name every missing column and every unseen level of a fixed-effect factor.
  */
 import { buildDesign } from "../design";
-import { MixedLMError } from "../errors";
+import { MixedLMError, quoted } from "../errors";
 import { evaluateFactor, factorColumns, newMemo, parseFactorExpr } from "../formula/factor";
 import { Factor } from "../formula/terms";
 import { ModelFrame } from "../model";
@@ -39,6 +39,7 @@ export function predictNew(model: FitWithCore, newdata: DataTable): Predictions 
   const nKept = keep.reduce((s, v) => s + v, 0);
   if (nKept < n) notes.push(`${n - nKept} of ${n} new rows have a missing value in a column the fixed effects use: no prediction for ${n - nKept > 1 ? "them" : "it"}.`);
   const sub = nKept < n ? newdata.subset(keep) : newdata;
+  checkNumbers(fixedFactors, frame, sub);
   checkLevels(fixedFactors, frame, sub);
   const internalCols = internalFixedColumns(model.core, sub);
   const fixed = fixedPrediction(model.core, internalCols, sub.nRows);
@@ -109,6 +110,27 @@ function completeRows(data: DataTable, columns: string[]): Uint8Array {
   const keep = new Uint8Array(data.nRows).fill(1);
   for (const name of columns) for (let i = 0; i < data.nRows; i++) if (keep[i] && data.isMissing(name, i)) keep[i] = 0;
   return keep;
+}
+
+/**
+ * A fixed-effect factor that was numbers in the fitted data and is text in the new rows (a typo,
+ * "1,234", a word): named with its first cells of text, not left to fail as a design column that
+ * cannot be built.
+ */
+function checkNumbers(factors: Factor[], frame: ModelFrame, data: DataTable): void {
+  const done = new Set<string>();
+  for (const f of factors) {
+    if (done.has(f.code) || frame.memo.levels.has(f.code)) continue;
+    done.add(f.code);
+    const v = evaluateFactor(parseFactorExpr(f.tokens, frame.fixedSource), f.code, frame.fixedSource, { table: data, memo: newMemo(), fitting: true });
+    if (v.kind !== "categorical") continue;
+    const cells: string[] = [];
+    for (let i = 0; i < v.codes.length && cells.length < 3; i++) {
+      const c = v.codes[i];
+      if (c >= 0 && Number.isNaN(Number(v.levels[c]))) cells.push(`new row ${i + 1} ${quoted(v.levels[c], 30)}`);
+    }
+    throw new MixedLMError("data", `In the new data, ${quoted(f.code, 60)} must be numbers, as in the fitted data, but it holds text: ${cells.join(", ")}. Write the values as plain numbers (a decimal point, no thousands separator) or clear them.`);
+  }
 }
 
 /** Every level of a fixed-effect factor in the new rows that the fitted data did not have, named in one message. */

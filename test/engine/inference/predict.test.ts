@@ -73,3 +73,8 @@ test("a covariate far from zero (Time + 1e9): the same predictions and standard 
     }
   }
 });
+
+test("text in a column of numbers in the new rows is named by row (it once failed as 'Cannot build column Time')", () => {
+  const m = fitModel(dietox(), { formula: "Weight ~ Time + (1|Pig)" });
+  expect(() => predictNew(m, rows(["Time", "Pig"], [3, 4601], [4, 4601], ["1,5", 4601]))).toThrow(/In the new data, "Time" must be numbers, as in the fitted data, but it holds text: new row 3 "1,5"/);
+});
