@@ -265,4 +265,13 @@ describe("cases the property suite found (invariance.property.test.ts), kept as 
     const model = MODELS.find((m) => m.name === "crossed terms with a slope")!;
     expect(checkTransform(d, model, "ML", caseOf(model, { column: "x", a: -1, b: 3.1248190760663306 }))).toEqual([]);
   });
+
+  // ML, statsmodels' variance component at zero on 40 rows: its observed Hessian is indefinite
+  // there; its inverse's negative variance fell on x's diagonal for x (a fallback to lme4's
+  // standard errors) but was mixed into positive garbage for x + 0.43 (x's SE 0.25 for 0.59)
+  test("statsmodels' standard errors only from a positive definite Hessian: x and x + 0.43 agree", () => {
+    const d = makeData({ seed: 1512747468, groups: 13, sizes: "small", perGroup: 6, crossLevels: 7, xMean: 0.20691979676485062, xSpread: 0.5000001173466444, zMean: 3.193574622273445, zSpread: 2.6142027489840984, sdInt: 0.500000053551048, sdSlope: 0.8634766913950445, sdCross: 0.8458872746676207, sdRes: 0.9165604640729725, slope: -0.20094627887010574, slopeZ: 0.656937800347805, interaction: -0.43419720605015755 });
+    const model = MODELS.find((m) => m.name === "statsmodels variance component")!;
+    expect(checkTransform(d, model, "ML", caseOf(model, { column: "x", a: 1, b: 0.4317662700500198 }))).toEqual([]);
+  });
 });
