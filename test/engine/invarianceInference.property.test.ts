@@ -14,7 +14,8 @@
  *  - Wald and profile intervals: the bounds mapped, for every parameter the transform maps on
  *    its own (a coefficient β'_j = M_jj β_j + shift_j; a standard deviation, a correlation, σ);
  *    a profile's bounds to 1e-5 (fixed effects) and 1e-4 (variance parameters) of the interval,
- *    what refits minimised to the optimiser's tolerance give, on models with fewer effects than rows;
+ *    what refits minimised to the optimiser's tolerance give, on models with fewer effects than
+ *    rows and fits that are not singular (there the profile's inner minimum has several branches);
  *  - predictions on new rows (one in a group the fit has not seen): mapped, standard errors too.
  */
 import fc from "fast-check";
@@ -251,6 +252,9 @@ describe("the inference does not depend on the location and unit of the columns 
         // a profile with several local optima: its bounds depend on the path of the refits
         const effects = o.result.fixedEffects.length + o.result.randomTerms.reduce((s, r) => s + r.names.length * r.nLevels, 0);
         fc.pre(effects < o.result.nObs);
+        // nor on a singular fit (a correlation of ±1): the other parameters' minimum along the
+        // profile has several branches there, and which one a refit finds depends on its start
+        fc.pre(!o.result.singular);
         checkIntervals(o, t, want, c, model, "profile", p, "");
       });
       if (lines.length > 0) throw new Error(`${caseName(model, m, c)}:\n${lines.slice(0, 8).join("\n")}`);
