@@ -415,11 +415,16 @@ export function termColumnSets(termList: TermList, source: string, table: DataTa
   return all.map((t) => new Set(t.factors.flatMap((f) => referencedColumns(parseFactorExpr(f.tokens, source), source, table))));
 }
 
-/** Marginality between design columns from the data columns their terms read (termColumnSets). */
-export function marginalityOf(columns: DesignColumn[], sets: Set<string>[]): Marginality {
+/**
+ * Marginality between design columns from the data columns their terms read (termColumnSets,
+ * called on the first question only: the rank check asks only when a pivot is in doubt).
+ */
+export function marginalityOf(columns: DesignColumn[], sets: () => Set<string>[]): Marginality {
   const strictSubset = (a: Set<string>, b: Set<string>) => a.size < b.size && [...a].every((x) => b.has(x));
+  let known: Set<string>[] | null = null;
   return (j, k) => {
-    const a = sets[columns[j].term], b = sets[columns[k].term];
+    known ??= sets();
+    const a = known[columns[j].term], b = known[columns[k].term];
     return strictSubset(a, b) || strictSubset(b, a);
   };
 }

@@ -150,7 +150,7 @@ function fixedEffects(main: FormulaDesc, ctx: FactorContext, factors: FactorValu
   const values = evaluateTermFactors(main.rhs.terms, main.source, ctx, factors);
   refuseTextInNumbers(main.rhs.terms, values, ctx.rowIndex);
   const all = designFromFactors(main.rhs, values, main.source, n).columns;
-  const keepIdx = independentColumns(all.map((c) => c.values), undefined, marginalityOf(all, termColumnSets(main.rhs, main.source, ctx.table)));
+  const keepIdx = independentColumns(all.map((c) => c.values), undefined, marginalityOf(all, () => termColumnSets(main.rhs, main.source, ctx.table)));
   const kept = new Set(keepIdx);
   const dropped = all.filter((_, k) => !kept.has(k)).map((c) => c.name);
   const warnings: string[] = [];
