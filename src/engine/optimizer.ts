@@ -604,7 +604,7 @@ const POLISHED = 1e-11;
 /**
  * A polishing step below this may be taken without evaluating the objective there (its change is
  * below the objective's rounding, so the look would say nothing), and end newtonPolish, when
- * what it leaves is below POLISHED: about the Hessian's relative error times it. That error is
+ * what it leaves is below NEGLIGIBLE: about the Hessian's relative error times it. That error is
  * measured by how fast the steps shrink once two were taken, and assumed to be HESSIAN_ERROR
  * before. It can be large: along a flat direction (a variance near zero, two nearly collinear
  * random effects as in (x || g) with x far from zero) the optimiser's Hessian, carried from
@@ -613,6 +613,8 @@ const POLISHED = 1e-11;
  * stops elsewhere.
  */
 const UNCHECKED_STEP = 1e-6;
+/** What an unchecked last step may leave of θ (relative): y × a must give θ to 1e-10, and two such fits share their path. */
+const NEGLIGIBLE = 1e-10;
 /** The relative error of a Hessian from the optimiser (finite differences, BFGS-updated) before the steps measure it. */
 const HESSIAN_ERROR = 1e-3;
 
@@ -678,7 +680,7 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
     // a step this small changes the objective by less than its rounding: taken without a look
     // when what it leaves (the Hessian's error times it) is negligible
     const leaves = (previous > 0 ? rel / previous : HESSIAN_ERROR) * rel;
-    if (rel < UNCHECKED_STEP && leaves < POLISHED) return xn;
+    if (rel < UNCHECKED_STEP && leaves < NEGLIGIBLE) return xn;
     if (step === 0 && options.trustFirstBelow !== undefined && rel < options.trustFirstBelow) return xn;
     previous = rel;
     const gn = new Float64Array(n);
