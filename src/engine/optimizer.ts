@@ -640,38 +640,13 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
   if (options.at && options.at.g.length === n) { fx = options.at.f; g.set(options.at.g); }
   else fx = fg(x, g);
   if (!Number.isFinite(fx) || !g.every(Number.isFinite)) return x0;
-  // the optimiser's last Hessian when it has one (a Newton step's rate of convergence is its
-  // relative error, a few steps suffice), else a fresh one; a fresh one too when the optimiser's
-  // fails (a step it gives raises the objective or leaves a larger gradient: BFGS updates can be
-  // far off along a flat direction)
-  const freshHessian = (at: Float64Array, f: number): Float64Array | null => {
-    const fresh = options.hessian ? options.hessian(at, f) : centralGradientDifferences(fg, at);
-    return fresh.every(Number.isFinite) && choleskyInPlace(fresh, n) ? fresh : null;
-  };
-  let H: Float64Array | null = options.known && options.known.length === n * n && options.known.every(Number.isFinite) ? Float64Array.from(options.known) : null;
-  if (H && !choleskyInPlace(H, n)) H = null;
-  let fresh = H === null;
-  if (!H) H = freshHessian(x, fx);
+  const H = PolishHessian.start(n, options.known ?? null, () => freshHessianAt(fg, options.hessian, x, fx));
   if (!H) return x0;
-  // H holds the Cholesky factor; the matrix itself is kept for BFGS updates from the steps'
-  // exact gradient differences, which make the convergence superlinear
-  const matrixOf = (F: Float64Array) => {
-    const M = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { let v = 0; for (let k = 0; k <= j; k++) v += F[i * n + k] * F[j * n + k]; M[i * n + j] = M[j * n + i] = v; }
-    return M;
-  };
-  let Hm = matrixOf(H);
   const noise = 1e-12 * Math.max(1, Math.abs(fx));
   let previous = 0;
-  const refresh = (): boolean => {
-    if (fresh) return false;
-    const F = freshHessian(x, fx);
-    if (!F) return false;
-    H = F; Hm = matrixOf(F); fresh = true; previous = 0;
-    return true;
-  };
+  const refresh = () => H.refresh(() => freshHessianAt(fg, options.hessian, x, fx)) && ((previous = 0), true);
   for (let step = 0; step < maxSteps; step++) {
-    const d = cholSolve(H, n, Array.from(g, (v) => -v));
+    const d = H.newtonStep(g);
     let rel = 0;
     for (let i = 0; i < n; i++) rel = Math.max(rel, Math.abs(d[i]) / Math.max(1, Math.abs(x[i])));
     // not a polishing step: x was not at the optimum, or the optimiser's Hessian is off
@@ -686,22 +661,76 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
     const gn = new Float64Array(n);
     const fn1 = fg(xn, gn);
     if (!gn.every(Number.isFinite)) break;
-    // a step that promises less than the objective's rounding is judged by the gradient it
-    // leaves (a look at the objective would reject it on noise alone), the others by the objective
-    let promised = 0;
-    for (let i = 0; i < n; i++) promised -= 0.5 * g[i] * d[i];
-    const failed = promised < noise ? !(norm(gn) < norm(g)) : !(fn1 <= fx + noise) || !(norm(gn) < norm(g) || fn1 < fx - noise);
-    if (failed) { if (refresh()) continue; break; }
-    const yv = Float64Array.from(gn, (v, i) => v - g[i]);
+    if (stepFailed(g, d, gn, fx, fn1, noise)) { if (refresh()) continue; break; }
+    H.update(d, Float64Array.from(gn, (v, i) => v - g[i]));
     x = xn;
     g = gn;
     fx = Math.min(fx, fn1);
     if (rel < POLISHED) break;
-    hessianBfgsUpdate(Hm, Float64Array.from(d), yv, n);
-    const L = Float64Array.from(Hm);
-    if (choleskyInPlace(L, n)) H = L;
   }
   return x;
+}
+
+/**
+ * Whether a polishing step failed: one that promises less than the objective's rounding by the
+ * gradient it leaves (a look at the objective would reject it on noise alone), the others by the
+ * objective, or by both when the objective does not clearly fall.
+ */
+function stepFailed(g: Float64Array, d: Float64Array, gn: Float64Array, fx: number, fn1: number, noise: number): boolean {
+  let promised = 0;
+  for (let i = 0; i < g.length; i++) promised -= 0.5 * g[i] * d[i];
+  if (promised < noise) return !(norm(gn) < norm(g));
+  return !(fn1 <= fx + noise) || !(norm(gn) < norm(g) || fn1 < fx - noise);
+}
+
+/** A fresh Hessian (the given one, or central differences of the gradient), Cholesky-factored; null when not positive definite. */
+function freshHessianAt(fg: (x: Float64Array, g: Float64Array) => number, hessian: ((x: Float64Array, fx: number) => Float64Array) | undefined, x: Float64Array, fx: number): Float64Array | null {
+  const fresh = hessian ? hessian(x, fx) : centralGradientDifferences(fg, x);
+  return fresh.every(Number.isFinite) && choleskyInPlace(fresh, x.length) ? fresh : null;
+}
+
+/**
+ * The polish's Hessian: the optimiser's last one when it has one (a Newton step's rate of
+ * convergence is its relative error, a few steps suffice), else a fresh one; a fresh one too when
+ * the optimiser's fails a step (BFGS updates can be far off along a flat direction). Held as its
+ * Cholesky factor, and as the matrix for BFGS updates from the steps' exact gradient differences.
+ */
+class PolishHessian {
+  private constructor(private n: number, private L: Float64Array, private M: Float64Array, private fresh: boolean) {}
+
+  static start(n: number, known: Float64Array | null, fresh: () => Float64Array | null): PolishHessian | null {
+    let L: Float64Array | null = known && known.length === n * n && known.every(Number.isFinite) ? Float64Array.from(known) : null;
+    if (L && !choleskyInPlace(L, n)) L = null;
+    if (L) return new PolishHessian(n, L, matrixOfFactor(L, n), false);
+    const F = fresh();
+    return F ? new PolishHessian(n, F, matrixOfFactor(F, n), true) : null;
+  }
+
+  newtonStep(g: Float64Array): Float64Array {
+    return Float64Array.from(cholSolve(this.L, this.n, Array.from(g, (v) => -v)));
+  }
+
+  /** Replaces the optimiser's Hessian by a fresh one, once; false when that was done or cannot be. */
+  refresh(fresh: () => Float64Array | null): boolean {
+    if (this.fresh) return false;
+    const F = fresh();
+    if (!F) return false;
+    this.L = F; this.M = matrixOfFactor(F, this.n); this.fresh = true;
+    return true;
+  }
+
+  update(d: Float64Array, y: Float64Array): void {
+    hessianBfgsUpdate(this.M, d, y, this.n);
+    const L = Float64Array.from(this.M);
+    if (choleskyInPlace(L, this.n)) this.L = L;
+  }
+}
+
+/** L L' for a Cholesky factor L (row-major lower). */
+function matrixOfFactor(L: Float64Array, n: number): Float64Array {
+  const M = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { let v = 0; for (let k = 0; k <= j; k++) v += L[i * n + k] * L[j * n + k]; M[i * n + j] = M[j * n + i] = v; }
+  return M;
 }
 
 function norm(v: Float64Array): number {
