@@ -339,6 +339,12 @@ export interface FitCoreOptions {
   fillReducing?: boolean;
   refit?: { transform: Standardization; deviance: ProfiledDeviance };
   start?: Float64Array;
+  /**
+   * Only the criterion's value is wanted (a likelihood-ratio test's, a profile's base): θ to the
+   * optimiser's tolerance is enough (the criterion is flat there), so the polish's first step is
+   * taken without a look, as for a refit.
+   */
+  criterionOnly?: boolean;
 }
 
 /**
@@ -350,7 +356,7 @@ export function fitCore(frame: ModelFrame, options: FitCoreOptions = {}): FitCor
   const transform = options.refit?.transform ?? standardize(frame);
   const dev = options.refit?.deviance ?? new ProfiledDeviance(transform.internal, frame.method, options);
   const optimum = leaveFalseBoundary(dev, optimizeTheta(dev, options.start ? transform.internalTheta(options.start) : null));
-  const theta = canonicalTheta(dev.frame, thetaAtOptimum(dev, optimum, options.refit !== undefined));
+  const theta = canonicalTheta(dev.frame, thetaAtOptimum(dev, optimum, options.refit !== undefined || options.criterionOnly === true));
   if (!dev.updateIfNeeded(theta)) {
     throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
   }
