@@ -290,11 +290,12 @@ export function pivotFractions(G: Float64Array, p: number, drop = 0): { fraction
 /**
  * Modified Gram-Schmidt, each column orthogonalised twice against the kept ones before it.
  * Column j is dropped when what is left of it has a root mean square of at most dropBelow[j]
- * (in the units of the column as given). Returns Q (orthogonal columns of unit root mean square,
+ * (in the units of the column as given), or, given a function, at most dropBelow(j, kept) with
+ * the columns kept before it (called for each column in order). Returns Q (orthogonal columns of unit root mean square,
  * one per kept column) and R (kept × kept, column-major, upper triangular) with
  * cols[kept] = Q R, and for every column its remaining root mean square.
  */
-export function gramSchmidt(cols: Float64Array[], dropBelow: ArrayLike<number> | null = null): { Q: Float64Array[]; R: Float64Array; kept: number[]; remaining: Float64Array } {
+export function gramSchmidt(cols: Float64Array[], dropBelow: ArrayLike<number> | ((j: number, kept: readonly number[]) => number) | null = null): { Q: Float64Array[]; R: Float64Array; kept: number[]; remaining: Float64Array } {
   const p = cols.length;
   const n = p > 0 ? cols[0].length : 0;
   const Q: Float64Array[] = [];
@@ -319,7 +320,8 @@ export function gramSchmidt(cols: Float64Array[], dropBelow: ArrayLike<number> |
     for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(v[i]));
     const left = rms(v, 0, big);
     remaining[j] = left;
-    if (!(left > (dropBelow ? dropBelow[j] : 0))) continue;
+    const floor = dropBelow === null ? 0 : typeof dropBelow === "function" ? dropBelow(j, kept) : dropBelow[j];
+    if (!(left > floor)) continue;
     const inv = 1 / left;
     for (let i = 0; i < n; i++) v[i] *= inv;
     r[Q.length] = left;

@@ -301,15 +301,19 @@ export function inverseFromCholesky(l: Float64Array, n: number, off = 0): Float6
 }
 
 /** Inverse of a small general (symmetric) matrix by Gauss-Jordan with partial pivoting; null when singular. */
-export function inverseSymmetric(a: Float64Array, n: number): Float64Array | null {
+export function inverseSymmetric(a: Float64Array, n: number, relativePivot = 0): Float64Array | null {
   const m = Float64Array.from(a);
   const inv = new Float64Array(n * n);
   for (let i = 0; i < n; i++) inv[i * n + i] = 1;
+  // a pivot at most relativePivot of the largest diagonal entry counts as zero: the matrix is singular to rounding
+  let big = 0;
+  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(a[i * n + i]));
+  const tiny = relativePivot * big;
   for (let c = 0; c < n; c++) {
     let piv = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(m[c * n + r]) > Math.abs(m[c * n + piv])) piv = r;
     const pv = m[c * n + piv];
-    if (pv === 0 || !Number.isFinite(pv)) return null;
+    if (pv === 0 || !Number.isFinite(pv) || Math.abs(pv) <= tiny) return null;
     if (piv !== c) {
       for (let k = 0; k < n; k++) {
         let t = m[k * n + c]; m[k * n + c] = m[k * n + piv]; m[k * n + piv] = t;

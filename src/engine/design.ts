@@ -7,7 +7,7 @@
  */
 import { centerAndScale, columnStats, gram, gramSchmidt, indicatorSupports, pivotFractions, rms } from "./columnScaling";
 import { excerpt, formulaError, nameList } from "./errors";
-import { Contrast, evaluateFactor, FactorContext, FactorMemo, FactorValue, parseFactorExpr } from "./formula/factor";
+import { Contrast, evaluateFactor, FactorContext, FactorMemo, FactorValue, parseFactorExpr, referencedColumns } from "./formula/factor";
 import { Factor, Term, termName, TermList } from "./formula/terms";
 import { count, LIMITS } from "./limits";
 import { DataTable, pythonFloatRepr } from "./table";
@@ -298,6 +298,13 @@ const ROUNDING = 1e-13;
 const GRAM_TRUSTED = 1e-6;
 
 /**
+ * Whether two columns are related by marginality: the data columns one of them reads are a strict
+ * subset of the other's (x and x:z, z and x:z, x and I(x*z), x and x:C(h)). A shift of a covariate
+ * moves the larger one's column into the span of the smaller one's: (x + d)·z = x·z + d·z.
+ */
+export type Marginality = (j: number, k: number) => boolean;
+
+/**
  * Finds columns that are linear combinations of earlier ones. Returns the indices to keep.
  *
  * The check does not depend on the columns' location or unit: it runs on the columns centred
@@ -306,12 +313,14 @@ const GRAM_TRUSTED = 1e-6;
  * after the kept columns before it is at most `tol` of its offset-free root mean square (R's
  * lm() drops at 1e-7 of the whole column's), or at most ROUNDING of its root mean square as given:
  * the part of it that rounding of its stored values can account for (x + 1e9 repeating x differs
- * from it by rounding only). "Offset-free" is what is left after the constant and the factors'
- * indicator columns before it, into whose span a shift of a covariate moves a column (x + d, and
- * (x + d)·[h = k] for x:C(h)). Clear cases are read off the Cholesky factor of the Gram matrix;
- * when a pivot is small enough to be in doubt, Gram-Schmidt on the columns decides.
+ * from it by rounding only). "Offset-free" is what is left after the columns before it into whose
+ * span a shift of a covariate moves it: the constant and the factors' indicator columns (x + d,
+ * and (x + d)·[h = k] for x:C(h)), and, given `marginal`, the kept columns related to it by
+ * marginality ((x + d)·z for x:z moves along z; z after x:z, as patsy orders `x:z + x + z`, is
+ * measured against x:z). Clear cases are read off the Cholesky factor of the Gram matrix; when a
+ * pivot is small enough to be in doubt, Gram-Schmidt on the columns decides.
  */
-export function independentColumns(cols: Float64Array[], tol = 1e-7): number[] {
+export function independentColumns(cols: Float64Array[], tol = 1e-7, marginal: Marginality | null = null): number[] {
   const p = cols.length;
   if (p === 0) return [];
   const cc = centerAndScale(cols);
@@ -322,32 +331,100 @@ export function independentColumns(cols: Float64Array[], tol = 1e-7): number[] {
   const present = rounding.map((_, j) => j).filter((j) => G[j * p + j] > 0);
   const clear = present.every((j) => fraction[j] >= GRAM_TRUSTED && fraction[j] * G[j * p + j] >= 1e4 * rounding[j] ** 2);
   if (clear) return present;
-  const offsetFree = offsetFreeRms(cc.columns, cc.stats.map((st) => st.indicator || st.constant !== null), rounding);
-  const dropBelow = rounding.map((r, j) => Math.max(r, tol * offsetFree[j]));
-  return gramSchmidt(cc.columns, dropBelow).kept;
+  const offsetFree = new OffsetFreeParts(cc.columns, cc.stats.map((st) => st.indicator || st.constant !== null), rounding, marginal);
+  return gramSchmidt(cc.columns, (j, kept) => Math.max(rounding[j], tol * offsetFree.rms(j, kept))).kept;
 }
 
 /**
  * Root mean square of each column less its projection on the constant and indicator columns
- * before it (a column that is itself one of those keeps its own).
+ * before it and on the kept columns related to it by marginality (a column that is itself the
+ * constant or an indicator keeps its own). Asked for the columns in order.
  */
-function offsetFreeRms(cols: Float64Array[], location: boolean[], rounding: number[]): number[] {
-  const basis: Float64Array[] = []; // orthogonal, unit root mean square
-  return cols.map((c, j) => {
-    const n = c.length;
-    const v = Float64Array.from(c);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const q of basis) {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += q[i] * v[i];
-        const coef = s / n;
-        for (let i = 0; i < n; i++) v[i] -= coef * q[i];
+class OffsetFreeParts {
+  /** Orthogonal, unit root mean square: the constant and indicator columns so far. */
+  private readonly basis: Float64Array[] = [];
+  private next = 0;
+  /** A related column orthogonalised against the basis, with the basis' size then. */
+  private readonly reduced = new Map<number, { size: number; v: Float64Array | null }>();
+
+  constructor(
+    private readonly cols: Float64Array[],
+    private readonly location: boolean[],
+    private readonly rounding: number[],
+    private readonly marginal: Marginality | null,
+  ) {}
+
+  rms(j: number, kept: readonly number[]): number {
+    for (; this.next < j; this.next++) this.addLocation(this.next);
+    const c = this.cols[j];
+    const own = columnStats(c).rms;
+    if (this.location[j]) return own;
+    const related: Float64Array[] = [];
+    if (this.marginal) {
+      for (const k of kept) {
+        if (this.location[k] || !this.marginal(j, k)) continue;
+        const v = this.reducedColumn(k);
+        if (!v) continue;
+        const w = orthogonalize(v, related);
+        const left = rms(w, 0, 2);
+        if (left > 1e-8) related.push(w.map((x) => x / left));
       }
     }
-    const own = columnStats(c).rms;
-    const left = rms(v, 0, 2 * own);
-    if (!location[j]) return left;
-    if (left > rounding[j]) basis.push(v.map((x) => x / left));
-    return own;
-  });
+    const v = orthogonalize(orthogonalize(c, this.basis), related);
+    return rms(v, 0, 2 * own);
+  }
+
+  private addLocation(k: number): void {
+    if (!this.location[k]) return;
+    const v = orthogonalize(this.cols[k], this.basis);
+    const left = rms(v, 0, 2 * columnStats(this.cols[k]).rms);
+    if (left > this.rounding[k]) this.basis.push(v.map((x) => x / left));
+  }
+
+  /** Column k less its projection on the basis, at unit root mean square (null when nothing is left). */
+  private reducedColumn(k: number): Float64Array | null {
+    const hit = this.reduced.get(k);
+    if (hit && hit.size === this.basis.length) return hit.v;
+    const w = orthogonalize(this.cols[k], this.basis);
+    const left = rms(w, 0, 2 * columnStats(this.cols[k]).rms);
+    const v = left > this.rounding[k] ? w.map((x) => x / left) : null;
+    this.reduced.set(k, { size: this.basis.length, v });
+    return v;
+  }
+}
+
+/** c less its projection on orthogonal columns of unit root mean square, twice over (a copy). */
+function orthogonalize(c: Float64Array, basis: Float64Array[]): Float64Array {
+  const n = c.length;
+  const v = Float64Array.from(c);
+  for (let pass = 0; pass < 2; pass++) {
+    for (const q of basis) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += q[i] * v[i];
+      const coef = s / n;
+      if (coef === 0) continue;
+      for (let i = 0; i < n; i++) v[i] -= coef * q[i];
+    }
+  }
+  return v;
+}
+
+/** The data columns each term reads (the intercept: none), for marginality between its columns. */
+export function termColumnSets(termList: TermList, source: string, table: DataTable): Set<string>[] {
+  const all: Term[] = termList.intercept ? [{ factors: [] }, ...termList.terms] : termList.terms;
+  return all.map((t) => new Set(t.factors.flatMap((f) => referencedColumns(parseFactorExpr(f.tokens, source), source, table))));
+}
+
+/**
+ * Marginality between design columns from the data columns their terms read (termColumnSets,
+ * called on the first question only: the rank check asks only when a pivot is in doubt).
+ */
+export function marginalityOf(columns: DesignColumn[], sets: () => Set<string>[]): Marginality {
+  const strictSubset = (a: Set<string>, b: Set<string>) => a.size < b.size && [...a].every((x) => b.has(x));
+  let known: Set<string>[] | null = null;
+  return (j, k) => {
+    known ??= sets();
+    const a = known[columns[j].term], b = known[columns[k].term];
+    return strictSubset(a, b) || strictSubset(b, a);
+  };
 }

@@ -339,6 +339,12 @@ export interface FitCoreOptions {
   fillReducing?: boolean;
   refit?: { transform: Standardization; deviance: ProfiledDeviance };
   start?: Float64Array;
+  /**
+   * Only the criterion's value is wanted (a likelihood-ratio test's, a profile's base): θ to the
+   * optimiser's tolerance is enough (the criterion is flat there), so the polish's first step is
+   * taken without a look, as for a refit.
+   */
+  criterionOnly?: boolean;
 }
 
 /**
@@ -349,17 +355,49 @@ export interface FitCoreOptions {
 export function fitCore(frame: ModelFrame, options: FitCoreOptions = {}): FitCore {
   const transform = options.refit?.transform ?? standardize(frame);
   const dev = options.refit?.deviance ?? new ProfiledDeviance(transform.internal, frame.method, options);
-  const optimum = optimizeTheta(dev, options.start ? transform.internalTheta(options.start) : null);
-  const snapped = snapToBoundary(dev, optimum);
-  // the optimiser's last value and gradient, where θ is still its point
-  const at = snapped.fixed.length === 0 && optimum.gradientAt ? { f: optimum.f, g: optimum.gradientAt } : null;
-  const theta = canonicalTheta(dev.frame, polish(dev, snapped.x, snapped.fixed, snapped.hessian, at));
+  const optimum = leaveFalseBoundary(dev, optimizeTheta(dev, options.start ? transform.internalTheta(options.start) : null));
+  const theta = canonicalTheta(dev.frame, thetaAtOptimum(dev, optimum, options.refit !== undefined || options.criterionOnly === true));
   if (!dev.updateIfNeeded(theta)) {
     throw new MixedLMError("model", "The model could not be factorised at its optimum; check that the fixed effects are not collinear.");
   }
   const internal = internalEstimates(dev, theta);
   const residuals = internalResiduals(dev.frame, internal);
   return { frame, deviance: dev, optimum, transform, internal, ...reportedEstimates(frame, transform, internal, residuals, dev.order) };
+}
+
+/**
+ * The optimiser's θ taken to the optimum itself: small variances put at zero where the deviance
+ * allows (snapToBoundary), then Newton steps (polish), and the snap tried again where the polish
+ * brought a variance the optimiser left above the snapping range into it.
+ */
+function thetaAtOptimum(dev: ProfiledDeviance, optimum: OptimizeResult, refit: boolean): Float64Array {
+  const snapped = snapToBoundary(dev, optimum.x, optimum.f, optimum.hessian ?? null, []);
+  // the optimiser's last value and gradient, where θ is still its point
+  const at = snapped.fixed.length === 0 && optimum.gradientAt ? { f: optimum.f, g: optimum.gradientAt } : null;
+  const polished = polish(dev, snapped.x, snapped.fixed, snapped.hessian, at, refit);
+  if (snapCandidates(dev, polished, snapped.fixed).length === 0) return polished;
+  const again = snapToBoundary(dev, polished, dev.deviance(polished), null, snapped.fixed);
+  return again.fixed.length > snapped.fixed.length ? polish(dev, again.x, again.fixed, again.hessian, null, refit) : polished;
+}
+
+/**
+ * A variance the optimiser left at or near zero where the deviance falls away from zero is not
+ * at its boundary optimum: the deviance is even in a diagonal θ_k, so θ_k = 0 is a stationary
+ * point, a maximum along θ_k there, and a Newton step cut back to the point's own scale can land
+ * on it exactly (then the gradient vanishes and the optimiser stops, "converged"). Each such
+ * entry is tried at OFF_BOUNDARY; where the deviance is lower there, the optimiser starts again
+ * from that point.
+ */
+function leaveFalseBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): OptimizeResult {
+  let best = optimum;
+  for (const k of snapCandidates(dev, optimum.x, [], true)) {
+    const x = Float64Array.from(best.x);
+    x[k] = OFF_BOUNDARY;
+    if (!(dev.deviance(x) < best.f - SNAP_TOLERANCE)) continue;
+    const r = optimizeTheta(dev, x);
+    if (r.f < best.f) best = { ...r, evaluations: best.evaluations + r.evaluations + 1, iterations: best.iterations + r.iterations };
+  }
+  return best;
 }
 
 /** Minimises the profiled deviance from `start` (a refit's, internal) or the moment-based start (or lme4's θ = 1). */
@@ -489,24 +527,36 @@ function reportedEstimates(frame: ModelFrame, transform: Standardization, est: I
  * entry is tried at 0, and kept there when the deviance does not rise by more than SNAP_TOLERANCE.
  * θ is the internal problem's, unit-free (standardize.ts), so "small" needs no units.
  */
-function snapToBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): { x: Float64Array; fixed: number[]; hessian: Float64Array | null } {
-  const x = Float64Array.from(optimum.x);
-  let f = optimum.f;
-  const snapped: number[] = [];
+function snapToBoundary(dev: ProfiledDeviance, x0: Float64Array, f0: number, hessian: Float64Array | null, already: number[]): { x: Float64Array; fixed: number[]; hessian: Float64Array | null } {
+  const x = Float64Array.from(x0);
+  let f = f0;
+  const snapped = [...already];
+  for (const k of snapCandidates(dev, x, already)) {
+    const old = x[k];
+    x[k] = 0;
+    const fk = dev.deviance(x);
+    if (fk <= f + SNAP_TOLERANCE) { f = Math.min(f, fk); snapped.push(k); continue; }
+    // at zero with the others where they were, the deviance rose: with the others re-optimised
+    // for zero (a correlation of ±1 beside it, say) it may not
+    const trial = reoptimizeFree(dev, x, [...snapped, k]);
+    const ft = trial.x === x ? fk : dev.deviance(trial.x);
+    if (ft <= f + SNAP_TOLERANCE) { x.set(trial.x); f = Math.min(f, ft); snapped.push(k); } else x[k] = old;
+  }
+  if (snapped.length === already.length) return { x, fixed: snapped, hessian };
+  const free = reoptimizeFree(dev, x, snapped);
+  return { x: free.x, fixed: snapped, hessian: free.hessian };
+}
+
+/** The diagonal entries of θ small enough to be tried at zero (and not already held there; with `zeros`, those at zero too). */
+function snapCandidates(dev: ProfiledDeviance, x: Float64Array, already: number[], zeros = false): number[] {
+  const out: number[] = [];
   for (const t of dev.frame.terms) {
     for (let c = 0; c < t.q; c++) {
       const k = t.thetaIndex[c * t.q + c];
-      if (k < 0 || x[k] === 0 || Math.abs(x[k]) > SNAP_BELOW) continue;
-      const old = x[k];
-      x[k] = 0;
-      const f0 = dev.deviance(x);
-      if (f0 <= f + SNAP_TOLERANCE) { f = Math.min(f, f0); snapped.push(k); }
-      else x[k] = old;
+      if (k >= 0 && (zeros || x[k] !== 0) && Math.abs(x[k]) <= SNAP_BELOW && !already.includes(k)) out.push(k);
     }
   }
-  if (snapped.length === 0) return { x, fixed: snapped, hessian: optimum.hessian ?? null };
-  const free = reoptimizeFree(dev, x, snapped);
-  return { x: free.x, fixed: snapped, hessian: free.hessian };
+  return out;
 }
 
 /** θ with the entries `fixed` held at their values in x and the others taken from v (in order). */
@@ -549,7 +599,7 @@ function reoptimizeFree(dev: ProfiledDeviance, x: Float64Array, snapped: number[
  * small model) to about 1e-12; with central differences (several terms, cheap evaluations) to
  * the differences' rounding, about 1e-8. Models whose evaluations are costly keep the optimiser's θ.
  */
-function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[], hessian: Float64Array | null, at: { f: number; g: Float64Array } | null): Float64Array {
+function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[], hessian: Float64Array | null, at: { f: number; g: Float64Array } | null, refit: boolean): Float64Array {
   const free = Array.from(x, (_, k) => k).filter((k) => !fixed.includes(k));
   if (free.length === 0) return x;
   const dense = !dev.hasGradient && dev.factor.dims.reduce((a, b) => a + b, 0) <= DENSE_GRADIENT_MAX;
@@ -566,18 +616,20 @@ function polish(dev: ProfiledDeviance, x: Float64Array, fixed: number[], hessian
       free.forEach((k, i) => { g[i] = full[k]; });
       return f;
     };
-    // One term: the optimiser's last gradient and Hessian give the step it declined (its
-    // prediction fell below its tolerance), taken without a look; costs no evaluation.
-    if (dev.hasGradient && at) return withFree(x, free, newtonPolish(fg, start, { known: hessian, at, uncheckedBelow: ONE_TERM_UNCHECKED }));
-    return withFree(x, free, newtonPolish(fg, start, { known: hessian }));
+    // One term: the optimiser's last gradient and Hessian give the first step (the one it
+    // declined: its prediction fell below its tolerance) without an evaluation. A refit (a
+    // bootstrap replicate, a profile's point) takes that step without a look: its statistic
+    // needs θ to the optimiser's tolerance only, and a thousand refits would pay for the look.
+    if (dev.hasGradient && at) return withFree(x, free, newtonPolish(fg, start, { known: hessian, at, trustFirstBelow: refit ? REFIT_TRUSTED_STEP : undefined }));
+    return withFree(x, free, newtonPolish(fg, start, { known: hessian, trustFirstBelow: refit ? 1e-6 : undefined }));
   }
   if (evaluationFlops(dev) > POLISH_MAX_FLOPS) return x;
   const differences = centralDifferences(deviance);
   return withFree(x, free, newtonPolish(differences.fg, start, { maxSteps: 3, hessian: differences.hessian, known: hessian }));
 }
 
-/** A last step of a one-term model below this (relative) is taken without evaluating the deviance there (newtonPolish). */
-const ONE_TERM_UNCHECKED = 1e-3;
+/** A refit's first polishing step (one term, from the optimiser's last gradient and Hessian) below this (relative) is taken without a look. */
+const REFIT_TRUSTED_STEP = 1e-3;
 
 /** Rough multiply-adds of one update of the factor: its diagonal blocks (dense ones cubed) and the blocks below them. */
 function evaluationFlops(dev: ProfiledDeviance): number {
@@ -596,6 +648,8 @@ const POLISH_MAX_FLOPS = 2e6;
 
 /** Diagonal entries of the internal θ below this are tried at zero (snapToBoundary). */
 const SNAP_BELOW = 0.05;
+/** Where a diagonal entry of the internal θ left at or near zero is tried off the boundary (leaveFalseBoundary): start.ts' smallest start. */
+const OFF_BOUNDARY = 0.1;
 /** Largest rise of the deviance accepted for putting a variance at zero (1e-7 in log-likelihood). */
 const SNAP_TOLERANCE = 2e-7;
 

@@ -10,7 +10,7 @@
  * template parameterised by lme4's relative Cholesky factor θ.
  */
 import { completeCases } from "./completeCases";
-import { DesignColumn, designFromFactors, evaluateTermFactors, FactorValues, independentColumns } from "./design";
+import { DesignColumn, designFromFactors, evaluateTermFactors, FactorValues, independentColumns, marginalityOf, termColumnSets } from "./design";
 import { excerpt, formulaError, MixedLMError } from "./errors";
 import { evaluateFactor, FactorContext, FactorMemo, newMemo, parseFactorExpr } from "./formula/factor";
 import { FormulaDesc, TermList } from "./formula/terms";
@@ -150,7 +150,7 @@ function fixedEffects(main: FormulaDesc, ctx: FactorContext, factors: FactorValu
   const values = evaluateTermFactors(main.rhs.terms, main.source, ctx, factors);
   refuseTextInNumbers(main.rhs.terms, values, ctx.rowIndex);
   const all = designFromFactors(main.rhs, values, main.source, n).columns;
-  const keepIdx = independentColumns(all.map((c) => c.values));
+  const keepIdx = independentColumns(all.map((c) => c.values), undefined, marginalityOf(all, () => termColumnSets(main.rhs, main.source, ctx.table)));
   const kept = new Set(keepIdx);
   const dropped = all.filter((_, k) => !kept.has(k)).map((c) => c.name);
   const warnings: string[] = [];

@@ -602,11 +602,21 @@ export function cholSolve(L: Float64Array, n: number, b: number[]): number[] {
 /** A polishing step below this, relative to the coordinate (at least 1), ends newtonPolish: the point is there to about the next step, a few orders smaller. */
 const POLISHED = 1e-11;
 /**
- * A polishing step below this is taken without evaluating the objective there (its change is
- * below the objective's rounding, so the look would say nothing) and ends newtonPolish: what is
- * left after it is about the Hessian's relative error times it (BFGS-updated: 1e-3 or less).
+ * A polishing step below this may be taken without evaluating the objective there (its change is
+ * below the objective's rounding, so the look would say nothing), and end newtonPolish, when
+ * what it leaves is below NEGLIGIBLE: about the Hessian's relative error times it. That error is
+ * measured by how fast the steps shrink once two were taken, and assumed to be HESSIAN_ERROR
+ * before. It can be large: along a flat direction (a variance near zero, two nearly collinear
+ * random effects as in (x || g) with x far from zero) the optimiser's Hessian, carried from
+ * where it was computed by BFGS updates, can be off by 10% or more, and one unchecked step
+ * would leave θ 1e-7 short of the optimum, where another fit of the same model on rescaled data
+ * stops elsewhere.
  */
 const UNCHECKED_STEP = 1e-6;
+/** What an unchecked last step may leave of θ (relative): y × a must give θ to 1e-10, and two such fits share their path. */
+const NEGLIGIBLE = 1e-10;
+/** The relative error of a Hessian from the optimiser (finite differences, BFGS-updated) before the steps measure it. */
+const HESSIAN_ERROR = 1e-3;
 
 /**
  * Newton steps with an exact gradient, for an x already at the optimum to the optimiser's
@@ -617,10 +627,11 @@ const UNCHECKED_STEP = 1e-6;
  * both to the optimum itself, to about the gradient's rounding over the Hessian (1e-12 or so).
  * The Hessian is the optimiser's last one when given, else it comes once from central
  * differences of the gradient (2n evaluations); each step then costs one. A step that raises the
- * objective beyond its rounding noise, or an indefinite Hessian, ends them.
+ * objective beyond its rounding noise, or an indefinite Hessian, ends them. `trustFirstBelow`:
+ * a first step below this is taken without a look, whatever it leaves (for a refit whose θ
+ * matters to its statistic only to the optimiser's tolerance).
  */
-export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, options: { maxSteps?: number; hessian?: (x: Float64Array, fx: number) => Float64Array; known?: Float64Array | null; at?: { f: number; g: Float64Array } | null; uncheckedBelow?: number } = {}): Float64Array {
-  const unchecked = options.uncheckedBelow ?? UNCHECKED_STEP;
+export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, options: { maxSteps?: number; hessian?: (x: Float64Array, fx: number) => Float64Array; known?: Float64Array | null; at?: { f: number; g: Float64Array } | null; trustFirstBelow?: number } = {}): Float64Array {
   const n = x0.length;
   const maxSteps = options.maxSteps ?? 6;
   let x = Float64Array.from(x0);
@@ -629,41 +640,103 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
   if (options.at && options.at.g.length === n) { fx = options.at.f; g.set(options.at.g); }
   else fx = fg(x, g);
   if (!Number.isFinite(fx) || !g.every(Number.isFinite)) return x0;
-  // the optimiser's last Hessian when it has one (a Newton step's rate of convergence is its
-  // relative error, a few steps suffice), else a fresh one
-  let H: Float64Array | null = options.known && options.known.length === n * n && options.known.every(Number.isFinite) ? Float64Array.from(options.known) : null;
-  if (H && !choleskyInPlace(H, n)) H = null;
-  if (!H) {
-    const fresh = options.hessian ? options.hessian(x, fx) : centralGradientDifferences(fg, x);
-    if (!fresh.every(Number.isFinite) || !choleskyInPlace(fresh, n)) return x0;
-    H = fresh;
-  }
-  // H holds the Cholesky factor; the matrix itself is kept for BFGS updates from the steps'
-  // exact gradient differences, which make the convergence superlinear
-  const Hm = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { let v = 0; for (let k = 0; k <= j; k++) v += H[i * n + k] * H[j * n + k]; Hm[i * n + j] = Hm[j * n + i] = v; }
+  const H = PolishHessian.start(n, options.known ?? null, () => freshHessianAt(fg, options.hessian, x, fx));
+  if (!H) return x0;
   const noise = 1e-12 * Math.max(1, Math.abs(fx));
+  let previous = 0;
+  const refresh = () => H.refresh(() => freshHessianAt(fg, options.hessian, x, fx)) && ((previous = 0), true);
   for (let step = 0; step < maxSteps; step++) {
-    const d = cholSolve(H, n, Array.from(g, (v) => -v));
+    const d = H.newtonStep(g);
     let rel = 0;
     for (let i = 0; i < n; i++) rel = Math.max(rel, Math.abs(d[i]) / Math.max(1, Math.abs(x[i])));
-    if (!(rel <= 0.1)) break; // not a polishing step: x was not at the optimum
+    // not a polishing step: x was not at the optimum, or the optimiser's Hessian is off
+    if (!(rel <= 0.1)) { if (refresh()) continue; break; }
     const xn = Float64Array.from(x, (v, i) => v + d[i]);
     // a step this small changes the objective by less than its rounding: taken without a look
-    if (rel < unchecked) return xn;
+    // when what it leaves (the Hessian's error times it) is negligible
+    const leaves = (previous > 0 ? rel / previous : HESSIAN_ERROR) * rel;
+    if (rel < UNCHECKED_STEP && leaves < NEGLIGIBLE) return xn;
+    if (step === 0 && options.trustFirstBelow !== undefined && rel < options.trustFirstBelow) return xn;
+    previous = rel;
     const gn = new Float64Array(n);
     const fn1 = fg(xn, gn);
-    if (!(fn1 <= fx + noise) || !gn.every(Number.isFinite)) break;
-    const yv = Float64Array.from(gn, (v, i) => v - g[i]);
+    if (!gn.every(Number.isFinite)) break;
+    if (stepFailed(g, d, gn, fx, fn1, noise)) { if (refresh()) continue; break; }
+    H.update(d, Float64Array.from(gn, (v, i) => v - g[i]));
     x = xn;
     g = gn;
     fx = Math.min(fx, fn1);
     if (rel < POLISHED) break;
-    hessianBfgsUpdate(Hm, Float64Array.from(d), yv, n);
-    const L = Float64Array.from(Hm);
-    if (choleskyInPlace(L, n)) H = L;
   }
   return x;
+}
+
+/**
+ * Whether a polishing step failed: one that promises less than the objective's rounding by the
+ * gradient it leaves (a look at the objective would reject it on noise alone), the others by the
+ * objective, or by both when the objective does not clearly fall.
+ */
+function stepFailed(g: Float64Array, d: Float64Array, gn: Float64Array, fx: number, fn1: number, noise: number): boolean {
+  let promised = 0;
+  for (let i = 0; i < g.length; i++) promised -= 0.5 * g[i] * d[i];
+  if (promised < noise) return !(norm(gn) < norm(g));
+  return !(fn1 <= fx + noise) || !(norm(gn) < norm(g) || fn1 < fx - noise);
+}
+
+/** A fresh Hessian (the given one, or central differences of the gradient), Cholesky-factored; null when not positive definite. */
+function freshHessianAt(fg: (x: Float64Array, g: Float64Array) => number, hessian: ((x: Float64Array, fx: number) => Float64Array) | undefined, x: Float64Array, fx: number): Float64Array | null {
+  const fresh = hessian ? hessian(x, fx) : centralGradientDifferences(fg, x);
+  return fresh.every(Number.isFinite) && choleskyInPlace(fresh, x.length) ? fresh : null;
+}
+
+/**
+ * The polish's Hessian: the optimiser's last one when it has one (a Newton step's rate of
+ * convergence is its relative error, a few steps suffice), else a fresh one; a fresh one too when
+ * the optimiser's fails a step (BFGS updates can be far off along a flat direction). Held as its
+ * Cholesky factor, and as the matrix for BFGS updates from the steps' exact gradient differences.
+ */
+class PolishHessian {
+  private constructor(private n: number, private L: Float64Array, private M: Float64Array, private fresh: boolean) {}
+
+  static start(n: number, known: Float64Array | null, fresh: () => Float64Array | null): PolishHessian | null {
+    let L: Float64Array | null = known && known.length === n * n && known.every(Number.isFinite) ? Float64Array.from(known) : null;
+    if (L && !choleskyInPlace(L, n)) L = null;
+    if (L) return new PolishHessian(n, L, matrixOfFactor(L, n), false);
+    const F = fresh();
+    return F ? new PolishHessian(n, F, matrixOfFactor(F, n), true) : null;
+  }
+
+  newtonStep(g: Float64Array): Float64Array {
+    return Float64Array.from(cholSolve(this.L, this.n, Array.from(g, (v) => -v)));
+  }
+
+  /** Replaces the optimiser's Hessian by a fresh one, once; false when that was done or cannot be. */
+  refresh(fresh: () => Float64Array | null): boolean {
+    if (this.fresh) return false;
+    const F = fresh();
+    if (!F) return false;
+    this.L = F; this.M = matrixOfFactor(F, this.n); this.fresh = true;
+    return true;
+  }
+
+  update(d: Float64Array, y: Float64Array): void {
+    hessianBfgsUpdate(this.M, d, y, this.n);
+    const L = Float64Array.from(this.M);
+    if (choleskyInPlace(L, this.n)) this.L = L;
+  }
+}
+
+/** L L' for a Cholesky factor L (row-major lower). */
+function matrixOfFactor(L: Float64Array, n: number): Float64Array {
+  const M = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { let v = 0; for (let k = 0; k <= j; k++) v += L[i * n + k] * L[j * n + k]; M[i * n + j] = M[j * n + i] = v; }
+  return M;
+}
+
+function norm(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s = Math.hypot(s, v[i]);
+  return s;
 }
 
 /** Hessian by central differences of an exact gradient (row-major, symmetrised): 2n evaluations. */

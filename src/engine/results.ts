@@ -3,13 +3,11 @@
  * pane and the CLI show. Built once from the fitted factor; predictions on new rows go through
  * `predict`.
  */
-import { buildDesign } from "./design";
 import { twoSidedNormalP, normalQuantile } from "./distributions";
-import { MixedLMError } from "./errors";
-import { categoricalFromColumn } from "./formula/factor";
 import { FitCore } from "./fit";
 import { conditionalVariances } from "./condvar";
 import { Method } from "./model";
+import { addRandomPrediction, fixedPrediction, internalFixedColumns } from "./prediction";
 import { statsmodelsVarianceSE } from "./statsmodelsSE";
 import { DataTable } from "./table";
 
@@ -93,6 +91,8 @@ export interface MixedLMResult {
   /** Number of parameters counted in AIC/BIC: fixed effects + covariance parameters + residual variance. */
   df: number;
   scale: number;
+  /** The residual standard deviation, √scale: finite where scale overflows (a response near 1e160). */
+  sigma: number;
   fixedEffects: FixedEffect[];
   /** Covariance matrix of the fixed effects, in the convention of the SEs (see FixedEffect.stdErr). */
   vcovFixed: number[][];
@@ -128,12 +128,14 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   let varianceRows: VarianceRow[] = [];
   let statsmodelsFixedSE: (number | null)[] | null = null;
   let statsmodelsFixedCov: Float64Array | null = null;
+  let statsmodelsFixedCovInternal: Float64Array | null = null;
   if (frame.style === "statsmodels") {
     const se = statsmodelsVarianceSE(core);
     if (se) {
       varianceRows = se.names.map((name, j) => ({ name, value: se.values[j], statsmodelsStdErr: se.stdErr[j] }));
       statsmodelsFixedSE = se.fixedStdErr;
       statsmodelsFixedCov = se.fixedCov;
+      statsmodelsFixedCovInternal = se.fixedCovInternal;
     }
   }
 
@@ -146,6 +148,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
     warnings.push("statsmodels' standard errors of the fixed effects could not be computed (its Hessian cannot be inverted here, or a group has more than 2,000 random effects); the fixed effects' standard errors are lme4's conditional ones, from σ²(X'V⁻¹X)⁻¹.");
     statsmodelsFixedSE = null;
     statsmodelsFixedCov = null;
+    statsmodelsFixedCovInternal = null;
   }
   const fixedEffects: FixedEffect[] = frame.xNames.map((name, a) => {
     const coef = core.beta[a];
@@ -173,7 +176,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   });
 
   if (!Number.isFinite(core.sigma2) || randomTerms.some((t) => t.cov.some((row) => row.some((v) => !Number.isFinite(v))))) {
-    warnings.push(`Some variances are larger than the largest number a double holds (about 1.8e308) and show as Infinity; the standard deviations, coefficients, standard errors and log-likelihood are right. Divide ${frame.responseName} by a large power of ten to see the variances.`);
+    warnings.push(`Some variances are larger than the largest number a double holds (about 1.8e308): the tables show them as text computed from the standard deviations (the JSON as null); the standard deviations, coefficients, standard errors and log-likelihood are numbers and right. Divide ${frame.responseName} by a large power of ten to have the variances as numbers.`);
   }
 
   // lme4 lists its terms by number of levels, most first; so do we for lme4-style models
@@ -241,7 +244,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
 
   const predict = (data: DataTable, opts: { includeRandom?: boolean } = {}): Float64Array => predictRows(core, data, opts.includeRandom ?? true);
 
-  return {
+  const result: MixedLMResult = {
     style: frame.style,
     method: frame.method,
     formula: frame.spec.formula,
@@ -259,6 +262,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
     bic,
     df,
     scale: core.sigma2,
+    sigma,
     fixedEffects,
     vcovFixed,
     randomTerms,
@@ -271,6 +275,20 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
     optimizer: { evaluations: opt.evaluations, iterations: opt.iterations, message: opt.message, gradient: opt.gradient, predictedDecrease: opt.predictedDecrease },
     predict,
   };
+  internalVcov.set(result, statsmodelsFixedCovInternal ?? core.internal.betaCov);
+  return result;
+}
+
+/**
+ * vcovFixed of each result buildResult made, in the fit's internal coordinates (vcovFixed =
+ * transform.betaCov of it): quadratic forms in it on internal columns do not cancel
+ * (prediction.ts). A result derived from another (with Kenward-Roger's covariance, say) has none.
+ */
+const internalVcov = new WeakMap<MixedLMResult, Float64Array>();
+
+/** The result's vcovFixed in internal coordinates, or null for a result buildResult did not make. */
+export function internalFixedCovariance(result: MixedLMResult): Float64Array | null {
+  return internalVcov.get(result) ?? null;
 }
 
 /**
@@ -293,62 +311,10 @@ function sortByLevels<T>(items: T[], levels: (t: T) => number): void {
 /**
  * Predictions on new rows: X β (+ Z b for levels the model has seen; a new level contributes its
  * mean, zero). Rows with a missing value in a column the prediction needs give NaN. Computed in the
- * fit's internal columns (standardize.ts), where a covariate near 1e9 is centred before it meets
- * its coefficient, so the prediction keeps the digits the data have.
+ * fit's internal columns (prediction.ts), so the prediction keeps the digits the data have.
  */
 function predictRows(core: FitCore, data: DataTable, includeRandom: boolean): Float64Array {
-  const { frame, transform } = core;
-  const n = data.nRows;
-  // complete cases for the fixed part (the response is not needed)
-  const design = buildDesign(frame.fixed, data, frame.fixedSource, frame.memo, false);
-  const cols = frame.xNames.map((name) => {
-    const c = design.columns.find((d) => d.name === name);
-    if (!c) throw new MixedLMError("data", `Cannot build column ${name} of the fixed effects from the new data.`);
-    return c.values;
-  });
-  // X β = X_int (γ + s β_int)
-  const s = transform.response.scale;
-  const coef = Float64Array.from(transform.response.shift, (g, a) => g + s * core.internal.beta[a]);
-  const internalCols = transform.fixedColumns(cols);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let v = 0;
-    for (let a = 0; a < internalCols.length; a++) v += internalCols[a][i] * coef[a];
-    out[i] = v;
-  }
-  if (!includeRandom) return out;
-  frame.terms.forEach((t, k) => {
-    if (t.kind === "vc") {
-      throw new MixedLMError("model", "Prediction with random effects is not available for statsmodels variance components; predict without them (the fixed part) instead.");
-    }
-    // Z b = Z_int (s b_int)
-    const bl = core.internal.blups[k];
-    // level of each new row by the grouping factor's labels
-    const levelIndex = new Map(t.levels.map((l, j) => [l, j]));
-    const labels = groupingLabels(t.groupingFactors ?? t.grouping.split(":"), data);
-    // effect columns of the new rows, rebuilt from the term's own formula
-    let zcols: (Float64Array | null)[] = t.z.map(() => null);
-    if (t.effects && t.z.some((z) => z !== null)) {
-      const d = buildDesign(t.effects.list, data, t.effects.source, frame.memo, false);
-      zcols = d.columns.map((c) => (c.name === "Intercept" ? null : c.values));
-    }
-    const zint = transform.termColumns(k, zcols);
-    for (let i = 0; i < n; i++) {
-      const lv = levelIndex.get(labels[i]);
-      if (lv === undefined) continue;
-      let v = 0;
-      for (let c = 0; c < t.q; c++) v += (zint[c] === null ? 1 : zint[c]![i]) * bl[lv * t.q + c];
-      out[i] += s * v;
-    }
-  });
+  const out = fixedPrediction(core, internalFixedColumns(core, data), data.nRows);
+  if (includeRandom) addRandomPrediction(core, data, out);
   return out;
-}
-
-function groupingLabels(parts: string[], data: DataTable): string[] {
-  const cols = parts.map((p) => {
-    if (!data.has(p)) throw new MixedLMError("data", `Prediction with random effects needs the grouping column ${p} in the new data.`);
-    const c = data.column(p);
-    return categoricalFromColumn(c.kind === "numeric" ? { ...c, integer: true } : c);
-  });
-  return Array.from({ length: data.nRows }, (_, i) => cols.map((c) => (c.codes[i] < 0 ? "" : c.levels[c.codes[i]])).join(":"));
 }

@@ -29,7 +29,12 @@ export interface StatsmodelsVarianceSE {
   fixedStdErr: (number | null)[];
   /** The β block of that inverse (p×p, column-major): statsmodels' cov_params() of the fixed effects; null when not invertible. */
   fixedCov: Float64Array | null;
+  /** The same in the fit's internal coordinates: fixedCov = transform.betaCov(fixedCovInternal). */
+  fixedCovInternal: Float64Array | null;
 }
+
+/** A pivot of statsmodels' Hessian at most this fraction of its largest diagonal entry makes it singular. */
+const SINGULAR_PIVOT = 1e-12;
 
 /** The largest per-group random-effect dimension for which we build dense per-group matrices. */
 const MAX_GROUP_DIM = 2000;
@@ -42,7 +47,13 @@ export function statsmodelsVarianceSE(fit: FitCore): StatsmodelsVarianceSE | nul
   const cp = groupCrossProducts(fit, layout);
   const parts = accumulateGroups(fit, layout, cp);
   const H = assembleHessian(parts, layout.m, frame);
-  const cov = inverseSymmetric(H.map((v) => -v), frame.X.length + layout.m);
+  // The inverse is a covariance only where −H is positive definite. At a variance on its
+  // boundary (a singular fit) it need not be: its inverse then has negative variances, and
+  // whether those fall on the coefficients' diagonal (a fallback to lme4's) or are mixed into
+  // positive garbage (x + 0.4 instead of x) depends on the coefficients' coordinates.
+  const n = frame.X.length + layout.m;
+  const negH = H.map((v) => -v);
+  const cov = positiveDefinite(negH, n) ? inverseSymmetric(negH, n, SINGULAR_PIVOT) : null;
   return dataParameters(fit, layout, cov);
 }
 
@@ -377,7 +388,7 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
     names.push(`${name} Var`);
     values.push(scale * th * th);
   });
-  if (!cov) return { names, values, stdErr: names.map(() => null), fixedStdErr: Array.from({ length: p }, () => null), fixedCov: null };
+  if (!cov) return { names, values, stdErr: names.map(() => null), fixedStdErr: Array.from({ length: p }, () => null), fixedCov: null, fixedCovInternal: null };
   // J for the variance parameters (m × m, column-major)
   const J = new Float64Array(m * m);
   if (reIndex >= 0) {
@@ -406,7 +417,7 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
   const fixedCov = fit.transform.betaCov(betaCov);
   const fixedSE = fit.transform.betaStdErr(betaCov);
   const fixedStdErr = Array.from(fixedSE, (v) => (Number.isNaN(v) ? null : v));
-  return { names, values, stdErr, fixedStdErr, fixedCov };
+  return { names, values, stdErr, fixedStdErr, fixedCov, fixedCovInternal: betaCov };
 }
 
 /** J C J' (m×m, column-major). */
@@ -435,4 +446,22 @@ function matMat(M: Float64Array, q: number, N: Float64Array, k: number): Float64
     for (let a = 0; a < q; a++) o[col * q + a] += M[c * q + a] * x;
   }
   return o;
+}
+
+/** Whether a symmetric n×n matrix is positive definite (its Cholesky factor exists, every pivot above 1e-12 of its diagonal entry). */
+function positiveDefinite(A: Float64Array, n: number): boolean {
+  const L = Float64Array.from(A);
+  for (let j = 0; j < n; j++) {
+    let d = L[j * n + j];
+    for (let k = 0; k < j; k++) d -= L[k * n + j] * L[k * n + j];
+    if (!(d > SINGULAR_PIVOT * Math.abs(A[j * n + j]))) return false;
+    const ljj = Math.sqrt(d);
+    L[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let v = L[j * n + i];
+      for (let k = 0; k < j; k++) v -= L[k * n + i] * L[k * n + j];
+      L[j * n + i] = v / ljj;
+    }
+  }
+  return true;
 }

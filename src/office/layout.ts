@@ -151,8 +151,16 @@ function formatOf(v: Cell, numberFormat: string): string {
   return Number.isInteger(v) && Math.abs(v) < 1e15 ? INT : numberFormat;
 }
 
+/**
+ * A fixed format's exponent form ("0.000E+00") for a number of 1e15 or more, or below 1e-8 (a
+ * response × 1e±160), which the fixed one would show as 160 digits or as zeros.
+ */
+function forMagnitude(v: number, format: string): string {
+  return v !== 0 && (Math.abs(v) >= 1e15 || Math.abs(v) < 1e-8) && /^0(\.0+)?$/.test(format) ? `${format}E+00` : format;
+}
+
 function formatsFor(values: Cell[][], numberFormat: FormatOf): string[][] {
-  return values.map((row, r) => row.map((v, c) => (typeof v === "number" ? numberFormat(r, c, v) : formatOf(v, GENERAL))));
+  return values.map((row, r) => row.map((v, c) => (typeof v === "number" ? forMagnitude(v, numberFormat(r, c, v)) : formatOf(v, GENERAL))));
 }
 
 function rect(rows: Cell[][]): Cell[][] {

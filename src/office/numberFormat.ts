@@ -1,6 +1,7 @@
 /**
  * Excel's number formats, for the few the summary sheet uses ("General", "@", "0", "0.0",
- * "0.000", "0.0000" and the p-value format '[<0.001]"<0.001";0.000'), so that the workbook
+ * "0.000", "0.0000", their exponent forms "0.000E+00", and the p-value format
+ * '[<0.001]"<0.001";0.000'), so that the workbook
  * preview shows a cell as Excel would. Not a general implementation of Excel's format language.
  */
 
@@ -40,6 +41,13 @@ function section(value: number, fmt: string): string {
   if (literal) return literal[1];
   const fixed = /^0(?:\.(0+))?$/.exec(fmt);
   if (fixed) return round(value, fixed[1]?.length ?? 0);
+  // "0.000E+00": a mantissa with that many decimals, a signed exponent of two digits at least
+  const scientific = /^0(?:\.(0+))?E\+00$/.exec(fmt);
+  if (scientific) {
+    const [m, e] = value.toExponential(scientific[1]?.length ?? 0).split("e");
+    const exp = Number(e);
+    return `${m}E${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
   return general(value);
 }
 

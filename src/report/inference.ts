@@ -6,7 +6,7 @@
  */
 import type { AnovaTable, Comparison, ConfintResult, Predictions, VarianceStdErrors } from "../engine";
 import type { Cell, Table } from "./tables";
-import { pyFixed } from "./format";
+import { needsScientific, pyExp, pyFixed, readableFixed, scientificColumn } from "./format";
 
 // ---- 2-D tables ---------------------------------------------------------------------------
 
@@ -79,7 +79,12 @@ export function confintText(ci: ConfintResult): string[] {
 
 export function predictionText(p: Predictions): string[] {
   const t = predictionTable(p);
-  const cols = t[0].map((_, j) => t.map((row, i) => (i === 0 || j === 0 ? String(row[j]) : typeof row[j] === "number" ? pyFixed(row[j] as number, 6) : "NA")));
+  // each column in "%.6f", or in "%.6e" where that cannot show its numbers (format.ts)
+  const cols = t[0].map((_, j) => {
+    const values = t.slice(1).map((row) => (typeof row[j] === "number" ? (row[j] as number) : null));
+    const sci = j > 0 && needsScientific(values, 5e-7);
+    return t.map((row, i) => (i === 0 || j === 0 ? String(row[j]) : typeof row[j] === "number" ? (sci ? pyExp(row[j] as number, 6) : readableFixed(row[j] as number, 6)) : "NA"));
+  });
   return ["Predictions on new rows:", ...alignColumns(cols), ...p.notes];
 }
 
@@ -94,8 +99,12 @@ function alignColumns(cols: string[][]): string[] {
   return cols[0].map((_, i) => cols.map((c, j) => (j === 0 ? c[i].padEnd(widths[j]) : c[i].padStart(widths[j]))).join(" ").replace(/\s+$/, ""));
 }
 
-/** A column as R's format(x, digits): each number to `digits` significant digits, all with the most decimals any needs. */
+/**
+ * A column as R's format(x, digits): each number to `digits` significant digits, all with the
+ * most decimals any needs; in exponent notation beyond the fixed range (format.ts), as R switches.
+ */
 function rColumn(values: (number | null)[], digits: number, missing = ""): string[] {
+  if (needsScientific(values, 1e-8)) return scientificColumn(values, digits, missing);
   const decimalsFor = (x: number): number => {
     if (!Number.isFinite(x) || x === 0) return 0;
     const d = Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(x))));

@@ -7,7 +7,7 @@
  * digits, with R's significance stars.
  */
 import type { AnovaTable, MixedLMResult } from "../engine";
-import { pyFixed } from "./format";
+import { needsScientific, pyFixed, readableFixed, scientificColumn } from "./format";
 import type { Cell, Table } from "./tables";
 
 const METHOD_NAME = { satterthwaite: "Satterthwaite's", "kenward-roger": "Kenward-Roger's" } as const;
@@ -52,8 +52,14 @@ function decimalsFor(x: number, digits: number, max: number): number {
   return dot < 0 ? 0 : s.length - dot - 1;
 }
 
-/** A column as R's print.anova writes it: rounded to `digits` significant digits of its largest entry (zapsmall), common decimals. */
+/**
+ * A column as R's print.anova writes it: rounded to `digits` significant digits of its largest
+ * entry (zapsmall), common decimals; in exponent notation beyond the fixed range (format.ts), and
+ * "Inf" for a sum of squares past the largest double, as R prints them.
+ */
 function zapColumn(values: number[], digits: number): string[] {
+  if (needsScientific(values, 1e-8)) return scientificColumn(values, digits);
+  if (values.some((v) => v === Infinity || v === -Infinity)) return values.map((v) => (Number.isFinite(v) ? readableFixed(v, 2) : Number.isNaN(v) ? "" : v > 0 ? "Inf" : "-Inf"));
   const big = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
   const round = big > 0 ? Math.max(0, digits - Math.ceil(Math.log10(big))) : digits;
   const dec = Math.max(0, ...values.map((v) => decimalsFor(Number(pyFixed(v, round)), digits, round)));
@@ -84,12 +90,14 @@ export function coefficientLines(r: MixedLMResult): string[] {
   const cs = fe.flatMap((f) => [f.coef, f.stdErr]).filter((v) => Number.isFinite(v) && v !== 0).map(Math.abs);
   // printCoefmat: estimates and standard errors rounded by the smallest of them, to 4 significant digits
   const csDec = cs.length > 0 ? Math.max(1, Math.min(12, 4 - (1 + Math.floor(Math.log10(Math.min(...cs)))))) : 1;
+  // printCoefmat switches to exponent notation too, beyond the fixed range (format.ts)
+  const sci = needsScientific(fe.flatMap((f) => [f.coef, f.stdErr]), 1e-8);
   const columns = [
     ["", ...fe.map((f) => f.name)],
-    ["Estimate", ...fe.map((f) => pyFixed(f.coef, csDec))],
-    ["Std. Error", ...fe.map((f) => pyFixed(f.stdErr, csDec))],
-    ["df", ...fe.map((f) => (f.df !== undefined && Number.isFinite(f.df) ? pyFixed(f.df, 3) : ""))],
-    ["t value", ...fe.map((f) => (Number.isFinite(f.z) ? pyFixed(f.z, 3) : ""))],
+    ["Estimate", ...(sci ? scientificColumn(fe.map((f) => f.coef), 4) : fe.map((f) => pyFixed(f.coef, csDec)))],
+    ["Std. Error", ...(sci ? scientificColumn(fe.map((f) => f.stdErr), 4) : fe.map((f) => pyFixed(f.stdErr, csDec)))],
+    ["df", ...fe.map((f) => (f.df !== undefined && Number.isFinite(f.df) ? readableFixed(f.df, 3) : ""))],
+    ["t value", ...fe.map((f) => (Number.isFinite(f.z) ? readableFixed(f.z, 3) : ""))],
     ["Pr(>|t|)", ...fe.map((f) => formatPValue(f.p, 3))],
     ["", ...fe.map((f) => stars(f.p))],
   ];

@@ -4,7 +4,7 @@
  * prints; the same cells fill MIXEDLM.FIT and the summary sheet (see tables.ts).
  */
 import type { MixedLMResult } from "../engine";
-import { cellFixed, pyFixed } from "./format";
+import { cellFixed, isFullVariance, needsScientific, pyExp, pyFixed, readableFixed, scientificColumn, squareText } from "./format";
 import { coefficientLines } from "./lmerTestTables";
 import { summaryText, TextTable } from "./textTable";
 
@@ -27,11 +27,17 @@ export function summaryInfo(r: MixedLMResult): [string, string][] {
   const right: [string, string][] = [
     ["Dependent Variable:", r.responseName],
     ["Method:", r.method],
-    ["Scale:", pyFixed(r.scale, 4)],
-    ["Log-Likelihood:", pyFixed(r.logLik, 4)],
+    ["Scale:", scaleText(r, 4)],
+    ["Log-Likelihood:", readableFixed(r.logLik, 4)],
     ["Converged:", r.converged ? "Yes" : "No"],
   ];
   return [...left, ...right];
+}
+
+/** σ² in "%.{digits}f" (exponent notation beyond the fixed range), from σ where σ² is not a double (a response near 1e160). */
+export function scaleText(r: MixedLMResult, digits: number): string {
+  if (!isFullVariance(r.scale) || (r.scale === 0 && r.sigma > 0)) return squareText(r.sigma, digits);
+  return r.scale !== 0 && Math.abs(r.scale) < 1e-8 ? pyExp(r.scale, digits) : readableFixed(r.scale, digits);
 }
 
 /** statsmodels' add_dict: the pairs split into two halves side by side (padded to an even count). */
@@ -51,26 +57,35 @@ export function coefHeader(r: MixedLMResult): string[] {
   return r.ddf ? COEF_HEADER_T : COEF_HEADER;
 }
 
-/** The coefficient rows (and, for statsmodels-style models, the variance rows) with statsmodels' "%.3f". */
+/**
+ * The coefficient rows (and, for statsmodels-style models, the variance rows) with statsmodels'
+ * "%.3f"; a column whose numbers "%.3f" cannot show (1e15 and more, or all below 5e-4: a
+ * response × 1e±160) in "%.3e" (format.ts). The p-values stay "%.3f" (0.000 is the answer).
+ */
 export function parameterRows(r: MixedLMResult): { names: string[]; cells: string[][] } {
-  const names: string[] = [];
-  const cells: string[][] = [];
-  for (const fe of r.fixedEffects) {
-    names.push(fe.name);
-    cells.push([fe.coef, fe.stdErr, fe.z, fe.p, fe.ciLow, fe.ciHigh].map((v) => cellFixed(v, 3)));
-  }
-  for (const v of r.varianceRows) {
-    names.push(v.name);
-    cells.push([cellFixed(v.value, 3), cellFixed(v.statsmodelsStdErr, 3), "", "", "", ""]);
-  }
-  return { names, cells };
+  const names = [...r.fixedEffects.map((fe) => fe.name), ...r.varianceRows.map((v) => v.name)];
+  const grid: (number | null)[][] = [
+    ...r.fixedEffects.map((fe) => [fe.coef, fe.stdErr, fe.z, fe.p, fe.ciLow, fe.ciHigh]),
+    ...r.varianceRows.map((v) => [v.value, v.statsmodelsStdErr, null, null, null, null]),
+  ];
+  const columns = [0, 1, 2, 3, 4, 5].map((k) => {
+    const values = grid.map((row) => row[k]);
+    if (k === 3 || !needsScientific(values, 5e-4)) return values.map((v) => (k === 3 ? cellFixed(v, 3) : cellFixedOrBig(v, 3)));
+    return values.map((v) => (v === null || !Number.isFinite(v) ? "" : pyExp(v, 3)));
+  });
+  return { names, cells: grid.map((_, i) => columns.map((c) => c[i])) };
+}
+
+/** "%.{digits}f", or "%.{digits}e" for a number of 1e15 or more; "" when not finite. */
+function cellFixedOrBig(x: number | null, digits: number): string {
+  return x === null || !Number.isFinite(x) ? "" : readableFixed(x, digits);
 }
 
 /** lme4's "Random effects" table: Groups, Name, Variance, Std.Dev., Corr, and the residual. */
 export function varCorrLines(r: MixedLMResult): string[] {
   const groups: string[] = [];
   const names: string[] = [];
-  const variances: number[] = [];
+  const variances: (number | string)[] = [];
   const sds: number[] = [];
   const corrs: string[][] = [];
   // a grouping factor with several terms, as (Days || Subject) makes, is listed as lme4 lists it: Subject, Subject.1, ...
@@ -82,15 +97,15 @@ export function varCorrLines(r: MixedLMResult): string[] {
     t.names.forEach((name, i) => {
       groups.push(i === 0 ? label : "");
       names.push(t.kind === "vc" ? "(Intercept)" : name);
-      variances.push(t.cov[i][i]);
+      variances.push(varianceCell(t.cov[i][i], t.sd[i]));
       sds.push(t.sd[i]);
       corrs.push(t.corr && i > 0 ? t.corr[i].slice(0, i).map((c) => (Number.isFinite(c) ? pyFixed(c, 2) : "NaN")) : []);
     });
   }
   groups.push("Residual");
   names.push("");
-  variances.push(r.scale);
-  sds.push(Math.sqrt(r.scale));
+  variances.push(varianceCell(r.scale, r.sigma));
+  sds.push(r.sigma);
   corrs.push([]);
   const nCorr = Math.max(0, ...corrs.map((c) => c.length));
   const columns: string[][] = [
@@ -113,11 +128,23 @@ export function varCorrLines(r: MixedLMResult): string[] {
   return lines;
 }
 
+/** A variance, or its text from its standard deviation where it is not a double (overflowed, or underflowed to zero). */
+function varianceCell(v: number, sd: number): number | string {
+  return isFullVariance(v) && (v > 0 || sd === 0) ? v : squareText(sd, 3);
+}
+
 /**
  * A column of numbers as R's format(x, digits = 4) writes it: each number to 4 significant digits
- * (trailing zeros dropped), all with the largest number of decimals any needs, right-aligned.
+ * (trailing zeros dropped), all with the largest number of decimals any needs, right-aligned; in
+ * exponent notation when a number is beyond the fixed range (format.ts), as R switches too.
  */
-function rColumn(values: number[]): string[] {
+function rColumn(values: (number | string)[]): string[] {
+  if (needsScientific(values, 1e-8)) {
+    const cells = scientificColumn(values, 4, "NaN");
+    const w = Math.max(...cells.map((c) => c.length));
+    return cells.map((c) => c.padStart(w));
+  }
+  const nums = values as number[];
   const decimalsFor = (x: number): number => {
     if (!Number.isFinite(x) || x === 0) return 0;
     const d = Math.max(0, 3 - Math.floor(Math.log10(Math.abs(x))));
@@ -126,8 +153,8 @@ function rColumn(values: number[]): string[] {
     const dot = s.indexOf(".");
     return dot < 0 ? 0 : s.length - dot - 1;
   };
-  const dec = Math.min(15, Math.max(0, ...values.map(decimalsFor)));
-  const cells = values.map((x) => (Number.isFinite(x) ? pyFixed(x, dec) : "NaN"));
+  const dec = Math.min(15, Math.max(0, ...nums.map(decimalsFor)));
+  const cells = nums.map((x) => (Number.isFinite(x) ? pyFixed(x, dec) : "NaN"));
   const w = Math.max(...cells.map((c) => c.length));
   return cells.map((c) => c.padStart(w));
 }

@@ -5,6 +5,7 @@
  * Every table is rectangular, as an Excel spill must be.
  */
 import type { MixedLMResult, RandomEffectsTable } from "../engine";
+import { isFullVariance, productText, squareText } from "./format";
 import { coefHeader, parameterRows, summaryInfo, summaryNotes } from "./summary";
 
 export type Cell = string | number | boolean;
@@ -19,6 +20,17 @@ export function rectangular(rows: Cell[][]): Table {
 
 function num(x: number | null | undefined): Cell {
   return x === null || x === undefined || !Number.isFinite(x) ? "" : x;
+}
+
+/**
+ * A variance σ_a σ_b ρ as a number, or as text ("1.234568e+320") where it is not a double (past
+ * the largest, or below the smallest: a response × 1e±160) but its factors are: a cell must not
+ * hold Infinity (a spilled array sends it as null, which Excel shows as 0).
+ */
+function varianceCell(v: number, sdA: number, sdB = sdA, corr = 1): Cell {
+  if (isFullVariance(v) && (v !== 0 || sdA === 0 || sdB === 0 || corr === 0)) return v;
+  if (!Number.isFinite(sdA) || !Number.isFinite(sdB) || Number.isNaN(corr)) return "";
+  return sdA === sdB && corr === 1 ? squareText(sdA, 6) : productText([corr, sdA, sdB], 6);
 }
 
 /** statsmodels' summary as a grid: title, the info pairs side by side, the coefficient header and rows, notes. */
@@ -52,7 +64,7 @@ function infoValue(key: string, text: string, r: MixedLMResult): Cell {
     case "Min. group size:": return r.groups ? r.groups.minSize : text;
     case "Max. group size:": return r.groups ? r.groups.maxSize : text;
     case "Mean group size:": return r.groups ? r.groups.meanSize : text;
-    case "Scale:": return r.scale;
+    case "Scale:": return varianceCell(r.scale, r.sigma);
     case "Log-Likelihood:": return r.logLik;
     default: {
       const g = /^No\. Groups \((.*)\):$/.exec(key);
@@ -93,16 +105,16 @@ export function varcompTable(r: MixedLMResult): Table {
   for (const t of r.randomTerms) {
     const smName = (i: number) => (t.kind === "vc" ? `${t.names[0]} Var` : `${t.names[i]} Var`);
     t.names.forEach((name, i) => {
-      rows.push([t.kind === "vc" ? `${t.grouping} (${name})` : t.grouping, name, t.cov[i][i], t.sd[i], "", "", ...(hasSm ? [num(smErr.get(smName(i)))] : [])]);
+      rows.push([t.kind === "vc" ? `${t.grouping} (${name})` : t.grouping, name, varianceCell(t.cov[i][i], t.sd[i]), t.sd[i], "", "", ...(hasSm ? [num(smErr.get(smName(i)))] : [])]);
     });
     for (let i = 1; i < t.names.length; i++) {
       for (let j = 0; j < i; j++) {
         const c = t.corr ? t.corr[i][j] : NaN;
-        rows.push([t.grouping, `${t.names[j]} x ${t.names[i]}`, "", "", t.cov[i][j], num(c), ...(hasSm ? [num(smErr.get(`${t.names[j]} x ${t.names[i]} Cov`))] : [])]);
+        rows.push([t.grouping, `${t.names[j]} x ${t.names[i]}`, "", "", varianceCell(t.cov[i][j], t.sd[i], t.sd[j], c), num(c), ...(hasSm ? [num(smErr.get(`${t.names[j]} x ${t.names[i]} Cov`))] : [])]);
       }
     }
   }
-  rows.push(["Residual", "", r.scale, Math.sqrt(r.scale), "", "", ...(hasSm ? [""] : [])]);
+  rows.push(["Residual", "", varianceCell(r.scale, r.sigma), r.sigma, "", "", ...(hasSm ? [""] : [])]);
   return rectangular(rows);
 }
 
@@ -128,8 +140,8 @@ export function statsTable(r: MixedLMResult): Table {
     [`AIC${basis}`, r.aic],
     [`BIC${basis}`, r.bic],
     ["Parameters (AIC df)", r.df],
-    ["Scale (residual variance)", r.scale],
-    ["Residual Std.Dev.", Math.sqrt(r.scale)],
+    ["Scale (residual variance)", varianceCell(r.scale, r.sigma)],
+    ["Residual Std.Dev.", r.sigma],
     ["Converged", r.converged],
     ["Singular fit", r.singular],
   );

@@ -14,9 +14,15 @@
 import type { MixedLMResult } from "../../src/engine";
 
 export interface Transform {
-  column: "y" | "x";
+  /** "y": the response; any other name: a covariate of the model (x, z). */
+  column: string;
   a: number;
   b: number;
+  /**
+   * Names of effects that stand for an expression of the covariate (a statsmodels variance
+   * component named "xs" with formula "0 + x": { xs: "x" }).
+   */
+  aliases?: Record<string, string>;
 }
 
 export interface ExpectedFit {
@@ -31,6 +37,11 @@ export interface ExpectedFit {
   theta: number[] | null;
   /** statsmodels' Std.Err. of its variance rows, where the transform maps them one by one. */
   varianceStdErr: (number | null)[] | null;
+  /** β' = M β + shift: M (p×p, rows) and the shift (the response's b on the intercept). */
+  fixedMap: number[][];
+  shift: number[];
+  /** Per random term (termKey): b' = M_k b for each level's effects. */
+  termMaps: Map<string, number[][]>;
 }
 
 const INTERCEPTS = new Set(["Intercept", "(Intercept)"]);
@@ -62,27 +73,37 @@ const sandwich = (a: number[][], m: number[][]) => mul(mul(a, m), transpose(a));
 const apply = (a: number[][], v: number[]) => a.map((row) => row.reduce((s, x, k) => s + x * v[k], 0));
 
 /**
- * A with new columns = old columns · A, for effect names (fixed-effect or random-effect names)
- * under x → c x + d. `intercept` names the effect that is the constant (null when none).
+ * The factors of an effect's name: "x:C(h)[T.b]" → x, C(h)[T.b]; "I(x * z)" → x, z (a product
+ * written inside I(), whose column moves as x:z's does); anything else, itself.
  */
-function covariateMatrix(names: string[], c: number, d: number, intercept: string | null): number[][] {
-  const p = names.length;
+export function nameParts(name: string): string[] {
+  const product = /^I\((.*)\)$/.exec(name);
+  if (product && product[1].includes(" * ")) return product[1].split(" * ").map((q) => q.trim());
+  return name.split(":");
+}
+
+/**
+ * A with new columns = old columns · A, for effect names (fixed-effect or random-effect names)
+ * under column → c column + d. `intercept` names the effect that is the constant (null when none).
+ */
+function covariateMatrix(names: string[], t: Transform, intercept: string | null): number[][] {
+  const { column, a: c, b: d } = t;
   const A: number[][] = names.map((_, i) => names.map((__, j) => (i === j ? 1 : 0)));
   names.forEach((name, j) => {
-    const parts = name.split(":");
-    if (!parts.includes("x")) return;
+    const parts = nameParts(t.aliases?.[name] ?? name);
+    if (!parts.includes(column)) return;
     A[j][j] = c;
     if (d === 0) return;
-    const rest = parts.filter((q) => q !== "x").join(":");
-    const partner = rest === "" ? (intercept === null ? -1 : names.indexOf(intercept)) : names.indexOf(rest);
-    if (partner < 0) throw new Error(`x → c x + d with d ≠ 0 changes this model: ${name} has no partner column`);
+    const rest = parts.filter((q) => q !== column);
+    const restName = rest.join(":");
+    const partner = rest.length === 0 ? (intercept === null ? -1 : names.indexOf(intercept)) : names.findIndex((nm) => nm === restName || nameParts(nm).join(":") === restName);
+    if (partner < 0) throw new Error(`${column} → c ${column} + d with d ≠ 0 changes this model: ${name} has no partner column`);
     A[partner][j] = d;
   });
-  void p;
   return A;
 }
 
-function termKey(t: { grouping: string; names: string[] }): string {
+export function termKey(t: { grouping: string; names: string[] }): string {
   return `${t.grouping}|${t.names.join(",")}`;
 }
 
@@ -107,12 +128,12 @@ export function expectedFit(base: MixedLMResult, t: Transform): ExpectedFit {
     logLik -= (reml ? n - p : n) * Math.log(Math.abs(t.a));
     for (const rt of base.randomTerms) termMaps.set(termKey(rt), rt.names.map((_, i) => rt.names.map((__, j) => (i === j ? t.a : 0))));
   } else {
-    const A = covariateMatrix(names, t.a, t.b, names.find((nm) => INTERCEPTS.has(nm)) ?? null);
+    const A = covariateMatrix(names, t, names.find((nm) => INTERCEPTS.has(nm)) ?? null);
     fixedMap = inverse(A);
     if (reml) logLik -= Math.log(Math.abs(determinant(A)));
     for (const rt of base.randomTerms) {
       const intercept = rt.names.find((nm) => INTERCEPTS.has(nm) || nm === rt.grouping) ?? null;
-      termMaps.set(termKey(rt), inverse(covariateMatrix(rt.names, t.a, t.b, intercept)));
+      termMaps.set(termKey(rt), inverse(covariateMatrix(rt.names, t, intercept)));
     }
   }
   const newCoef = apply(fixedMap, coef).map((v, j) => v + shift[j]);
@@ -140,6 +161,9 @@ export function expectedFit(base: MixedLMResult, t: Transform): ExpectedFit {
     residuals,
     theta: t.column === "y" ? base.theta : null,
     varianceStdErr: varianceStdErr(base, t),
+    fixedMap,
+    shift,
+    termMaps,
   };
 }
 
@@ -153,7 +177,7 @@ function varianceStdErr(base: MixedLMResult, t: Transform): (number | null)[] | 
     if (r.statsmodelsStdErr === null) return null;
     const m = /^(.*) x (.*) Cov$/.exec(r.name);
     const effects = m ? [m[1], m[2]] : [r.name.replace(/ Var$/, ""), r.name.replace(/ Var$/, "")];
-    const xs = effects.filter((e) => e === "x").length;
+    const xs = effects.filter((e) => e === t.column || t.aliases?.[e] === t.column).length;
     return r.statsmodelsStdErr / Math.abs(t.a) ** xs;
   });
 }

@@ -88,6 +88,47 @@ describe("rank-deficient fixed effects: the redundant column is dropped with a w
   });
 });
 
+describe("covariate × covariate: a shift of x or z moves x:z within the span of x, z and the intercept, and is no reason to drop it", () => {
+  // 120 rows in 12 groups; y depends on x, z and x·z
+  const u = (() => { let a = 12345; return () => { a = (Math.imul(a, 1664525) + 1013904223) >>> 0; return a / 4294967296; }; })();
+  const base = Array.from({ length: 120 }, (_, i) => ({ x: 10 * u(), z: 2 * u() - 1, g: `g${i % 12}` }));
+  const ys = base.map((r, i) => 1 + 0.5 * r.x - 0.7 * r.z + 0.3 * r.x * r.z + Math.sin(i) + (i % 12) / 6);
+  const table = (dx: number, dz: number, zOf: (z: number) => number = (z) => z) =>
+    DataTable.fromRows([["y", "x", "z", "g"], ...base.map((r, i) => [ys[i], r.x + dx, zOf(r.z) + dz, r.g])]);
+  const names = (r: { fixedEffects: { name: string }[] }) => r.fixedEffects.map((f) => f.name);
+
+  test.each([
+    ["y ~ x * z + (1|g)", ["Intercept", "x", "z", "x:z"]],
+    ["y ~ x:z + x + z + (1|g)", ["Intercept", "x:z", "x", "z"]],
+    ["y ~ x + z + I(x*z) + (1|g)", ["Intercept", "x", "z", "I(x * z)"]],
+  ])("%s on x + 1e9 and on z + 3e5: every column kept, the fit the original one's", (formula, expected) => {
+    const original = fitMixedModel(table(0, 0), { formula });
+    expect(names(original)).toEqual(expected);
+    for (const [dx, dz] of [[1e9, 0], [0, 3e5], [-2e8, 0]]) {
+      const shifted = fitMixedModel(table(dx, dz), { formula });
+      expect(names(shifted)).toEqual(expected);
+      expect(shifted.warnings).toEqual([]);
+      expect(shifted.converged).toBe(true);
+      // the product's coefficient and the likelihood do not move; the fitted values do not either
+      const k = expected.length - (formula.startsWith("y ~ x:z") ? 3 : 1);
+      expect(shifted.fixedEffects[k].coef).toBeCloseTo(original.fixedEffects[k].coef, 6);
+      expect(shifted.fixedEffects[k].stdErr).toBeCloseTo(original.fixedEffects[k].stdErr, 6);
+      expect(shifted.logLik).toBeCloseTo(original.logLik, 5);
+      expect(shifted.scale).toBeCloseTo(original.scale, 7);
+      for (let i = 0; i < 120; i += 17) expect(shifted.fitted[i]).toBeCloseTo(original.fitted[i], 5);
+    }
+  });
+
+  test("a product that is a combination of the columns before it is still dropped, shifted or not", () => {
+    // z takes one value: z and x:z are the intercept and x over again
+    for (const dx of [0, 1e9]) {
+      const r = fitMixedModel(table(dx, 0, () => 2), { formula: "y ~ x * z + (1|g)" });
+      expect(names(r)).toEqual(["Intercept", "x"]);
+      expect(r.warnings.join(" ")).toMatch(/rank deficient: dropped z, x:z/);
+    }
+  });
+});
+
 describe("prediction on new rows", () => {
   const dietox = fixtureTable("dietox.csv");
   const r = fitMixedModel(dietox, { formula: "Weight ~ Time", groups: "Pig", reFormula: "~Time" });

@@ -24,7 +24,7 @@ export interface AnovaTable {
 }
 
 export function anovaTable(core: FitCore, tests: ContrastTests, type: AnovaType): AnovaTable {
-  const rows = anovaHypotheses(core.frame, type).map(({ term, L }) => {
+  const rows = anovaHypotheses(core, type).map(({ term, L }) => {
     if (L.length === 0) return { term, sumSq: NaN, meanSq: NaN, numDF: NaN, denDF: NaN, F: NaN, p: NaN };
     return { term, ...tests.fTest(L) };
   });

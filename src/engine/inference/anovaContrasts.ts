@@ -12,7 +12,8 @@
  * With a single term (or a single column) types II and III are type I, as in lmerTest.
  */
 import { MixedLMError } from "../errors";
-import type { ModelFrame } from "../model";
+import { columnStats, gramSchmidt } from "../columnScaling";
+import type { FitCore } from "../fit";
 import { containedIn, FixedTerm, fixedTerms, FixedTerms } from "./fixedTerms";
 import { inverseSPD } from "./smallMatrix";
 
@@ -24,15 +25,49 @@ export interface TermHypothesis {
   L: Float64Array[];
 }
 
-export function anovaHypotheses(frame: ModelFrame, type: AnovaType): TermHypothesis[] {
+/**
+ * The hypotheses of a fitted model's ANOVA table of this type. Formed from the columns
+ * themselves, not from X'X: for a covariate far from zero X'X is singular to rounding (x + 1e9
+ * squares its condition to 1e36), while a QR of the columns keeps what they hold, and the
+ * regression of type III's full coding is solved on the fit's internal columns (X_int = X B,
+ * standardize.ts), which are well conditioned by construction.
+ */
+export function anovaHypotheses(core: FitCore, type: AnovaType): TermHypothesis[] {
   if (type !== 1 && type !== 2 && type !== 3) throw new MixedLMError("option", `Unknown ANOVA type "${String(type)}": use 1, 2 or 3.`);
+  const frame = core.frame;
   const ft = fixedTerms(frame);
   const p = frame.xNames.length;
-  const XtX = crossproduct(frame.X, p);
-  if (type === 1 || p <= 1 || ft.terms.length <= 1) return typeOne(ft, XtX, p);
-  return type === 2 ? typeTwo(ft, XtX, p) : typeThree(ft, frame, XtX, p);
+  if (type === 1 || p <= 1 || ft.terms.length <= 1) return typeOne(ft, frame.X, p);
+  return type === 2 ? typeTwo(ft, frame.X, p) : typeThree(ft, core, p);
 }
 
+/**
+ * The Doolittle rows (t(L) of X'X = LU) of X'X taken in the column order `order`; row k as a
+ * vector over the coefficients. They are the rows of R in the QR factorisation of the columns in
+ * that order, each divided by its diagonal (X'X = R'R = (R'D⁻¹)(DR), D = diag R); the QR is
+ * Gram-Schmidt twice over (columnScaling.ts). A column left with nothing of its own (a pivot that
+ * vanishes) keeps only its diagonal, as lmerTest's doolittle leaves its column of L at zero.
+ */
+function doolittleRows(X: Float64Array[], p: number, order: number[]): Float64Array[] {
+  const cols = order.map((c) => X[c]);
+  const { R, kept } = gramSchmidt(cols, cols.map((c) => VANISHING_PIVOT * columnStats(c).rms));
+  const m = kept.length;
+  const keptAt = new Map(kept.map((j, k) => [j, k]));
+  return order.map((_, i) => {
+    const row = new Float64Array(p);
+    row[order[i]] = 1;
+    const ki = keptAt.get(i);
+    if (ki === undefined) return row;
+    const d = R[ki * m + ki];
+    for (let j = i + 1; j < order.length; j++) {
+      const kj = keptAt.get(j);
+      if (kj !== undefined) row[order[j]] = R[kj * m + ki] / d;
+    }
+    return row;
+  });
+}
+
+/** X'X for the columns of X (p×p, column-major). */
 function crossproduct(X: Float64Array[], p: number): Float64Array {
   const A = new Float64Array(p * p);
   for (let b = 0; b < p; b++) for (let a = 0; a <= b; a++) {
@@ -44,36 +79,21 @@ function crossproduct(X: Float64Array[], p: number): Float64Array {
   return A;
 }
 
-/** The Doolittle rows (t(L) of X'X = LU) of X'X taken in the column order `order`; row k as a vector over the coefficients. */
-function doolittleRows(XtX: Float64Array, p: number, order: number[]): Float64Array[] {
-  const n = order.length;
-  const A = (i: number, j: number) => XtX[order[j] * p + order[i]];
-  const L = new Float64Array(n * n), U = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) { let s = A(i, j); for (let k = 0; k < i; k++) s -= L[k * n + i] * U[j * n + k]; U[j * n + i] = s; }
-    L[i * n + i] = 1;
-    // a pivot that vanishes (relative to its diagonal) leaves its column of L at zero, as lmerTest's doolittle does
-    const pivotZero = Math.abs(U[i * n + i]) <= 1e-10 * Math.abs(A(i, i));
-    for (let j = i + 1; j < n; j++) {
-      let s = A(j, i);
-      for (let k = 0; k < i; k++) s -= L[k * n + j] * U[i * n + k];
-      L[i * n + j] = pivotZero ? 0 : s / U[i * n + i];
-    }
-  }
-  return Array.from({ length: n }, (_, i) => {
-    const row = new Float64Array(p);
-    for (let j = i; j < n; j++) row[order[j]] = L[i * n + j];
-    return row;
-  });
-}
+/**
+ * What is left of a column once the columns before it are taken out, below which its pivot
+ * counts as zero: relative to the column's root mean square, rounding only. The fitted design
+ * is of full rank (design.ts dropped the columns that were not), and what is left of x + 1e9
+ * beside the intercept is 1e-9 of it: lmerTest's 1e-10 of the squared pivot would drop it.
+ */
+const VANISHING_PIVOT = 1e-14;
 
 function rOrder(ft: FixedTerms): number[] {
   return [...(ft.intercept >= 0 ? [ft.intercept] : []), ...ft.terms.flatMap((t) => t.columns)];
 }
 
-function typeOne(ft: FixedTerms, XtX: Float64Array, p: number): TermHypothesis[] {
+function typeOne(ft: FixedTerms, X: Float64Array[], p: number): TermHypothesis[] {
   const order = rOrder(ft);
-  const rows = doolittleRows(XtX, p, order);
+  const rows = doolittleRows(X, p, order);
   const position = new Map(order.map((c, k) => [c, k]));
   return ft.terms.map((t) => ({ term: t.label, L: t.columns.map((c) => rows[position.get(c)!]) }));
 }
@@ -84,30 +104,22 @@ function unitRow(p: number, c: number): Float64Array {
   return r;
 }
 
-function typeTwo(ft: FixedTerms, XtX: Float64Array, p: number): TermHypothesis[] {
+function typeTwo(ft: FixedTerms, X: Float64Array[], p: number): TermHypothesis[] {
   const order = rOrder(ft);
   return ft.terms.map((t) => {
     const containers = ft.terms.filter((u) => containedIn(t, u));
     if (containers.length === 0) return { term: t.label, L: t.columns.map((c) => unitRow(p, c)) };
     const moved = [...t.columns, ...containers.flatMap((u) => u.columns)];
     const reordered = [...order.filter((c) => !moved.includes(c)), ...moved];
-    const rows = doolittleRows(XtX, p, reordered);
+    const rows = doolittleRows(X, p, reordered);
     return { term: t.label, L: t.columns.map((c) => rows[reordered.indexOf(c)]) };
   });
 }
 
 /** Type III: lmerTest's extract_contrasts_type3. */
-function typeThree(ft: FixedTerms, frame: ModelFrame, XtX: Float64Array, p: number): TermHypothesis[] {
-  const rd = fullCoding(ft, frame);
-  const XtXinv = inverseSPD(XtX, p);
-  if (!XtXinv) throw new MixedLMError("model", "X'X is singular: the type III hypotheses cannot be formed.");
-  // L = rdX' X (X'X)⁻¹, held by columns of X: Lcol[j][row of rdX]
-  const nRd = rd.XtRd.length / p;
-  const Lcol: Float64Array[] = Array.from({ length: p }, (_, j) => {
-    const col = new Float64Array(nRd);
-    for (let r = 0; r < nRd; r++) { let s = 0; for (let a = 0; a < p; a++) s += rd.XtRd[r * p + a] * XtXinv[j * p + a]; col[r] = s; }
-    return col;
-  });
+function typeThree(ft: FixedTerms, core: FitCore, p: number): TermHypothesis[] {
+  const rd = fullCoding(ft, core);
+  const Lcol = regressionOnColumns(rd, core, p);
   zapTiny(Lcol);
   // highest degree first (a stable order), each term made orthogonal to the terms that contain it
   const byDegree = ft.terms.map((t, i) => ({ t, i })).sort((a, b) => b.t.codes.length - a.t.codes.length || a.i - b.i).map((x) => x.t);
@@ -124,6 +136,31 @@ function typeThree(ft: FixedTerms, frame: ModelFrame, XtX: Float64Array, p: numb
       .map((j) => Float64Array.from({ length: p }, (_, k) => Lcol[j][rd.rowOfColumn[k]]))
       .filter((row) => row.reduce((s, v) => s + Math.abs(v), 0) > 1e-8),
   }));
+}
+
+/**
+ * L = rdX' X (X'X)⁻¹, held by columns of X (Lcol[j][row of rdX]): the regression of each column
+ * of rdX on X. A column of rdX that is a column of X regresses on it alone, exactly; the others
+ * are solved on the internal columns, L = rdX' X_int (X_int'X_int)⁻¹ B', with no cancellation.
+ */
+function regressionOnColumns(rd: FullCoding, core: FitCore, p: number): Float64Array[] {
+  const nRd = rd.XtRd.length / p;
+  const B = core.transform.fixed.B;
+  const G = crossproduct(core.transform.internal.X, p);
+  const Ginv = inverseSPD(G, p);
+  if (!Ginv) throw new MixedLMError("model", "The fixed-effects columns are linearly dependent: the type III hypotheses cannot be formed.");
+  const own = new Map<number, number>();
+  rd.rowOfColumn.forEach((r, k) => { if (r >= 0) own.set(r, k); });
+  const Lcol: Float64Array[] = Array.from({ length: p }, () => new Float64Array(nRd));
+  for (let r = 0; r < nRd; r++) {
+    const k = own.get(r);
+    if (k !== undefined) { Lcol[k][r] = 1; continue; }
+    // M = rdX_r' X_int G⁻¹, then L_r = M B'
+    const M = new Float64Array(p);
+    for (let a = 0; a < p; a++) { let s = 0; for (let b = 0; b < p; b++) s += rd.XtRd[r * p + b] * Ginv[a * p + b]; M[a] = s; }
+    for (let j = 0; j < p; j++) { let s = 0; for (let a = 0; a < p; a++) s += M[a] * B[a * p + j]; Lcol[j][r] = s; }
+  }
+  return Lcol;
 }
 
 /** Entries below 1e-10 of the largest set to zero (R's zapsmall, without its rounding of the rest). */
@@ -149,7 +186,7 @@ export function residualOnSpan(basis: Float64Array[], y: Float64Array): Float64A
 }
 
 interface FullCoding {
-  /** rdX'X, row by row (one p-vector per column of rdX). */
+  /** rdX'X_int (the fit's internal columns), row by row (one p-vector per column of rdX). */
   XtRd: Float64Array;
   /** For each coefficient, its column of rdX. */
   rowOfColumn: number[];
@@ -161,8 +198,9 @@ interface FullCoding {
  * coefficient's column of X is one of these columns; a column that is not (a coding R would not
  * choose) is added as a column of its own.
  */
-function fullCoding(ft: FixedTerms, frame: ModelFrame): FullCoding {
-  const p = frame.xNames.length, n = frame.y.length, X = frame.X;
+function fullCoding(ft: FixedTerms, core: FitCore): FullCoding {
+  const frame = core.frame;
+  const p = frame.xNames.length, n = frame.y.length, X = frame.X, Xint = core.transform.internal.X;
   const blocks = ft.terms.map((t) => termCoding(t, n));
   const starts: number[] = [];
   let nRd = ft.intercept >= 0 ? 1 : 0;
@@ -180,7 +218,7 @@ function fullCoding(ft: FixedTerms, frame: ModelFrame): FullCoding {
   const total = nRd + extra.length;
   const XtRd = new Float64Array(total * p);
   for (let i = 0; i < n; i++) {
-    const add = (r: number, w: number) => { if (w !== 0) for (let a = 0; a < p; a++) XtRd[r * p + a] += w * X[a][i]; };
+    const add = (r: number, w: number) => { if (w !== 0) for (let a = 0; a < p; a++) XtRd[r * p + a] += w * Xint[a][i]; };
     if (ft.intercept >= 0) add(0, 1);
     blocks.forEach((b, ti) => { const k = b.combo[i]; if (k >= 0) add(starts[ti] + k, b.weight[i]); });
     extra.forEach((c, e) => add(nRd + e, X[c][i]));

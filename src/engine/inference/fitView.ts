@@ -29,6 +29,8 @@ export interface FitView {
   yScale: number;
   /** The reported coefficients and their names. */
   beta: Float64Array;
+  /** β̃ = γ / yScale + β_int: reported β = yScale · betaMap · β̃ (standardize.ts), of order one whatever the columns' offsets. */
+  betaInternal: Float64Array;
   names: string[];
   /** σ² as reported. */
   sigma2Reported: number;
@@ -57,6 +59,7 @@ export function fitView(core: FitCore): FitView {
     betaMap: core.transform.fixed.B,
     yScale: core.transform.response.scale,
     beta: core.beta,
+    betaInternal: Float64Array.from(internal.beta, (b, a) => core.transform.response.shift[a] / core.transform.response.scale + b),
     names: frame.xNames,
     sigma2Reported: core.sigma2,
     restFactor: atOptimum && f.K === 2 && f.diagKind[1] === "dense" ? f.Ldiag[1] : null,

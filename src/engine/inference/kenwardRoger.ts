@@ -13,7 +13,7 @@ import { MixedLMError } from "../errors";
 import { ContrastTests, contrastCovariance, dot, fRow, FTest, quadratic, TTest } from "./contrastTests";
 import { fUpperP, tTwoSidedP } from "./distributions";
 import type { FitView } from "./fitView";
-import { toReportedCovariance } from "./reportedScale";
+import { internalHypothesis, normalizedContrast, toReportedCovariance } from "./reportedScale";
 import { inverseSPD, mul, pseudoInverseSymmetric, symmetricEigen, traceOfProduct } from "./smallMatrix";
 import type { VarianceDerivatives } from "./varianceDerivatives";
 
@@ -21,7 +21,7 @@ export interface KenwardRogerBasis {
   p: number;
   phi: Float64Array;
   phiAdjusted: Float64Array;
-  /** ∂Φ/∂γ_r on the reported coefficients. */
+  /** ∂Φ/∂γ_r (Φ, its adjustment and these on the internal coefficients). */
   dPhi: Float64Array[];
   W: Float64Array;
 }
@@ -48,13 +48,8 @@ export function kenwardRogerBasis(view: FitView, d: VarianceDerivatives): Kenwar
   for (let j = 0; j < p; j++) for (let i = 0; i < j; i++) { const v = (U[j * p + i] + U[i * p + j]) / 2; U[j * p + i] = U[i * p + j] = v; }
   const phiU = mul(mul(d.phi, U, p, p, p), d.phi, p, p, p);
   const adjusted = d.phi.map((v, e) => v + 2 * phiU[e]);
-  return {
-    p,
-    phi: toReportedCovariance(view, d.phi),
-    phiAdjusted: toReportedCovariance(view, adjusted),
-    dPhi: d.dPhi.map((D) => toReportedCovariance(view, D)),
-    W,
-  };
+  // in internal coordinates: contrasts are mapped there (reportedScale.ts)
+  return { p, phi: d.phi, phiAdjusted: adjusted, dPhi: d.dPhi, W };
 }
 
 /** A₁, A₂ of a hypothesis (pbkrtest's .KR_adjust and Lb_ddf). */
@@ -101,16 +96,19 @@ function rank(L: ArrayLike<number>[], p: number): number {
 
 export function kenwardRogerTests(view: FitView, d: VarianceDerivatives): ContrastTests {
   const b = kenwardRogerBasis(view, d);
-  const beta = view.beta, p = b.p, sigma2 = view.sigma2Reported;
-  const tTest = (l: ArrayLike<number>): TTest => {
+  const beta = view.betaInternal, p = b.p, sigma2 = view.sigma2Reported, s = view.yScale;
+  // every contrast on the internal coefficients (reportedScale.ts); yScale outside the square roots
+  const tTest = (reported: ArrayLike<number>): TTest => {
+    const { row: l, scale } = normalizedContrast(view, reported);
     const estimate = dot(l, beta);
     const stdErr = Math.sqrt(quadratic(l, b.phiAdjusted, p));
     const { A1, A2 } = aTerms(b, [l]);
     const { df } = kenwardRogerDf(A1, A2, 1);
     const t = estimate / stdErr;
-    return { estimate, stdErr, df, t, p: tTwoSidedP(t, df) };
+    return { estimate: s * scale * estimate, stdErr: s * scale * stdErr, df, t, p: tTwoSidedP(t, df) };
   };
-  const fTest = (L: ArrayLike<number>[]): FTest => {
+  const fTest = (reported: ArrayLike<number>[]): FTest => {
+    const L = internalHypothesis(view, reported);
     const q = rank(L, p);
     if (q === 0) return fRow(NaN, 0, NaN, sigma2, NaN);
     const { A1, A2 } = aTerms(b, L);
@@ -121,5 +119,5 @@ export function kenwardRogerTests(view: FitView, d: VarianceDerivatives): Contra
     const FU = quadratic(Lb, VAinv, L.length) / q;
     return fRow(FU, q, df, sigma2, fUpperP(FU * scaling, q, df), scaling);
   };
-  return { method: "kenward-roger", tTest, fTest, vcov: b.phiAdjusted };
+  return { method: "kenward-roger", tTest, fTest, vcov: toReportedCovariance(view, b.phiAdjusted) };
 }

@@ -75,7 +75,8 @@ export function compareModels(table: DataTable, full: ModelSpec, reduced: (strin
     subset = true;
   }
   const reuse = options.fitted && !subset && options.fitted.deviance.reml === (criterion === "REML") ? options.fitted : null;
-  const fits = frames.map((f, k) => (k === frames.length - 1 && reuse ? reuse : fitCore(f)));
+  // the test needs the criteria only: θ to the optimiser's tolerance (fit.ts, criterionOnly)
+  const fits = frames.map((f, k) => (k === frames.length - 1 && reuse ? reuse : fitCore(f, { criterionOnly: true })));
   const order = fits.map((_, k) => k).sort((a, b) => npar(fits[a]) - npar(fits[b]) || a - b);
   const rows = order.map((k, i) => ({ ...rowOf(fits[k], specs[k].formula, i === 0 ? null : fits[order[i - 1]], specs[order[i - 1]]?.formula, criterion), model: describe(specs[k]) }));
   if (criterion === "ML" && specs.some((s) => ownMethod(s) === "REML")) notes.unshift("Models refitted by ML (instead of REML) for the comparison.");

@@ -5,7 +5,7 @@
  * of the rows) whose effect columns span its own; a correlated term is not a special case of
  * uncorrelated ones. Decided on the designs, not on parameter counts.
  */
-import { cholesky, backSolveTransposed, forwardSolve } from "../dense";
+import { gramSchmidt } from "../columnScaling";
 import { independentColumns } from "../design";
 import { ModelFrame, RandomTerm } from "../model";
 
@@ -82,38 +82,29 @@ export function samePartition(a: Int32Array, b: Int32Array): boolean {
 
 /**
  * A test of whether a column x lies in the span of the given columns on the rows marked, to
- * IN_SPAN of its squared norm. The columns' Gram matrix is factored once; each test is one pass.
+ * IN_SPAN of its squared norm. The columns are made orthonormal once (Gram-Schmidt, twice over:
+ * their Gram matrix would be singular to rounding for a covariate far from zero, z + 2e8 beside
+ * the intercept); each test takes x's projection off in two passes and measures what is left.
  */
 export function spanTester(columns: Float64Array[], rows: Uint8Array): (x: Float64Array) => boolean {
   const n = rows.length;
-  const norm2 = (v: Float64Array) => { let s = 0; for (let i = 0; i < n; i++) if (rows[i]) s += v[i] * v[i]; return s; };
   const masked = columns.map((c) => Float64Array.from(c, (v, i) => (rows[i] ? v : 0)));
-  const basis = independentColumns(masked).map((k) => masked[k]);
-  const m = basis.length;
-  basis.forEach((c) => { const f = 1 / Math.sqrt(norm2(c)); for (let i = 0; i < n; i++) c[i] *= f; });
-  const G = new Float64Array(m * m);
-  for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += basis[a][i] * basis[b][i];
-    G[b * m + a] = G[a * m + b] = s;
-  }
-  const factored = m > 0 && cholesky(G, m);
+  const { Q } = gramSchmidt(independentColumns(masked).map((k) => masked[k]));
   return (x: Float64Array): boolean => {
-    const xx = norm2(x);
+    const r = Float64Array.from(x, (v, i) => (rows[i] ? v : 0));
+    let xx = 0;
+    for (let i = 0; i < n; i++) xx += r[i] * r[i];
     if (xx === 0) return true;
-    if (!factored) return false;
-    const c = new Float64Array(m);
-    for (let a = 0; a < m; a++) { let s = 0; for (let i = 0; i < n; i++) if (rows[i]) s += basis[a][i] * x[i]; c[a] = s; }
-    forwardSolve(G, m, c);
-    backSolveTransposed(G, m, c);
-    // the residual itself, not xx − c'G⁻¹c, which cancels
-    let r2 = 0;
-    for (let i = 0; i < n; i++) {
-      if (!rows[i]) continue;
-      let fit = 0;
-      for (let a = 0; a < m; a++) fit += basis[a][i] * c[a];
-      r2 += (x[i] - fit) ** 2;
+    for (let pass = 0; pass < 2; pass++) {
+      for (const q of Q) {
+        let c = 0;
+        for (let i = 0; i < n; i++) c += q[i] * r[i];
+        c /= n;
+        for (let i = 0; i < n; i++) r[i] -= c * q[i];
+      }
     }
+    let r2 = 0;
+    for (let i = 0; i < n; i++) r2 += r[i] * r[i];
     return r2 <= IN_SPAN * xx;
   };
 }

@@ -107,14 +107,14 @@ export function setBlockTheta(b: CovBlock, S: Float64Array, sigma: number, theta
  * when the matrix is not semidefinite.
  */
 export function cholPsd(A: Float64Array, q: number): boolean {
-  let scale = 0;
-  for (let a = 0; a < q; a++) scale = Math.max(scale, Math.abs(A[a * q + a]));
-  const tiny = 1e-13 * scale;
   for (let j = 0; j < q; j++) {
+    // each pivot against its own diagonal entry, not the largest: a covariance of an intercept
+    // (variance 20) and a slope on x × 1e-8 (variance 1e15) is as well conditioned as on x
+    const own = Math.abs(A[j * q + j]);
     let d = A[j * q + j];
     for (let k = 0; k < j; k++) d -= A[k * q + j] * A[k * q + j];
-    if (d < -1e-10 * scale - 1e-300) return false;
-    const ljj = d > tiny ? Math.sqrt(d) : 0;
+    if (d < -1e-10 * own - 1e-300) return false;
+    const ljj = d > 1e-13 * own ? Math.sqrt(d) : 0;
     A[j * q + j] = ljj;
     for (let i = j + 1; i < q; i++) {
       let s = A[j * q + i];

@@ -2,14 +2,14 @@
  * The profile ζ functions: ζ(v) = sign(v − v̂) √(D(v) − D̂), D(v) the criterion minimised with
  * one parameter held at v. For a variance parameter (an sd, a correlation, σ) the others are
  * optimised in the coordinates of sdcorCoordinates.ts on the criterion with σ explicit
- * (lme4's devfun2); for a fixed effect β_j, the model is refitted without column j and with
- * β_j x_j taken off the response (lme4's profile, fixed effects), through fitCore.
+ * (lme4's devfun2); for a fixed effect β_j, the model is refitted with β_j held (lme4's profile,
+ * fixed effects), through fitCore on the fit's internal problem.
  */
 import { FitCore } from "../fit";
 import { minimize } from "../optimizer";
 import { CovBlock, VarianceParameter } from "./parameters";
 import { coordinateOf, fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
-import { criterionAt, devianceFor, frameWithoutColumn, quantities, refitResponse } from "./view";
+import { constrainedFixedEffect, criterionAt, devianceFor, quantities, refitResponse } from "./view";
 
 export interface ProfileBase {
   /** The fit whose criterion is profiled (an ML fit, or the REML fit itself). */
@@ -36,16 +36,26 @@ export interface Zeta {
 class WarmStarts {
   private points: { v: number; x: Float64Array }[] = [];
   constructor(initial: Float64Array, estimate: number, private readonly extrapolate: boolean) { this.points.push({ v: estimate, x: initial }); }
-  nearest(v: number): Float64Array {
+  nearest(v: number, extrapolate = this.extrapolate): Float64Array {
     const byDistance = [...this.points].sort((a, b) => Math.abs(a.v - v) - Math.abs(b.v - v));
     const [a, b] = byDistance;
-    if (!this.extrapolate || !b || a.v === b.v) return Float64Array.from(a.x);
+    if (!extrapolate || !b || a.v === b.v) return Float64Array.from(a.x);
     const t = (v - a.v) / (b.v - a.v);
     // extrapolate no further than the distance between the two points
     if (t < -1 || t > 2) return Float64Array.from(a.x);
     return Float64Array.from(a.x, (xa, i) => xa + t * (b.x[i] - xa));
   }
   add(v: number, x: Float64Array): void { this.points.push({ v, x }); }
+}
+
+/** The first minimisation that can start from one of the points (the criterion finite there), or null. */
+function minimizeFrom(f: (u: Float64Array) => number, starts: Float64Array[]): { f: number; x: Float64Array } | null {
+  for (const u0 of starts) {
+    if (!Number.isFinite(f(u0))) continue;
+    const r = minimize(f, u0, { newtonFirst: true });
+    return { f: r.f, x: r.x };
+  }
+  return null;
 }
 
 /** ζ for a variance parameter (or σ), the others optimised. */
@@ -66,11 +76,13 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
   let lowest = b.base;
   const zeta = (v: number): number => {
     full[index] = toCoordinate(v);
-    const u0 = starts.nearest(v);
     let D: number;
-    if (free.length === 0) D = criterion(u0);
+    if (free.length === 0) D = criterion(starts.nearest(v));
     else {
-      const r = minimize(criterion, u0, { newtonFirst: true });
+      // from the line through the two nearest optima, else (the criterion cannot be evaluated
+      // there: a covariance the data cannot carry) from the nearest one; NaN when neither works
+      const r = minimizeFrom(criterion, [starts.nearest(v), starts.nearest(v, false)]);
+      if (!r) return NaN;
       D = r.f;
       starts.add(v, r.x);
     }
@@ -80,16 +92,20 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
   return { zeta, lowest: () => lowest };
 }
 
-/** ζ for fixed effect j: refits of the model without column j, on y − v x_j, by ML (lme4's profile does so even for REML fits). */
+/**
+ * ζ for fixed effect j: refits, by ML (lme4's profile does so even for REML fits), of the model
+ * with β_j held at v, on the fit's internal problem (constrainedFixedEffect in view.ts), whose
+ * criterion maps back to the data's by a constant.
+ */
 export function fixedZeta(b: ProfileBase, j: number, estimate: number): Zeta {
-  const reduced = frameWithoutColumn(b.core.frame, j);
-  const dev = devianceFor(reduced.frame, "ML");
-  const starts = new WarmStarts(quantities(b.core).theta, estimate, false);
+  const constrained = constrainedFixedEffect(b.core, j);
+  const dev = devianceFor(constrained.frame, "ML");
+  const starts = new WarmStarts(constrained.start, estimate, false);
   let lowest = b.base;
   const zeta = (v: number): number => {
-    const refit = refitResponse(dev, reduced.responseAt(v), starts.nearest(v));
+    const refit = refitResponse(dev, constrained.responseAt(v), starts.nearest(v));
     starts.add(v, refit.theta);
-    const D = quantities(refit).minusTwoLogLik;
+    const D = quantities(refit).minusTwoLogLik + constrained.criterionOffset;
     lowest = Math.min(lowest, D);
     return Math.sign(v - estimate) * Math.sqrt(Math.max(0, D - b.base));
   };

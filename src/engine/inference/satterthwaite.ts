@@ -11,11 +11,11 @@ import { gammaOfPhi } from "./covarianceParameters";
 import { ContrastTests, contrastCovariance, dot, fRow, fStatisticDdf, FTest, quadratic, TTest } from "./contrastTests";
 import { fUpperP, tTwoSidedP } from "./distributions";
 import type { FitView } from "./fitView";
-import { toReportedCovariance } from "./reportedScale";
+import { internalHypothesis, normalizedContrast, toReportedCovariance } from "./reportedScale";
 import { pseudoInverseSymmetric, symmetricEigen } from "./smallMatrix";
 import { VarianceDerivatives } from "./varianceDerivatives";
 
-/** The pieces of every Satterthwaite test: Φ, ∂Φ/∂φ_k (reported coefficients) and A = Cov(φ̂). */
+/** The pieces of every Satterthwaite test: Φ, ∂Φ/∂φ_k (internal coefficients: contrasts are mapped there, reportedScale.ts) and A = Cov(φ̂). */
 export interface SatterthwaiteBasis {
   p: number;
   phi: Float64Array;
@@ -41,32 +41,39 @@ export function satterthwaiteBasis(view: FitView, d: VarianceDerivatives): Satte
   const dPhi = Array.from({ length: nPhi }, (_, k) => {
     const out = new Float64Array(p * p);
     for (let r = 0; r < m; r++) { const jr = J[k * m + r]; if (jr !== 0) for (let e = 0; e < p * p; e++) out[e] += d.dPhi[r][e] * jr; }
-    return toReportedCovariance(view, out);
+    return out;
   });
-  return { p, phi: toReportedCovariance(view, d.phi), dPhi, varparCov };
+  return { p, phi: d.phi, dPhi, varparCov };
 }
 
-/** ν for one contrast row. */
+/**
+ * ν for one contrast row, as 2 / (g̃'A g̃) with g̃ = g / l'Φl: the same number without the
+ * fourth powers of the response's unit, which overflow past y × 1e77 and underflow below
+ * y × 1e-77 (the variance squared).
+ */
 function satterthwaiteDf(b: SatterthwaiteBasis, l: ArrayLike<number>, variance: number): number {
   const n = b.dPhi.length;
-  const g = b.dPhi.map((D) => quadratic(l, D, b.p));
+  const g = b.dPhi.map((D) => quadratic(l, D, b.p) / variance);
   let denom = 0;
   for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) denom += g[j] * b.varparCov[k * n + j] * g[k];
-  return (2 * variance * variance) / denom;
+  return 2 / denom;
 }
 
 export function satterthwaiteTests(view: FitView, d: VarianceDerivatives): ContrastTests {
   const b = satterthwaiteBasis(view, d);
-  const beta = view.beta, p = b.p, sigma2 = view.sigma2Reported;
-  const tTest = (l: ArrayLike<number>): TTest => {
+  const beta = view.betaInternal, p = b.p, sigma2 = view.sigma2Reported, s = view.yScale;
+  // on internal contrasts (reportedScale.ts): estimate and standard error carry yScale outside
+  const internalTTest = (l: Float64Array, scale = 1): TTest => {
     const estimate = dot(l, beta);
     const variance = quadratic(l, b.phi, p);
     const df = satterthwaiteDf(b, l, variance);
     const stdErr = Math.sqrt(variance);
     const t = estimate / stdErr;
-    return { estimate, stdErr, df, t, p: tTwoSidedP(t, df) };
+    return { estimate: s * scale * estimate, stdErr: s * scale * stdErr, df, t, p: tTwoSidedP(t, df) };
   };
-  const fTest = (L: ArrayLike<number>[]): FTest => {
+  const tTest = (reported: ArrayLike<number>): TTest => { const { row, scale } = normalizedContrast(view, reported); return internalTTest(row, scale); };
+  const fTest = (reported: ArrayLike<number>[]): FTest => {
+    const L = internalHypothesis(view, reported);
     // lmerTest's contestMD: rotate L onto the eigenvectors of LΦL' and drop the null directions
     const VL = contrastCovariance(L, b.phi, p);
     const { values, vectors } = symmetricEigen(VL, L.length);
@@ -79,13 +86,13 @@ export function satterthwaiteTests(view: FitView, d: VarianceDerivatives): Contr
       return row;
     });
     if (q === 1) {
-      const t = tTest(rows[0]);
+      const t = internalTTest(rows[0]);
       return fRow(t.t * t.t, 1, t.df, sigma2, t.p);
     }
-    const F = rows.reduce((s, row, m) => s + dot(row, beta) ** 2 / values[m], 0) / q;
+    const F = rows.reduce((s, row, m) => s + (dot(row, beta) / Math.sqrt(values[m])) ** 2, 0) / q;
     const nu = rows.map((row, m) => satterthwaiteDf(b, row, values[m]));
     const ddf = fStatisticDdf(nu);
     return fRow(F, q, ddf, sigma2, fUpperP(F, q, ddf));
   };
-  return { method: "satterthwaite", tTest, fTest, vcov: b.phi };
+  return { method: "satterthwaite", tTest, fTest, vcov: toReportedCovariance(view, b.phi) };
 }

@@ -105,16 +105,58 @@ export function criterionAt(core: FitCore, theta: ArrayLike<number>, sigma: numb
   return Number.isFinite(v) ? v : Infinity;
 }
 
-/** The frame without fixed-effect column j, its response y − v·x_j (a fixed effect's profile at v). */
-export function frameWithoutColumn(frame: ModelFrame, j: number): { frame: ModelFrame; responseAt: (v: number) => Float64Array } {
-  const reduced: ModelFrame = { ...frame, X: frame.X.filter((_, a) => a !== j), xNames: frame.xNames.filter((_, a) => a !== j), method: "ML" };
-  const xj = frame.X[j], y = frame.y;
-  const responseAt = (v: number): Float64Array => {
-    const out = new Float64Array(y.length);
-    for (let i = 0; i < out.length; i++) out[i] = y[i] - v * xj[i];
+/**
+ * The model with fixed effect j held at v (a fixed effect's profile), on the fit's internal
+ * problem: β = B (γ + s β_int), so β_j = v is the linear constraint c'β_int = w(v) with
+ * c = s B'e_j and w(v) = v − e_j'B γ; writing β_int = c w / c'c + N η (N: an orthonormal basis of
+ * c's complement) leaves a model in η with design X_int N and response y_int − X_int c w / c'c.
+ * Its ML criterion plus 2n log s is the data's (the full model's map, standardize.ts). Taking
+ * β_j x_j off the data's response instead (lme4's way) is the same in exact arithmetic and loses
+ * every digit when x_j is far from zero: the intercept of a fit on x + 1e9 sits near −1e9 β_x.
+ * `start`: the fit's θ as the constrained model sees it (the full model's internal θ).
+ */
+export function constrainedFixedEffect(core: FitCore, j: number): { frame: ModelFrame; responseAt: (v: number) => Float64Array; criterionOffset: number; start: Float64Array } {
+  const t = core.transform, internal = t.internal;
+  const X = internal.X, p = X.length, n = internal.y.length;
+  const B = t.fixed.B, s = t.response.scale, gamma = t.response.shift;
+  // c = s B'e_j (row j of B), and e_j'B γ
+  const c = Float64Array.from({ length: p }, (_, a) => s * B[a * p + j]);
+  let bGamma = 0;
+  for (let a = 0; a < p; a++) bGamma += B[a * p + j] * gamma[a];
+  let cc = 0;
+  for (let a = 0; a < p; a++) cc += c[a] * c[a];
+  const N = complementBasis(c);
+  const XN = N.map((col) => {
+    const out = new Float64Array(n);
+    for (let a = 0; a < p; a++) { const w = col[a]; if (w !== 0) { const xa = X[a]; for (let i = 0; i < n; i++) out[i] += w * xa[i]; } }
     return out;
+  });
+  const Xc = new Float64Array(n);
+  for (let a = 0; a < p; a++) { const w = c[a] / cc; if (w !== 0) { const xa = X[a]; for (let i = 0; i < n; i++) Xc[i] += w * xa[i]; } }
+  const frame: ModelFrame = { ...internal, X: XN, xNames: XN.map((_, k) => `η${k + 1}`), method: "ML" };
+  const responseAt = (v: number): Float64Array => {
+    const w = v - bGamma;
+    return Float64Array.from(internal.y, (yi, i) => yi - w * Xc[i]);
   };
-  return { frame: reduced, responseAt };
+  return { frame, responseAt, criterionOffset: 2 * n * Math.log(s), start: Float64Array.from(core.internal.theta) };
+}
+
+/** p − 1 orthonormal vectors orthogonal to c: the columns but one of the Householder reflection taking c to an axis. */
+function complementBasis(c: Float64Array): Float64Array[] {
+  const p = c.length;
+  let norm = 0, k = 0;
+  for (let a = 0; a < p; a++) { norm = Math.hypot(norm, c[a]); if (Math.abs(c[a]) > Math.abs(c[k])) k = a; }
+  // v = u + sign(u_k) e_k with u = c / |c|; H = I − 2 v v' / v'v maps u to −sign(u_k) e_k
+  const v = Float64Array.from(c, (x) => x / norm);
+  v[k] += v[k] >= 0 ? 1 : -1;
+  let vv = 0;
+  for (let a = 0; a < p; a++) vv += v[a] * v[a];
+  const out: Float64Array[] = [];
+  for (let i = 0; i < p; i++) {
+    if (i === k) continue;
+    out.push(Float64Array.from({ length: p }, (_, a) => (a === i ? 1 : 0) - (2 * v[a] * v[i]) / vv));
+  }
+  return out;
 }
 
 /** X β on the frame's rows (the mean of simulated responses). */

@@ -126,3 +126,13 @@ test("models on different rows are compared on the rows complete for all, also w
   expect(c.notes.join(" ")).toMatch(/\(60, 51 of 60: missing values in a column only some of them use\); all are compared on the 51 rows/);
   expect(c.rows[1].chisq).not.toBeNull();
 });
+
+test("nesting on a covariate far from zero: y ~ Time + Start vs y ~ Time * Start with Start + 2e8 is tested (the columns' Gram matrix was singular to rounding)", () => {
+  const t = dietox();
+  const shifted = DataTable.fromRows([["Weight", "Time", "Start", "Pig"], ...Array.from({ length: t.nRows }, (_, i) => [Number(t.label("Weight", i)), Number(t.label("Time", i)), Number(t.label("Start", i)) + 2e8, t.label("Pig", i)])]);
+  const plain = DataTable.fromRows([["Weight", "Time", "Start", "Pig"], ...Array.from({ length: t.nRows }, (_, i) => [Number(t.label("Weight", i)), Number(t.label("Time", i)), Number(t.label("Start", i)), t.label("Pig", i)])]);
+  const a = compareModels(plain, { formula: "Weight ~ Time * Start + (1|Pig)" }, ["Weight ~ Time + Start + (1|Pig)"]);
+  const b = compareModels(shifted, { formula: "Weight ~ Time * Start + (1|Pig)" }, ["Weight ~ Time + Start + (1|Pig)"]);
+  expect(b.rows[1].chisq).not.toBeNull();
+  expect(Math.abs(b.rows[1].chisq! - a.rows[1].chisq!)).toBeLessThan(1e-6 * (1 + a.rows[1].chisq!));
+});

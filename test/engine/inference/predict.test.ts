@@ -58,3 +58,23 @@ test("statsmodels variance components: population predictions, and a note instea
   expect(p.notes.join(" ")).toMatch(/variance components/);
   expect(p.population[0]).toBeCloseTo(m.result.fixedEffects[0].coef, 12);
 });
+
+test("a covariate far from zero (Time + 1e9): the same predictions and standard errors as on Time itself (x'Vx would cancel to nothing)", () => {
+  const shifted = (t: DataTable) => DataTable.fromRows([["Weight", "Time", "Pig"], ...Array.from({ length: t.nRows }, (_, i) => [Number(t.label("Weight", i)), Number(t.label("Time", i)) + 1e9, t.label("Pig", i)])]);
+  const newRows = (d: number) => rows(["Time", "Pig"], [3 + d, 4601], [12 + d, 123456], [-5 + d, 4601]);
+  for (const spec of [{ formula: "Weight ~ Time + (Time|Pig)" }, { formula: "Weight ~ Time", groups: "Pig" }]) {
+    const a = predictNew(fitModel(dietox(), spec), newRows(0));
+    const b = predictNew(fitModel(shifted(dietox()), spec), newRows(1e9));
+    for (let i = 0; i < 3; i++) {
+      // Time + 1e9 is stored to 1e-7: the predictions agree to what that moves them by
+      expect(Math.abs(b.population[i] - a.population[i])).toBeLessThan(1e-5);
+      expect(Math.abs(b.seFixed[i] - a.seFixed[i])).toBeLessThan(1e-6 * a.seFixed[i]);
+      if (a.conditional) expect(Math.abs(b.conditional![i] - a.conditional[i])).toBeLessThan(1e-5);
+    }
+  }
+});
+
+test("text in a column of numbers in the new rows is named by row (it once failed as 'Cannot build column Time')", () => {
+  const m = fitModel(dietox(), { formula: "Weight ~ Time + (1|Pig)" });
+  expect(() => predictNew(m, rows(["Time", "Pig"], [3, 4601], [4, 4601], ["1,5", 4601]))).toThrow(/In the new data, "Time" must be numbers, as in the fitted data, but it holds text: new row 3 "1,5"/);
+});

@@ -65,3 +65,34 @@ test("property: the intervals follow the response's units (y → a·y + b: sds a
     });
   }), { seed: 11, numRuns: 4 });
 });
+
+test("a fixed effect's profile on x + 1e9: x's bounds unchanged, the intercept's those of β0 − 1e9 β_x (y − v·1 once lost every digit: 'fitted exactly')", () => {
+  const t = fixtureTable("dietox.csv");
+  const shifted = DataTable.fromRows([["Weight", "Time", "Pig"], ...Array.from({ length: t.nRows }, (_, i) => [Number(t.label("Weight", i)), Number(t.label("Time", i)) + 1e9, t.label("Pig", i)])]);
+  const a = confint(fitModel(t, { formula: "Weight ~ Time + (1|Pig)" }), { method: "profile", which: ["Intercept", "Time"] });
+  const b = confint(fitModel(shifted, { formula: "Weight ~ Time + (1|Pig)" }), { method: "profile", which: ["Intercept", "Time"] });
+  const [ia, ta] = [a.rows.find((r) => r.name === "Intercept")!, a.rows.find((r) => r.name === "Time")!];
+  const [ib, tb] = [b.rows.find((r) => r.name === "Intercept")!, b.rows.find((r) => r.name === "Time")!];
+  // Time's bounds do not move (Time + 1e9 is stored to 1e-7: a relative 1e-6 allows for it)
+  expect(Math.abs(tb.low! - ta.low!)).toBeLessThan(1e-6 * Math.abs(ta.low!));
+  expect(Math.abs(tb.high! - ta.high!)).toBeLessThan(1e-6 * Math.abs(ta.high!));
+  // the intercept at Time = −1e9 is β0 − 1e9 β_Time, whose uncertainty is β_Time's times 1e9 to
+  // 1e-8 (β0's own is 1e-9 of it): its profile is Time's, mirrored and scaled
+  const width = 1e9 * (ta.high! - ta.low!);
+  expect(Math.abs(ib.estimate - (ia.estimate - 1e9 * ta.estimate))).toBeLessThan(1e-6 * width);
+  expect(Math.abs((ib.high! - ib.estimate) - 1e9 * (ta.estimate - ta.low!))).toBeLessThan(1e-6 * width);
+  expect(Math.abs((ib.estimate - ib.low!) - 1e9 * (ta.high! - ta.estimate))).toBeLessThan(1e-6 * width);
+});
+
+test("profiles of a random slope on Time × 1e-8: the bounds of Time × 1 mapped (the covariance's Cholesky once took the intercept's variance, 1e-15 of the slope's, for zero)", () => {
+  const t = fixtureTable("dietox.csv");
+  const scaled = (c: number) => DataTable.fromRows([["Weight", "Time", "Pig"], ...Array.from({ length: t.nRows }, (_, i) => [Number(t.label("Weight", i)), c * Number(t.label("Time", i)), t.label("Pig", i)])]);
+  const which = ["sd_(Intercept)|Pig", "cor_Time.(Intercept)|Pig", "sd_Time|Pig", "sigma"];
+  const a = confint(fitModel(scaled(1), { formula: "Weight ~ Time + (Time|Pig)" }), { method: "profile", which });
+  const b = confint(fitModel(scaled(1e-8), { formula: "Weight ~ Time + (Time|Pig)" }), { method: "profile", which });
+  for (const name of which) {
+    const [ra, rb] = [a.rows.find((r) => r.name === name)!, b.rows.find((r) => r.name === name)!];
+    const unit = name === "sd_Time|Pig" ? 1e8 : 1;
+    for (const [x, y] of [[ra.low!, rb.low!], [ra.high!, rb.high!]]) expect(Math.abs(y - unit * x)).toBeLessThan(1e-6 * unit * Math.abs(x) + 1e-9);
+  }
+});
