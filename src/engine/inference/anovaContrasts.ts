@@ -14,7 +14,7 @@
 import { MixedLMError } from "../errors";
 import type { ModelFrame } from "../model";
 import { containedIn, FixedTerm, fixedTerms, FixedTerms } from "./fixedTerms";
-import { inverseSPD } from "./smallMatrix";
+import { inverseSPD } from "../smallMatrix";
 
 export type AnovaType = 1 | 2 | 3;
 

@@ -8,11 +8,11 @@
  * boundary (θ_k = 0), where lmerTest's parametrisation leaves that variance out.
  */
 import { gammaOfPhi } from "./covarianceParameters";
-import { ContrastTests, contrastCovariance, dot, fRow, fStatisticDdf, FTest, quadratic, TTest } from "./contrastTests";
+import { ContrastTests, contrastCovariance, dot, fRow, fStatisticDdf, FTest, TTest } from "./contrastTests";
 import { fUpperP, tTwoSidedP } from "./distributions";
 import type { FitView } from "./fitView";
 import { toReportedCovariance } from "./reportedScale";
-import { pseudoInverseSymmetric, symmetricEigen } from "./smallMatrix";
+import { pseudoInverseSymmetric, quadraticForm, symmetricEigen } from "../smallMatrix";
 import { VarianceDerivatives } from "./varianceDerivatives";
 
 /** The pieces of every Satterthwaite test: Φ, ∂Φ/∂φ_k (reported coefficients) and A = Cov(φ̂). */
@@ -49,7 +49,7 @@ export function satterthwaiteBasis(view: FitView, d: VarianceDerivatives): Satte
 /** ν for one contrast row. */
 function satterthwaiteDf(b: SatterthwaiteBasis, l: ArrayLike<number>, variance: number): number {
   const n = b.dPhi.length;
-  const g = b.dPhi.map((D) => quadratic(l, D, b.p));
+  const g = b.dPhi.map((D) => quadraticForm(l, D, b.p));
   let denom = 0;
   for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) denom += g[j] * b.varparCov[k * n + j] * g[k];
   return (2 * variance * variance) / denom;
@@ -60,7 +60,7 @@ export function satterthwaiteTests(view: FitView, d: VarianceDerivatives): Contr
   const beta = view.beta, p = b.p, sigma2 = view.sigma2Reported;
   const tTest = (l: ArrayLike<number>): TTest => {
     const estimate = dot(l, beta);
-    const variance = quadratic(l, b.phi, p);
+    const variance = quadraticForm(l, b.phi, p);
     const df = satterthwaiteDf(b, l, variance);
     const stdErr = Math.sqrt(variance);
     const t = estimate / stdErr;

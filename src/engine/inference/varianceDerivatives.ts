@@ -15,7 +15,7 @@ import { covarianceParameters, CovarianceParameters } from "./covarianceParamete
 import type { FitView } from "./fitView";
 import { marginalX } from "./marginalX";
 import { pForms, qForms, toResidualColumns } from "./quadraticForms";
-import { inverseSPD, mul, traceOfProduct } from "./smallMatrix";
+import { inverseSPD, mul, traceOfProduct } from "../smallMatrix";
 import { splitInverse, SplitOptions } from "./splitInverse";
 import { traces } from "./traces";
 import { MixedLMError } from "../errors";
