@@ -19,7 +19,7 @@
  * positive value, not at zero, where the deviance is stationary by symmetry.
  */
 import type { CrossProducts } from "./crossprod";
-import { cholesky } from "./dense";
+import { cholesky, solveCholesky } from "./dense";
 
 /**
  * Smallest diagonal element of a starting T (relative standard deviation). The start is taken on
@@ -41,8 +41,7 @@ export function momentStart(cp: CrossProducts, thetaIndex: Int32Array[] | number
   if (p > 0 && !cholesky(R, p)) return null;
   const beta = new Float64Array(p);
   for (let a = 0; a < p; a++) beta[a] = cp.xx[p * p1 + a];
-  for (let a = 0; a < p; a++) { let s = beta[a]; for (let k = 0; k < a; k++) s -= R[k * p + a] * beta[k]; beta[a] = s / R[a * p + a]; }
-  for (let a = p - 1; a >= 0; a--) { let s = beta[a]; for (let k = a + 1; k < p; k++) s -= R[a * p + k] * beta[k]; beta[a] = s / R[a * p + a]; }
+  solveCholesky(R, p, beta);
   let ee = cp.xx[p1 * p1 - 1];
   for (let a = 0; a < p; a++) ee -= beta[a] * cp.xx[p * p1 + a];
   if (!(ee > 0)) return null;
@@ -76,7 +75,7 @@ export function momentStart(cp: CrossProducts, thetaIndex: Int32Array[] | number
       }
       // b = M⁻¹ Z'e through the factor; and M⁻¹ column by column
       b.set(ze);
-      solveWithFactor(M, q, b, 0);
+      solveCholesky(M, q, b);
       let ss = 0;
       for (let a = 0; a < q; a++) ss += b[a] * ze[a];
       explained += ss;
@@ -87,7 +86,7 @@ export function momentStart(cp: CrossProducts, thetaIndex: Int32Array[] | number
       for (let c = 0; c < q; c++) {
         const col = new Float64Array(q);
         col[c] = 1;
-        solveWithFactor(M, q, col, 0);
+        solveCholesky(M, q, col);
         for (let a = 0; a < q; a++) sumInv[c * q + a] += col[a];
       }
       used++;
@@ -170,10 +169,4 @@ function nestedIn(cp: CrossProducts, k: number, j: number): boolean {
     seen[r] = c;
   }
   return true;
-}
-
-/** b ← (L L')⁻¹ b for the lower factor L (q×q column-major at L[0..]). */
-function solveWithFactor(L: Float64Array, q: number, b: Float64Array, off: number): void {
-  for (let a = 0; a < q; a++) { let s = b[off + a]; for (let k = 0; k < a; k++) s -= L[k * q + a] * b[off + k]; b[off + a] = s / L[a * q + a]; }
-  for (let a = q - 1; a >= 0; a--) { let s = b[off + a]; for (let k = a + 1; k < q; k++) s -= L[a * q + k] * b[off + k]; b[off + a] = s / L[a * q + a]; }
 }

@@ -16,6 +16,7 @@
  */
 import { cholesky, forwardSolve, inverseSymmetric } from "./dense";
 import { FitCore } from "./fit";
+import { mul, sandwich } from "./smallMatrix";
 import type { ModelFrame, RandomTerm } from "./model";
 
 export interface StatsmodelsVarianceSE {
@@ -332,11 +333,11 @@ function assembleHessian(parts: HessianParts, m: number, frame: ModelFrame): Flo
   if (reml && p > 0) {
     const xi = inverseSymmetric(xtvix, p);
     if (xi) {
-      const QL = Array.from({ length: m }, (_, j) => matMat(xi, p, xtax.subarray(j * p * p, (j + 1) * p * p), p));
+      const QL = Array.from({ length: m }, (_, j) => mul(xi, xtax.subarray(j * p * p, (j + 1) * p * p), p, p, p));
       for (let j = 0; j < m; j++) for (let k = 0; k <= j; k++) {
         let a = 0;
         for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) a += QL[j][c * p + r] * QL[k][r * p + c];
-        const XF = matMat(xi, p, F.subarray((j * m + k) * p * p, (j * m + k + 1) * p * p), p);
+        const XF = mul(xi, F.subarray((j * m + k) * p * p, (j * m + k + 1) * p * p), p, p, p);
         let tr = 0;
         for (let r = 0; r < p; r++) tr += XF[r * p + r];
         a = 0.5 * (a - tr);
@@ -394,7 +395,7 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
   });
   const varCov = new Float64Array(m * m);
   for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) varCov[b * m + a] = cov[(p + b) * total + p + a];
-  const mapped = jcj(J, varCov, m);
+  const mapped = sandwich(J, varCov, m, m);
   // sqrt(scale d) as σ sqrt(d): finite where the scale itself overflows (a response near 1e160)
   const sigma = fit.transform.sigma(fit.internal.sigma2);
   const stdErr = names.map((_, j) => {
@@ -407,32 +408,4 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
   const fixedSE = fit.transform.betaStdErr(betaCov);
   const fixedStdErr = Array.from(fixedSE, (v) => (Number.isNaN(v) ? null : v));
   return { names, values, stdErr, fixedStdErr, fixedCov };
-}
-
-/** J C J' (m×m, column-major). */
-function jcj(J: Float64Array, C: Float64Array, m: number): Float64Array {
-  const JC = new Float64Array(m * m);
-  for (let c = 0; c < m; c++) for (let k = 0; k < m; k++) {
-    const v = C[c * m + k];
-    if (v === 0) continue;
-    for (let r = 0; r < m; r++) JC[c * m + r] += J[k * m + r] * v;
-  }
-  const out = new Float64Array(m * m);
-  for (let c = 0; c < m; c++) for (let r = 0; r < m; r++) {
-    let s = 0;
-    for (let k = 0; k < m; k++) s += JC[k * m + r] * J[k * m + c];
-    out[c * m + r] = s;
-  }
-  return out;
-}
-
-/** (q×q) × (q×k), column-major. */
-function matMat(M: Float64Array, q: number, N: Float64Array, k: number): Float64Array {
-  const o = new Float64Array(q * k);
-  for (let col = 0; col < k; col++) for (let c = 0; c < q; c++) {
-    const x = N[col * q + c];
-    if (x === 0) continue;
-    for (let a = 0; a < q; a++) o[col * q + a] += M[c * q + a] * x;
-  }
-  return o;
 }

@@ -5,7 +5,7 @@
  * of the rows) whose effect columns span its own; a correlated term is not a special case of
  * uncorrelated ones. Decided on the designs, not on parameter counts.
  */
-import { cholesky, backSolveTransposed, forwardSolve } from "../dense";
+import { cholesky, solveCholesky } from "../dense";
 import { independentColumns } from "../design";
 import { ModelFrame, RandomTerm } from "../model";
 
@@ -104,8 +104,7 @@ export function spanTester(columns: Float64Array[], rows: Uint8Array): (x: Float
     if (!factored) return false;
     const c = new Float64Array(m);
     for (let a = 0; a < m; a++) { let s = 0; for (let i = 0; i < n; i++) if (rows[i]) s += basis[a][i] * x[i]; c[a] = s; }
-    forwardSolve(G, m, c);
-    backSolveTransposed(G, m, c);
+    solveCholesky(G, m, c);
     // the residual itself, not xx − c'G⁻¹c, which cancels
     let r2 = 0;
     for (let i = 0; i < n; i++) {
