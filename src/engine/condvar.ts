@@ -33,28 +33,7 @@ export function conditionalVariances(core: FitCore): (Float64Array | null)[] | n
   if (K > 1) {
     let off = 0;
     for (let j = 1; j < K; j++) { restOffset[j] = off; off += f.dims[j]; }
-    const m = rest;
-    const Lrr = new Float64Array(m * m);
-    for (let j = 1; j < K; j++) {
-      const oj = restOffset[j];
-      const d = f.dims[j];
-      const q = cp.terms[j].q;
-      const D = f.Ldiag[j];
-      if (f.diagKind[j] === "blockdiag") {
-        for (let l = 0; l < cp.terms[j].nLevels; l++) for (let c = 0; c < q; c++) for (let r = c; r < q; r++) {
-          Lrr[(oj + l * q + c) * m + oj + l * q + r] = D[l * q * q + c * q + r];
-        }
-      } else {
-        for (let c = 0; c < d; c++) for (let r = c; r < d; r++) Lrr[(oj + c) * m + oj + r] = D[c * d + r];
-      }
-      for (let i = j + 1; i < K; i++) {
-        const M = f.Lmid[i][j]!;
-        const oi = restOffset[i];
-        const di = f.dims[i];
-        for (let c = 0; c < d; c++) for (let r = 0; r < di; r++) Lrr[(oj + c) * m + oi + r] = M[c * di + r];
-      }
-    }
-    sigmaRR = inverseFromCholesky(Lrr, m);
+    sigmaRR = inverseFromCholesky(f.denseRandomEffects(1), rest);
   }
 
   const out: (Float64Array | null)[] = new Array(K).fill(null);

@@ -185,14 +185,8 @@ export class ProfiledDeviance {
     const L = f.Ldiag[0], LX = f.LX[0], LXX = f.LXX, A = cp.diag[0], AX = cp.xz[0];
     const r2 = f.pwrss();
     const c = this.reml ? this.n - p : this.n;
-    // β from R_X' β = l, and R_X (lower) for the REML term
-    const beta = new Float64Array(p);
-    for (let a = 0; a < p; a++) beta[a] = LXX[a * p1 + p];
-    for (let a = p - 1; a >= 0; a--) {
-      let s = beta[a];
-      for (let k = a + 1; k < p; k++) s -= LXX[a * p1 + k] * beta[k];
-      beta[a] = s / LXX[a * p1 + a];
-    }
+    // β; R_X (lower, in L[X][X]) for the REML term
+    const beta = f.beta();
     const G = new Float64Array(q * q);
     const B = new Float64Array(q * q);
     const Zv = new Float64Array(q * p1);
@@ -639,9 +633,7 @@ function solveBeta(dev: ProfiledDeviance): { beta: Float64Array; betaCovUnscaled
   const L = dev.factor.LXX;
   const R = new Float64Array(p * p);
   for (let c = 0; c < p; c++) for (let r = c; r < p; r++) R[c * p + r] = L[c * p1 + r];
-  const beta = new Float64Array(p);
-  for (let a = 0; a < p; a++) beta[a] = L[a * p1 + p];
-  backSolveTransposed(R, p, beta);
+  const beta = dev.factor.beta();
   const betaCovUnscaled = p > 0 ? inverseFromCholesky(R, p) : new Float64Array(0);
   return { beta, betaCovUnscaled };
 }
