@@ -14,6 +14,9 @@
  * polish reaches the optimum to many digits where first-order methods stall (statsmodels' trap).
  */
 
+import { centralGradientAndHessian, centralGradientDifferences, correctedForwardGradient, fdHessian, gradientDifferenceHessian, signedStep } from "./finiteDifferences";
+import { bfgsUpdate, choleskyInPlace, cholSolve, hessianBfgsUpdate, smallestEigenpair } from "./optimizerAlgebra";
+
 export interface OptimizeResult {
   x: Float64Array;
   f: number;
@@ -43,17 +46,6 @@ export interface OptimizeOptions {
   g0?: Float64Array;
   /** Start with Newton steps (for a start near the optimum, with few parameters). */
   newtonFirst?: boolean;
-}
-
-/**
- * A finite-difference step for coordinate x: `relative` of |x| (at least of 1), pointing away
- * from zero. The sign matters: a model whose covariate changes sign (x → −x) has the same
- * deviance with its θ entries mirrored, and one-sided differences that mirror with them take
- * the same path to the same optimum; steps of one sign would estimate its curvature with errors
- * of the other sign, and stop elsewhere within the tolerance.
- */
-function signedStep(relative: number, x: number): number {
-  return (x < 0 ? -relative : relative) * Math.max(1, Math.abs(x));
 }
 
 /** A Newton step promising less decrease of the deviance than this ends newtonFromStart when it delivers. */
@@ -220,7 +212,7 @@ function newtonDerivatives(obj: CountedObjective, pt: NewtonPoint): Float64Array
   if (obj.fg) {
     // exact gradients: the carried Hessian's BFGS update costs no evaluation at all
     if (carry) return updateCarriedHessian(pt);
-    const H = gradientDifferenceHessian(obj, pt.x, pt.g, (xi) => newtonStep(xi) / 10);
+    const H = gradientDifferenceHessian(obj.fg, pt.x, pt.g, (xi) => newtonStep(xi) / 10, () => obj.evaluations++);
     pt.carried = Float64Array.from(H);
     return H;
   }
@@ -324,104 +316,6 @@ function newtonLineSearch(obj: CountedObjective, pt: NewtonPoint, d: number[], p
     alpha *= 0.5;
   }
   return { moved: false, alpha, decrease: 0 };
-}
-
-/** The smallest eigenvalue of a symmetric n×n matrix (row-major) and a unit eigenvector, by Jacobi rotations. */
-export function smallestEigenpair(H: Float64Array, n: number): { value: number; vector: Float64Array } {
-  const A = Float64Array.from(H);
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 50; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q] * A[p * n + q];
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
-      const apq = A[p * n + q];
-      if (Math.abs(apq) < 1e-300) continue;
-      const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
-      for (let k = 0; k < n; k++) {
-        const akp = A[k * n + p], akq = A[k * n + q];
-        A[k * n + p] = c * akp - sn * akq;
-        A[k * n + q] = sn * akp + c * akq;
-      }
-      for (let k = 0; k < n; k++) {
-        const apk = A[p * n + k], aqk = A[q * n + k];
-        A[p * n + k] = c * apk - sn * aqk;
-        A[q * n + k] = sn * apk + c * aqk;
-      }
-      for (let k = 0; k < n; k++) {
-        const vkp = V[k * n + p], vkq = V[k * n + q];
-        V[k * n + p] = c * vkp - sn * vkq;
-        V[k * n + q] = sn * vkp + c * vkq;
-      }
-    }
-  }
-  let m = 0;
-  for (let i = 1; i < n; i++) if (A[i * n + i] < A[m * n + m]) m = i;
-  const vector = new Float64Array(n);
-  for (let k = 0; k < n; k++) vector[k] = V[k * n + m];
-  return { value: A[m * n + m], vector };
-}
-
-/** Forward differences corrected by the diagonal of a Hessian estimate H: error O(h²) + h·|H_aa − true|/2. */
-function correctedForwardGradient(f: (x: Float64Array) => number, x: Float64Array, fx: number, step: (xi: number) => number, H: Float64Array): Float64Array {
-  const n = x.length;
-  const g = new Float64Array(n);
-  const t = Float64Array.from(x);
-  for (let a = 0; a < n; a++) {
-    const h = step(x[a]);
-    t[a] = x[a] + h;
-    const fp = f(t);
-    t[a] = x[a];
-    g[a] = (fp - fx) / h - (h * H[a * n + a]) / 2;
-  }
-  return g;
-}
-
-/** BFGS update of a Hessian approximation B (not its inverse), skipped when s'y ≤ 0. */
-function hessianBfgsUpdate(B: Float64Array, s: Float64Array, y: Float64Array, n: number): void {
-  let sy = 0;
-  for (let i = 0; i < n; i++) sy += s[i] * y[i];
-  if (!(sy > 1e-300)) return;
-  const Bs = new Float64Array(n);
-  for (let i = 0; i < n; i++) { let t = 0; for (let j = 0; j < n; j++) t += B[i * n + j] * s[j]; Bs[i] = t; }
-  let sBs = 0;
-  for (let i = 0; i < n; i++) sBs += s[i] * Bs[i];
-  if (!(sBs > 1e-300)) return;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) B[i * n + j] += (y[i] * y[j]) / sy - (Bs[i] * Bs[j]) / sBs;
-}
-
-/**
- * Gradient and Hessian from the stencil x, x ± h_a e_a, x + h_a e_a + h_b e_b: the gradient and
- * the Hessian's diagonal by central differences (error O(h²)), the off-diagonal by forward ones.
- * n(n+3)/2 evaluations.
- */
-function centralGradientAndHessian(f: (x: Float64Array) => number, x: Float64Array, fx: number, step: (xi: number) => number): { g: Float64Array; H: Float64Array } {
-  const n = x.length;
-  const g = new Float64Array(n);
-  const H = new Float64Array(n * n);
-  const fp = new Float64Array(n);
-  const h = Array.from(x, step);
-  const t = Float64Array.from(x);
-  for (let a = 0; a < n; a++) {
-    t[a] = x[a] + h[a]; fp[a] = f(t);
-    t[a] = x[a] - h[a]; const fm = f(t);
-    t[a] = x[a];
-    g[a] = (fp[a] - fm) / (2 * h[a]);
-    H[a * n + a] = (fp[a] - 2 * fx + fm) / (h[a] * h[a]);
-  }
-  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) {
-    t[a] = x[a] + h[a]; t[b] = x[b] + h[b];
-    const fab = f(t);
-    t[a] = x[a]; t[b] = x[b];
-    // f(x+ha+hb) − f(x+ha) − f(x+hb) + f(x) = h_a h_b H_ab + O(h³)
-    const v = (fab - fp[a] - fp[b] + fx) / (h[a] * h[b]);
-    H[a * n + b] = v;
-    H[b * n + a] = v;
-  }
-  return { g, H };
 }
 
 /**
@@ -596,7 +490,7 @@ function finishWithNewton(obj: CountedObjective, gradient: QuasiNewtonGradient, 
     // After a Newton step of size ~1e-5 the Hessian is the same to within its own error: it is
     // recomputed only when the step it gives still promises a decrease worth taking.
     if (!(pd < 1e-9)) {
-      const Hm = obj.fg ? gradientDifferenceHessian(obj, pt.x, pt.g, quasiNewtonStep) : fdHessian((x) => obj.value(x), pt.x, pt.fx, quasiNewtonStep);
+      const Hm = obj.fg ? gradientDifferenceHessian(obj.fg, pt.x, pt.g, quasiNewtonStep, () => obj.evaluations++) : fdHessian((x) => obj.value(x), pt.x, pt.fx, quasiNewtonStep);
       lastHessian = Hm;
       L = Float64Array.from(Hm);
       hessianPositive = choleskyInPlace(L, n);
@@ -630,97 +524,6 @@ function newtonStepDescends(obj: CountedObjective, gradient: QuasiNewtonGradient
     alpha *= 0.5;
   }
   return false;
-}
-
-/**
- * Hessian by forward differences of an analytic gradient (row-major, symmetrised): n evaluations.
- * Its O(h) error (h ≈ 1e-4 of θ) does not matter for what it is used for: deciding that the
- * point is a minimum, and a Newton step whose own error is second order near the optimum.
- */
-function gradientDifferenceHessian(obj: CountedObjective, x: Float64Array, g0: Float64Array, step: (xi: number) => number): Float64Array {
-  const n = x.length;
-  const H = new Float64Array(n * n);
-  const t = Float64Array.from(x);
-  const gp = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const h = step(x[i]) * 10;
-    t[i] = x[i] + h; obj.evaluations++; obj.fg!(t, gp);
-    t[i] = x[i];
-    for (let j = 0; j < n; j++) H[j * n + i] = (gp[j] - g0[j]) / h;
-  }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) { const v = (H[i * n + j] + H[j * n + i]) / 2; H[i * n + j] = v; H[j * n + i] = v; }
-  return H;
-}
-
-/** BFGS update of the inverse Hessian approximation (skipped when the curvature condition fails). */
-function bfgsUpdate(H: Float64Array, s: Float64Array, y: Float64Array, n: number): void {
-  let sy = 0;
-  for (let i = 0; i < n; i++) sy += s[i] * y[i];
-  if (!(sy > 1e-300)) return;
-  const Hy = new Float64Array(n);
-  for (let i = 0; i < n; i++) { let t = 0; for (let j = 0; j < n; j++) t += H[i * n + j] * y[j]; Hy[i] = t; }
-  let yHy = 0;
-  for (let i = 0; i < n; i++) yHy += y[i] * Hy[i];
-  const rho = 1 / sy;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    H[i * n + j] += (1 + yHy * rho) * rho * s[i] * s[j] - rho * (Hy[i] * s[j] + s[i] * Hy[j]);
-  }
-}
-
-/**
- * Forward finite-difference Hessian (row-major n×n): n(n+3)/2 evaluations, against 2n² for
- * central differences. Its O(h) error does not matter for deciding that the point is a minimum
- * and for a Newton step near it; at h ≈ 1e-4 of θ it stays well above the deviance's noise.
- */
-export function fdHessian(f: (x: Float64Array) => number, x: Float64Array, fx: number, step: (xi: number) => number): Float64Array {
-  const n = x.length;
-  const H = new Float64Array(n * n);
-  const t = Float64Array.from(x);
-  const h = Array.from(x, (xi) => step(xi) * 10);
-  const f1 = new Float64Array(n);
-  for (let a = 0; a < n; a++) {
-    t[a] = x[a] + h[a];
-    f1[a] = f(t);
-    t[a] = x[a] + 2 * h[a];
-    const f2 = f(t);
-    t[a] = x[a];
-    H[a * n + a] = (f2 - 2 * f1[a] + fx) / (h[a] * h[a]);
-  }
-  for (let a = 0; a < n; a++) {
-    for (let b = 0; b < a; b++) {
-      t[a] = x[a] + h[a]; t[b] = x[b] + h[b];
-      const fab = f(t);
-      t[a] = x[a]; t[b] = x[b];
-      const v = (fab - f1[a] - f1[b] + fx) / (h[a] * h[b]);
-      H[a * n + b] = v;
-      H[b * n + a] = v;
-    }
-  }
-  return H;
-}
-
-/** In-place Cholesky of a row-major symmetric matrix (lower factor); false if not positive definite. */
-export function choleskyInPlace(a: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
-    if (!(d > 0)) return false;
-    const s = Math.sqrt(d);
-    a[j * n + j] = s;
-    for (let i = j + 1; i < n; i++) {
-      let v = a[i * n + j];
-      for (let k = 0; k < j; k++) v -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = v / s;
-    }
-  }
-  return true;
-}
-
-export function cholSolve(L: Float64Array, n: number, b: number[]): number[] {
-  const y = b.slice();
-  for (let i = 0; i < n; i++) { let s = y[i]; for (let k = 0; k < i; k++) s -= L[i * n + k] * y[k]; y[i] = s / L[i * n + i]; }
-  for (let i = n - 1; i >= 0; i--) { let s = y[i]; for (let k = i + 1; k < n; k++) s -= L[k * n + i] * y[k]; y[i] = s / L[i * n + i]; }
-  return y;
 }
 
 /** A polishing step below this, relative to the coordinate (at least 1), ends newtonPolish: the point is there to about the next step, a few orders smaller. */
@@ -790,41 +593,3 @@ export function newtonPolish(fg: (x: Float64Array, g: Float64Array) => number, x
   return x;
 }
 
-/** Hessian by central differences of an exact gradient (row-major, symmetrised): 2n evaluations. */
-function centralGradientDifferences(fg: (x: Float64Array, g: Float64Array) => number, x: Float64Array): Float64Array {
-  const n = x.length;
-  const H = new Float64Array(n * n);
-  const t = Float64Array.from(x);
-  const gp = new Float64Array(n), gm = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const h = signedStep(1e-4, x[i]);
-    t[i] = x[i] + h; fg(t, gp);
-    t[i] = x[i] - h; fg(t, gm);
-    t[i] = x[i];
-    for (let j = 0; j < n; j++) H[j * n + i] = (gp[j] - gm[j]) / (2 * h);
-  }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) { const v = (H[i * n + j] + H[j * n + i]) / 2; H[i * n + j] = v; H[j * n + i] = v; }
-  return H;
-}
-
-/**
- * Value and gradient by central differences (2n evaluations, steps signedStep(1e-4)), for
- * newtonPolish where no exact gradient is at hand; with the Hessian from the same kind of
- * stencil (finiteDifferenceHessian).
- */
-export function centralDifferences(fn: (x: Float64Array) => number): { fg: (x: Float64Array, g: Float64Array) => number; hessian: (x: Float64Array, fx: number) => Float64Array } {
-  const fg = (x: Float64Array, g: Float64Array) => {
-    const fx = fn(x);
-    const t = Float64Array.from(x);
-    for (let i = 0; i < x.length; i++) {
-      const h = signedStep(1e-4, x[i]);
-      t[i] = x[i] + h; const fp = fn(t);
-      t[i] = x[i] - h; const fm = fn(t);
-      t[i] = x[i];
-      g[i] = (fp - fm) / (2 * h);
-    }
-    return fx;
-  };
-  const hessian = (x: Float64Array, fx: number) => centralGradientAndHessian((v) => fn(v), x, fx, (xi) => signedStep(1e-4, xi)).H;
-  return { fg, hessian };
-}
