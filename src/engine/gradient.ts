@@ -31,6 +31,44 @@ function offsets(dev: ProfiledDeviance): number[] {
   return out;
 }
 
+/** Z'W (m × p1, W = [X y]) from the cross-products' [X y]'Z blocks. */
+function denseZtW(dev: ProfiledDeviance, off: number[], m: number): Float64Array {
+  const cp = dev.cp;
+  const p1 = dev.p + 1;
+  const ZW = new Float64Array(m * p1);
+  cp.terms.forEach((t, j) => {
+    for (let e = 0; e < t.nLevels * t.q; e++) for (let a = 0; a < p1; a++) ZW[a * m + off[j] + e] = cp.xz[j][e * p1 + a];
+  });
+  return ZW;
+}
+
+/** With b = [−β; 1] (β from L[X][X], R_X' β = l): u = C b and s = D b. */
+function residualColumns(C: Float64Array, D: Float64Array, beta: Float64Array, m: number): { u: Float64Array; s: Float64Array } {
+  const p = beta.length;
+  const u = new Float64Array(m), s = new Float64Array(m);
+  for (let e = 0; e < m; e++) {
+    let uu = C[p * m + e], ss = D[p * m + e];
+    for (let a = 0; a < p; a++) { uu -= beta[a] * C[a * m + e]; ss -= beta[a] * D[a * m + e]; }
+    u[e] = uu;
+    s[e] = ss;
+  }
+  return { u, s };
+}
+
+/** REML: E = C_X S_XX⁻¹ (m × p), S_XX = R_X R_X' (R_X: the X part of L[X][X]), row by row through R_X and R_X' in place in L[X][X]. */
+function remlColumns(C: Float64Array, LXX: Float64Array, m: number, p: number): Float64Array {
+  const p1 = p + 1;
+  const E = new Float64Array(m * p);
+  for (let e = 0; e < m; e++) {
+    const v = new Float64Array(p);
+    for (let a = 0; a < p; a++) v[a] = C[a * m + e];
+    for (let a = 0; a < p; a++) { let t = v[a]; for (let k = 0; k < a; k++) t -= LXX[k * p1 + a] * v[k]; v[a] = t / LXX[a * p1 + a]; }
+    for (let a = p - 1; a >= 0; a--) { let t = v[a]; for (let k = a + 1; k < p; k++) t -= LXX[a * p1 + k] * v[k]; v[a] = t / LXX[a * p1 + a]; }
+    for (let a = 0; a < p; a++) E[a * m + e] = v[a];
+  }
+  return E;
+}
+
 /** A = Z'Z as a dense symmetric m × m matrix (column-major). */
 function denseZtZ(dev: ProfiledDeviance, off: number[], m: number): Float64Array {
   const cp = dev.cp;
@@ -102,39 +140,15 @@ export function denseGradient(dev: ProfiledDeviance, theta: ArrayLike<number>, o
   const T = dev.templates(theta);
   const omegaInv = inverseFromCholesky(f.denseRandomEffects(), m);
   const A = denseZtZ(dev, off, m);
-  // Z'W (m × p1) from the cross-products' [X y]'Z blocks
-  const ZW = new Float64Array(m * p1);
-  cp.terms.forEach((t, j) => {
-    for (let e = 0; e < t.nLevels * t.q; e++) for (let a = 0; a < p1; a++) ZW[a * m + off[j] + e] = cp.xz[j][e * p1 + a];
-  });
+  const ZW = denseZtW(dev, off, m);
   const C = mul(omegaInv, lambdaT(ZW, p1, T, dev, off, m), m, m, p1);
   const AlC = mul(A, lambda(C, p1, T, dev, off, m), m, m, p1);
   const D = ZW.map((v, e) => v - AlC[e]);
-  // β from L[X][X] (R_X' β = l), b = [−β; 1], u = C b, s = D b
-  const LXX = f.LXX;
-  const beta = f.beta();
-  const u = new Float64Array(m), s = new Float64Array(m);
-  for (let e = 0; e < m; e++) {
-    let uu = C[p * m + e], ss = D[p * m + e];
-    for (let a = 0; a < p; a++) { uu -= beta[a] * C[a * m + e]; ss -= beta[a] * D[a * m + e]; }
-    u[e] = uu;
-    s[e] = ss;
-  }
+  const { u, s } = residualColumns(C, D, f.beta(), m);
   // diagonal blocks of Ω⁻¹Λ'A: G[(k,l,c),(k,l,r)] = Σ_e Ω⁻¹[(k,l,c), e] (Λ'A)[e, (k,l,r)]
   const LtA = lambdaT(A, m, T, dev, off, m);
-  // REML: E = C_X S_XX⁻¹, with S_XX = R_X R_X' (R_X: the X part of L[X][X])
   const reml = dev.reml;
-  const E = new Float64Array(m * p);
-  if (reml && p > 0) {
-    for (let e = 0; e < m; e++) {
-      // solve S_XX e' = C_X[e, :]' through R_X R_X'
-      const v = new Float64Array(p);
-      for (let a = 0; a < p; a++) v[a] = C[a * m + e];
-      for (let a = 0; a < p; a++) { let t = v[a]; for (let k = 0; k < a; k++) t -= LXX[k * p1 + a] * v[k]; v[a] = t / LXX[a * p1 + a]; }
-      for (let a = p - 1; a >= 0; a--) { let t = v[a]; for (let k = a + 1; k < p; k++) t -= LXX[a * p1 + k] * v[k]; v[a] = t / LXX[a * p1 + a]; }
-      for (let a = 0; a < p; a++) E[a * m + e] = v[a];
-    }
-  }
+  const E = reml && p > 0 ? remlColumns(C, f.LXX, m, p) : new Float64Array(m * p);
   const r2 = f.pwrss();
   const dof = reml ? dev.n - p : dev.n;
   out.fill(0);
