@@ -334,7 +334,12 @@ function nestsFirst(a: SparseBlocks): boolean {
 /** Scratch space for sandwich(): grown on demand, never freed, so the objective allocates nothing. */
 let scratch = new Float64Array(16);
 
-/** out = Ti' B Tj for the qi × qj block of B at offset bo, written at out[oo..]. T's are lower triangular. */
+/**
+ * out = Ti' B Tj for the qi × qj block of B at offset bo, written at out[oo..]. T's are lower
+ * triangular. Not smallMatrix.sandwich (A B A', fresh arrays): this one works at offsets, skips
+ * the templates' zero triangles and allocates nothing, as it runs for every level at every
+ * evaluation.
+ */
 function sandwich(B: Float64Array, bo: number, Ti: Float64Array, Tj: Float64Array, qi: number, qj: number, out: Float64Array, oo: number): void {
   if (qi === 2 && qj === 2) {
     // the common random-slope case, unrolled: W = B Tj, out = Ti' W

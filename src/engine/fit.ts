@@ -241,7 +241,7 @@ function psiGradient(f: BlockedFactor, cp: CrossProducts, T: Float64Array, reml:
     const w = c / r2;
     for (let b = 0; b < q; b++) for (let a = 0; a < q; a++) G[b * q + a] -= w * sv[a] * sv[b];
     if (reml && p > 0) {
-      // U = R_X⁻¹ Q' (p × q), Q = Zv[:, 0..p-1]; G −= U'U
+      // U = R_X⁻¹ Q' (p × q), Q = Zv[:, 0..p-1], solved on L[X][X] itself (no copy of R_X at each evaluation); G −= U'U
       for (let a = 0; a < q; a++) for (let r = 0; r < p; r++) {
         let s = Zv[r * q + a];
         for (let k = 0; k < r; k++) s -= LXX[k * p1 + r] * U[a * p + k];
