@@ -64,68 +64,74 @@ function addVarianceComponent(vc: Map<string, string>, v: string): void {
   vc.set(name, v.slice(k + 1).trim());
 }
 
+/** What the command line has said so far. */
+interface ParsedFlags {
+  file: string | null;
+  formula: string | null;
+  groups: string | null;
+  reFormula: string | null;
+  vc: Map<string, string>;
+  method: Method;
+  json: boolean;
+  separator?: string;
+  inference: InferenceArgs;
+}
+
 export function parseArgs(argv: string[]): CliArgs | "help" {
-  let file: string | null = null;
-  let formula: string | null = null;
-  let groups: string | null = null;
-  let reFormula: string | null = null;
-  const vc = new Map<string, string>();
-  let method: Method = "REML";
-  let json = false;
-  let separator: string | undefined;
-  const inference = newInferenceArgs();
-  const valueOf = (i: number, name: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || (v.startsWith("--") && v.length > 2)) throw new UsageError(`${name} needs a value. ${USAGE}`);
-    return v;
-  };
+  const flags: ParsedFlags = { file: null, formula: null, groups: null, reFormula: null, vc: new Map(), method: "REML", json: false, inference: newInferenceArgs() };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let inline: string | undefined;
     const eq = a.startsWith("--") ? a.indexOf("=") : -1;
     if (eq > 0) { inline = a.slice(eq + 1); a = a.slice(0, eq); }
+    if (a === "-h" || a === "--help") return "help";
+    // the flag's value: after "=", else the next argument (which it consumes)
     const take = (name: string) => {
       if (inline !== undefined) return inline;
-      const v = valueOf(i, name);
+      const v = argv[i + 1];
+      if (v === undefined || (v.startsWith("--") && v.length > 2)) throw new UsageError(`${name} needs a value. ${USAGE}`);
       i++;
       return v;
     };
-    switch (a) {
-      case "-h":
-      case "--help":
-        return "help";
-      case "--formula": formula = take(a); break;
-      case "--groups": groups = take(a); break;
-      case "--re-formula": reFormula = take(a); break;
-      case "--vc": addVarianceComponent(vc, take(a)); break;
-      case "--method": {
-        const m = take(a).toUpperCase();
-        if (m !== "REML" && m !== "ML") throw new UsageError(`--method must be reml or ml, not "${m.toLowerCase()}".`);
-        method = m;
-        break;
-      }
-      case "--json": json = true; break;
-      case "--sep": {
-        const s = take(a);
-        separator = s === "\\t" || s.toLowerCase() === "tab" ? "\t" : s;
-        break;
-      }
-      default:
-        if (INFERENCE_FLAGS.has(a)) {
-          applyInferenceFlag(inference, a, a === "--no-refit" ? null : take(a), (msg) => { throw new UsageError(msg); });
-          break;
-        }
-        if (a.startsWith("-") && a.length > 1) throw new UsageError(`Unknown option ${a}. ${USAGE}`);
-        if (file !== null) throw new UsageError(`Only one data file can be given (got "${file}" and "${a}"). Quote formulas that contain spaces.`);
-        file = a;
-    }
+    applyArgument(flags, a, take);
   }
+  const { file, formula, vc, inference } = flags;
   if (file === null) throw new UsageError(`No data file given. ${USAGE}`);
   if (formula === null) throw new UsageError(`No --formula given. ${USAGE}`);
   checkInferenceArgs(inference, (msg) => { throw new UsageError(msg); });
   // Object.fromEntries defines own properties: "__proto__" stays a name, not the object's prototype
-  const spec: ModelSpec = { formula, groups, reFormula, vcFormula: vc.size > 0 ? Object.fromEntries(vc) : null, method };
-  return { file, spec, json, separator, inference };
+  const spec: ModelSpec = { formula, groups: flags.groups, reFormula: flags.reFormula, vcFormula: vc.size > 0 ? Object.fromEntries(vc) : null, method: flags.method };
+  return { file, spec, json: flags.json, separator: flags.separator, inference };
+}
+
+/** One argument: a flag (its value from `take`) or the data file. */
+function applyArgument(flags: ParsedFlags, a: string, take: (name: string) => string): void {
+  switch (a) {
+    case "--formula": flags.formula = take(a); break;
+    case "--groups": flags.groups = take(a); break;
+    case "--re-formula": flags.reFormula = take(a); break;
+    case "--vc": addVarianceComponent(flags.vc, take(a)); break;
+    case "--method": {
+      const m = take(a).toUpperCase();
+      if (m !== "REML" && m !== "ML") throw new UsageError(`--method must be reml or ml, not "${m.toLowerCase()}".`);
+      flags.method = m;
+      break;
+    }
+    case "--json": flags.json = true; break;
+    case "--sep": {
+      const s = take(a);
+      flags.separator = s === "\\t" || s.toLowerCase() === "tab" ? "\t" : s;
+      break;
+    }
+    default:
+      if (INFERENCE_FLAGS.has(a)) {
+        applyInferenceFlag(flags.inference, a, a === "--no-refit" ? null : take(a), (msg) => { throw new UsageError(msg); });
+        break;
+      }
+      if (a.startsWith("-") && a.length > 1) throw new UsageError(`Unknown option ${a}. ${USAGE}`);
+      if (flags.file !== null) throw new UsageError(`Only one data file can be given (got "${flags.file}" and "${a}"). Quote formulas that contain spaces.`);
+      flags.file = a;
+  }
 }
 
 export function main(argv: string[]): number {

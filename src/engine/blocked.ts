@@ -264,6 +264,60 @@ export class BlockedFactor {
     const r = this.LXX[this.p1 * this.p1 - 1];
     return r * r;
   }
+
+  /** β̂ from L[X][X] = [[R_X, 0], [l', r]]: R_X' β = l, solved on L[X][X] in place of a copy of R_X. */
+  beta(): Float64Array {
+    const LXX = this.LXX, p1 = this.p1, p = p1 - 1;
+    const beta = new Float64Array(p);
+    for (let a = 0; a < p; a++) beta[a] = LXX[a * p1 + p];
+    for (let a = p - 1; a >= 0; a--) {
+      let s = beta[a];
+      for (let k = a + 1; k < p; k++) s -= LXX[a * p1 + k] * beta[k];
+      beta[a] = s / LXX[a * p1 + a];
+    }
+    return beta;
+  }
+
+  /**
+   * The random-effects rows and columns of L from term `first` on (all of L_ZZ for first = 0) as
+   * one dense lower-triangular m × m matrix (column-major, m = Σ dims[first..]), each term's block
+   * at the sum of the dims before it: for the inverses that small models and conditional
+   * variances need.
+   */
+  denseRandomEffects(first = 0): Float64Array {
+    const { cp, K, dims } = this;
+    const off: number[] = [];
+    let m = 0;
+    for (let j = first; j < K; j++) { off[j] = m; m += dims[j]; }
+    const L = new Float64Array(m * m);
+    for (let j = first; j < K; j++) {
+      const q = cp.terms[j].q, d = dims[j], oj = off[j];
+      const D = this.Ldiag[j];
+      if (this.diagKind[j] === "blockdiag") {
+        for (let l = 0; l < cp.terms[j].nLevels; l++) for (let c = 0; c < q; c++) for (let r = c; r < q; r++) {
+          L[(oj + l * q + c) * m + oj + l * q + r] = D[l * q * q + c * q + r];
+        }
+      } else {
+        for (let c = 0; c < d; c++) for (let r = c; r < d; r++) L[(oj + c) * m + oj + r] = D[c * d + r];
+      }
+      for (let i = j + 1; i < K; i++) {
+        const oi = off[i], di = dims[i];
+        if (j === 0) {
+          const pat = cp.off[i][0]!;
+          const V = this.Lfirst[i]!;
+          const bs = pat.qr * pat.qc;
+          for (let col = 0; col < pat.nColLevels; col++) for (let t = pat.colPtr[col]; t < pat.colPtr[col + 1]; t++) {
+            const row = pat.rowIdx[t];
+            for (let b = 0; b < pat.qc; b++) for (let a = 0; a < pat.qr; a++) L[(oj + col * pat.qc + b) * m + oi + row * pat.qr + a] = V[t * bs + b * pat.qr + a];
+          }
+        } else {
+          const M = this.Lmid[i][j]!;
+          for (let c = 0; c < d; c++) for (let r = 0; r < di; r++) L[(oj + c) * m + oi + r] = M[c * di + r];
+        }
+      }
+    }
+    return L;
+  }
 }
 
 /** Longest column-by-column walk of L[j][0] L[j][0]' kept as a pair map (16 MB of indices). */
@@ -280,7 +334,12 @@ function nestsFirst(a: SparseBlocks): boolean {
 /** Scratch space for sandwich(): grown on demand, never freed, so the objective allocates nothing. */
 let scratch = new Float64Array(16);
 
-/** out = Ti' B Tj for the qi × qj block of B at offset bo, written at out[oo..]. T's are lower triangular. */
+/**
+ * out = Ti' B Tj for the qi × qj block of B at offset bo, written at out[oo..]. T's are lower
+ * triangular. Not smallMatrix.sandwich (A B A', fresh arrays): this one works at offsets, skips
+ * the templates' zero triangles and allocates nothing, as it runs for every level at every
+ * evaluation.
+ */
 function sandwich(B: Float64Array, bo: number, Ti: Float64Array, Tj: Float64Array, qi: number, qj: number, out: Float64Array, oo: number): void {
   if (qi === 2 && qj === 2) {
     // the common random-slope case, unrolled: W = B Tj, out = Ti' W

@@ -10,7 +10,8 @@
  * only when the other terms have at most MAX_REST levels·q in all.
  */
 import { backSolveTransposed, inverseFromCholesky } from "./dense";
-import { FitCore } from "./fit";
+import type { BlockedFactor } from "./blocked";
+import type { FitCore, ProfiledDeviance } from "./fit";
 
 const MAX_REST = 4000;
 
@@ -19,88 +20,22 @@ export function conditionalVariances(core: FitCore): (Float64Array | null)[] | n
   const dev = core.deviance;
   const f = dev.factor;
   const cp = dev.cp;
-  const K = f.K;
   const rest = f.dims.slice(1).reduce((a, b) => a + b, 0);
   if (rest > MAX_REST) return null;
   const theta = core.internal.theta;
   if (!dev.updateIfNeeded(theta)) return null;
   const T = dev.templates(theta);
   const sigma2 = core.internal.sigma2;
-
-  // Σ_RR from the dense lower factor of the remaining terms
-  let sigmaRR: Float64Array | null = null;
-  const restOffset: number[] = [];
-  if (K > 1) {
-    let off = 0;
-    for (let j = 1; j < K; j++) { restOffset[j] = off; off += f.dims[j]; }
-    const m = rest;
-    const Lrr = new Float64Array(m * m);
-    for (let j = 1; j < K; j++) {
-      const oj = restOffset[j];
-      const d = f.dims[j];
-      const q = cp.terms[j].q;
-      const D = f.Ldiag[j];
-      if (f.diagKind[j] === "blockdiag") {
-        for (let l = 0; l < cp.terms[j].nLevels; l++) for (let c = 0; c < q; c++) for (let r = c; r < q; r++) {
-          Lrr[(oj + l * q + c) * m + oj + l * q + r] = D[l * q * q + c * q + r];
-        }
-      } else {
-        for (let c = 0; c < d; c++) for (let r = c; r < d; r++) Lrr[(oj + c) * m + oj + r] = D[c * d + r];
-      }
-      for (let i = j + 1; i < K; i++) {
-        const M = f.Lmid[i][j]!;
-        const oi = restOffset[i];
-        const di = f.dims[i];
-        for (let c = 0; c < d; c++) for (let r = 0; r < di; r++) Lrr[(oj + c) * m + oi + r] = M[c * di + r];
-      }
-    }
-    sigmaRR = inverseFromCholesky(Lrr, m);
-  }
-
-  const out: (Float64Array | null)[] = new Array(K).fill(null);
-  for (let j = 0; j < K; j++) {
-    const q = cp.terms[j].q;
-    const nl = cp.terms[j].nLevels;
-    const res = new Float64Array(nl * q * q);
+  const rr = f.K > 1 ? restInverse(f, rest) : null;
+  const out = cp.terms.map((term, j) => {
+    const { q, nLevels } = term;
+    const res = new Float64Array(nLevels * q * q);
     const S = new Float64Array(q * q); // Σ block (relative scale) of one level
-    for (let l = 0; l < nl; l++) {
-      if (j === 0) {
-        // A = I + c' Σ_RR c, then L⁻ᵀ A L⁻¹
-        const A = new Float64Array(q * q);
-        for (let a = 0; a < q; a++) A[a * q + a] = 1;
-        if (sigmaRR) {
-          const entries: { row: number; t: number; i: number }[] = [];
-          for (let i = 1; i < K; i++) {
-            const pat = cp.off[i][0]!;
-            for (let t = pat.colPtr[l]; t < pat.colPtr[l + 1]; t++) entries.push({ row: restOffset[i] + pat.rowIdx[t] * pat.qr, t, i });
-          }
-          const m = rest;
-          for (const ea of entries) for (const eb of entries) {
-            const pa = cp.off[ea.i][0]!, pb = cp.off[eb.i][0]!;
-            const Va = f.Lfirst[ea.i]!, Vb = f.Lfirst[eb.i]!;
-            for (let c1 = 0; c1 < q; c1++) for (let c2 = 0; c2 < q; c2++) {
-              let s = 0;
-              for (let r1 = 0; r1 < pa.qr; r1++) {
-                const v1 = Va[ea.t * pa.qr * q + c1 * pa.qr + r1];
-                if (v1 === 0) continue;
-                for (let r2 = 0; r2 < pb.qr; r2++) s += v1 * sigmaRR[(eb.row + r2) * m + ea.row + r1] * Vb[eb.t * pb.qr * q + c2 * pb.qr + r2];
-              }
-              A[c2 * q + c1] += s;
-            }
-          }
-        }
-        // S = L_ℓ⁻ᵀ A L_ℓ⁻¹: columns of X = L⁻ᵀ A, then S = (L⁻ᵀ Xᵀ)ᵀ by symmetry
-        const D = f.Ldiag[0];
-        const X = Float64Array.from(A);
-        for (let c = 0; c < q; c++) backSolveTransposed(D, q, X, l * q * q, c * q);
-        const Xt = new Float64Array(q * q);
-        for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) Xt[b * q + a] = X[a * q + b];
-        for (let c = 0; c < q; c++) backSolveTransposed(D, q, Xt, l * q * q, c * q);
-        S.set(Xt);
-      } else if (sigmaRR) {
-        const m = rest;
-        const o = restOffset[j] + l * q;
-        for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) S[b * q + a] = sigmaRR[(o + b) * m + o + a];
+    for (let l = 0; l < nLevels; l++) {
+      if (j === 0) firstTermBlock(dev, rr, l, S);
+      else if (rr) {
+        const o = rr.offset[j] + l * q;
+        for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) S[b * q + a] = rr.sigmaRR[(o + b) * rest + o + a];
       }
       // σ² T S T'
       const Tj = T[j];
@@ -110,23 +45,80 @@ export function conditionalVariances(core: FitCore): (Float64Array | null)[] | n
         res[l * q * q + b * q + a] = sigma2 * s;
       }
     }
-    // levels back in the frame's order (the factor may hold them in a fill-reducing order)
-    if (dev.levelPerm[j]) {
-      const perm = dev.levelPerm[j]!;
-      const qq = q * q;
-      const byLevel = new Float64Array(res.length);
-      for (let l = 0; l < nl; l++) byLevel.set(res.subarray(l * qq, (l + 1) * qq), perm[l] * qq);
-      out[j] = byLevel;
-    } else out[j] = res;
-  }
+    return inFrameLevelOrder(res, dev.levelPerm[j], q);
+  });
   // back to frame order, on the data's columns
-  const byFrame: (Float64Array | null)[] = new Array(K).fill(null);
+  const byFrame: (Float64Array | null)[] = new Array(f.K).fill(null);
   dev.order.forEach((k, j) => {
-    const internal = out[j]!;
+    const internal = out[j];
     const qq = cp.terms[j].q ** 2;
     const mapped = new Float64Array(internal.length);
     for (let o = 0; o < internal.length; o += qq) mapped.set(core.transform.termCovariance(k, internal, o), o);
     byFrame[k] = mapped;
   });
   return byFrame;
+}
+
+/** Σ_RR = (L_RR L_RR')⁻¹ for the terms after the first (m × m, dense), and the offset of each of those terms in it. */
+interface RestInverse {
+  sigmaRR: Float64Array;
+  offset: number[];
+  m: number;
+}
+
+function restInverse(f: BlockedFactor, m: number): RestInverse {
+  const offset: number[] = [];
+  let off = 0;
+  for (let j = 1; j < f.K; j++) { offset[j] = off; off += f.dims[j]; }
+  return { sigmaRR: inverseFromCholesky(f.denseRandomEffects(1), m), offset, m };
+}
+
+/** The first term's block of level ℓ, S = L_ℓ⁻ᵀ (I + c_ℓ' Σ_RR c_ℓ) L_ℓ⁻¹ (I alone when there is no other term), into S. */
+function firstTermBlock(dev: ProfiledDeviance, rr: RestInverse | null, l: number, S: Float64Array): void {
+  const q = dev.cp.terms[0].q;
+  const A = new Float64Array(q * q);
+  for (let a = 0; a < q; a++) A[a * q + a] = 1;
+  if (rr) addCoupling(dev, rr, l, A);
+  // S = L_ℓ⁻ᵀ A L_ℓ⁻¹: columns of X = L⁻ᵀ A, then S = (L⁻ᵀ Xᵀ)ᵀ by symmetry
+  const D = dev.factor.Ldiag[0];
+  const X = Float64Array.from(A);
+  for (let c = 0; c < q; c++) backSolveTransposed(D, q, X, l * q * q, c * q);
+  const Xt = new Float64Array(q * q);
+  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) Xt[b * q + a] = X[a * q + b];
+  for (let c = 0; c < q; c++) backSolveTransposed(D, q, Xt, l * q * q, c * q);
+  S.set(Xt);
+}
+
+/** A += c_ℓ' Σ_RR c_ℓ, c_ℓ the ℓ-th column block of L_R0 (its nonzero blocks, on the patterns of Z_i'Z_0). */
+function addCoupling(dev: ProfiledDeviance, rr: RestInverse, l: number, A: Float64Array): void {
+  const { cp, factor: f } = dev;
+  const q = cp.terms[0].q;
+  const { sigmaRR, m } = rr;
+  const entries: { row: number; t: number; i: number }[] = [];
+  for (let i = 1; i < f.K; i++) {
+    const pat = cp.off[i][0]!;
+    for (let t = pat.colPtr[l]; t < pat.colPtr[l + 1]; t++) entries.push({ row: rr.offset[i] + pat.rowIdx[t] * pat.qr, t, i });
+  }
+  for (const ea of entries) for (const eb of entries) {
+    const pa = cp.off[ea.i][0]!, pb = cp.off[eb.i][0]!;
+    const Va = f.Lfirst[ea.i]!, Vb = f.Lfirst[eb.i]!;
+    for (let c1 = 0; c1 < q; c1++) for (let c2 = 0; c2 < q; c2++) {
+      let s = 0;
+      for (let r1 = 0; r1 < pa.qr; r1++) {
+        const v1 = Va[ea.t * pa.qr * q + c1 * pa.qr + r1];
+        if (v1 === 0) continue;
+        for (let r2 = 0; r2 < pb.qr; r2++) s += v1 * sigmaRR[(eb.row + r2) * m + ea.row + r1] * Vb[eb.t * pb.qr * q + c2 * pb.qr + r2];
+      }
+      A[c2 * q + c1] += s;
+    }
+  }
+}
+
+/** Per-level blocks back in the frame's level order (the factor may hold them in a fill-reducing order). */
+function inFrameLevelOrder(res: Float64Array, perm: Int32Array | null, q: number): Float64Array {
+  if (!perm) return res;
+  const qq = q * q;
+  const byLevel = new Float64Array(res.length);
+  for (let l = 0; l < res.length / qq; l++) byLevel.set(res.subarray(l * qq, (l + 1) * qq), perm[l] * qq);
+  return byLevel;
 }

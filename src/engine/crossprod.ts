@@ -76,14 +76,33 @@ function pairPattern(ri: Int32Array, rk: Int32Array, nColLevels: number): { colP
 }
 
 export function crossProducts(y: Float64Array, x: Float64Array[], terms: TermData[]): CrossProducts {
-  const n = y.length;
   const p = x.length;
   const p1 = p + 1;
-  const K = terms.length;
-  const diag = terms.map((t) => new Float64Array(t.nLevels * t.q * t.q));
-  const xz = terms.map((t) => new Float64Array(p1 * t.nLevels * t.q));
-  const xx = new Float64Array(p1 * p1);
+  const blocks: RowBlocks = {
+    diag: terms.map((t) => new Float64Array(t.nLevels * t.q * t.q)),
+    xz: terms.map((t) => new Float64Array(p1 * t.nLevels * t.q)),
+    xx: new Float64Array(p1 * p1),
+    ...offDiagonalBlocks(terms),
+  };
+  accumulateRows(y, x, terms, blocks);
+  const { diag, off, xz, xx } = blocks;
+  for (let b = 0; b < p1; b++) for (let a = b + 1; a < p1; a++) xx[a * p1 + b] = xx[b * p1 + a];
+  return { n: y.length, p, terms: terms.map((t) => ({ nLevels: t.nLevels, q: t.q })), diag, off, xz, xx };
+}
 
+/** The blocks the pass over the rows fills, and the slot of each row in each off-diagonal block. */
+interface RowBlocks {
+  diag: Float64Array[];
+  xz: Float64Array[];
+  /** Lower triangle only until the pass is over. */
+  xx: Float64Array;
+  off: (SparseBlocks | null)[][];
+  slots: (Int32Array | null)[][];
+}
+
+/** A_ik = Z_i'Z_k for i > k, on the pattern of the pairs of levels that share a row, zeroed; with the slot of each row in it. */
+function offDiagonalBlocks(terms: TermData[]): { off: (SparseBlocks | null)[][]; slots: (Int32Array | null)[][] } {
+  const K = terms.length;
   const off: (SparseBlocks | null)[][] = terms.map(() => terms.map(() => null));
   const slots: (Int32Array | null)[][] = terms.map(() => terms.map(() => null));
   for (let i = 1; i < K; i++) {
@@ -101,7 +120,16 @@ export function crossProducts(y: Float64Array, x: Float64Array[], terms: TermDat
       slots[i][k] = pat.slotOfRow;
     }
   }
+  return { off, slots };
+}
 
+/** The one pass over the rows: each row's products added to every block it touches. */
+function accumulateRows(y: Float64Array, x: Float64Array[], terms: TermData[], blocks: RowBlocks): void {
+  const { diag, xz, xx, off, slots } = blocks;
+  const n = y.length;
+  const p = x.length;
+  const p1 = p + 1;
+  const K = terms.length;
   const xv = new Float64Array(p1);
   const zv = terms.map((t) => new Float64Array(t.q));
   for (let r = 0; r < n; r++) {
@@ -155,6 +183,4 @@ export function crossProducts(y: Float64Array, x: Float64Array[], terms: TermDat
       }
     }
   }
-  for (let b = 0; b < p1; b++) for (let a = b + 1; a < p1; a++) xx[a * p1 + b] = xx[b * p1 + a];
-  return { n, p, terms: terms.map((t) => ({ nLevels: t.nLevels, q: t.q })), diag, off, xz, xx };
 }

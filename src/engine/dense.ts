@@ -242,6 +242,12 @@ export function backSolveTransposed(l: Float64Array, n: number, b: Float64Array,
   }
 }
 
+/** Solves L L' x = b in place from the lower Cholesky factor L (n×n column-major at l[off..]). */
+export function solveCholesky(l: Float64Array, n: number, b: Float64Array, off = 0, boff = 0): void {
+  forwardSolve(l, n, b, off, boff);
+  backSolveTransposed(l, n, b, off, boff);
+}
+
 /**
  * Inverse of a symmetric positive-definite matrix from its lower Cholesky factor: (L L')⁻¹ =
  * L⁻ᵀ L⁻¹. L⁻¹ is formed column by column (n³/6 multiply-adds, two columns at a time so that

@@ -17,6 +17,7 @@
  */
 import { inverseFromCholesky } from "./dense";
 import type { ProfiledDeviance } from "./fit";
+import { mul } from "./smallMatrix";
 
 /** Largest m (random-effect columns in all) for which denseGradient is offered: its inverse costs m³/3 multiply-adds (under a millisecond here). */
 export const DENSE_GRADIENT_MAX = 120;
@@ -30,38 +31,42 @@ function offsets(dev: ProfiledDeviance): number[] {
   return out;
 }
 
-/** The factor's random-effects block L_ZZ as a dense lower-triangular m × m matrix (column-major). */
-function denseFactor(dev: ProfiledDeviance, off: number[], m: number): Float64Array {
-  const f = dev.factor;
+/** Z'W (m × p1, W = [X y]) from the cross-products' [X y]'Z blocks. */
+function denseZtW(dev: ProfiledDeviance, off: number[], m: number): Float64Array {
   const cp = dev.cp;
-  const L = new Float64Array(m * m);
-  for (let j = 0; j < f.K; j++) {
-    const q = cp.terms[j].q, d = f.dims[j], oj = off[j];
-    const D = f.Ldiag[j];
-    if (f.diagKind[j] === "blockdiag") {
-      for (let l = 0; l < cp.terms[j].nLevels; l++) for (let c = 0; c < q; c++) for (let r = c; r < q; r++) {
-        L[(oj + l * q + c) * m + oj + l * q + r] = D[l * q * q + c * q + r];
-      }
-    } else {
-      for (let c = 0; c < d; c++) for (let r = c; r < d; r++) L[(oj + c) * m + oj + r] = D[c * d + r];
-    }
-    for (let i = j + 1; i < f.K; i++) {
-      const oi = off[i], di = f.dims[i];
-      if (j === 0) {
-        const pat = cp.off[i][0]!;
-        const V = f.Lfirst[i]!;
-        const bs = pat.qr * pat.qc;
-        for (let col = 0; col < pat.nColLevels; col++) for (let t = pat.colPtr[col]; t < pat.colPtr[col + 1]; t++) {
-          const row = pat.rowIdx[t];
-          for (let b = 0; b < pat.qc; b++) for (let a = 0; a < pat.qr; a++) L[(oj + col * pat.qc + b) * m + oi + row * pat.qr + a] = V[t * bs + b * pat.qr + a];
-        }
-      } else {
-        const M = f.Lmid[i][j]!;
-        for (let c = 0; c < d; c++) for (let r = 0; r < di; r++) L[(oj + c) * m + oi + r] = M[c * di + r];
-      }
-    }
+  const p1 = dev.p + 1;
+  const ZW = new Float64Array(m * p1);
+  cp.terms.forEach((t, j) => {
+    for (let e = 0; e < t.nLevels * t.q; e++) for (let a = 0; a < p1; a++) ZW[a * m + off[j] + e] = cp.xz[j][e * p1 + a];
+  });
+  return ZW;
+}
+
+/** With b = [−β; 1] (β from L[X][X], R_X' β = l): u = C b and s = D b. */
+function residualColumns(C: Float64Array, D: Float64Array, beta: Float64Array, m: number): { u: Float64Array; s: Float64Array } {
+  const p = beta.length;
+  const u = new Float64Array(m), s = new Float64Array(m);
+  for (let e = 0; e < m; e++) {
+    let uu = C[p * m + e], ss = D[p * m + e];
+    for (let a = 0; a < p; a++) { uu -= beta[a] * C[a * m + e]; ss -= beta[a] * D[a * m + e]; }
+    u[e] = uu;
+    s[e] = ss;
   }
-  return L;
+  return { u, s };
+}
+
+/** REML: E = C_X S_XX⁻¹ (m × p), S_XX = R_X R_X' (R_X: the X part of L[X][X]), row by row through R_X and R_X' in place in L[X][X]. */
+function remlColumns(C: Float64Array, LXX: Float64Array, m: number, p: number): Float64Array {
+  const p1 = p + 1;
+  const E = new Float64Array(m * p);
+  for (let e = 0; e < m; e++) {
+    const v = new Float64Array(p);
+    for (let a = 0; a < p; a++) v[a] = C[a * m + e];
+    for (let a = 0; a < p; a++) { let t = v[a]; for (let k = 0; k < a; k++) t -= LXX[k * p1 + a] * v[k]; v[a] = t / LXX[a * p1 + a]; }
+    for (let a = p - 1; a >= 0; a--) { let t = v[a]; for (let k = a + 1; k < p; k++) t -= LXX[a * p1 + k] * v[k]; v[a] = t / LXX[a * p1 + a]; }
+    for (let a = 0; a < p; a++) E[a * m + e] = v[a];
+  }
+  return E;
 }
 
 /** A = Z'Z as a dense symmetric m × m matrix (column-major). */
@@ -122,17 +127,6 @@ function lambda(M: Float64Array, k: number, T: Float64Array[], dev: ProfiledDevi
   return out;
 }
 
-/** P Q for dense P (m × m) and Q (m × k), column-major. */
-function product(P: Float64Array, Q: Float64Array, m: number, k: number): Float64Array {
-  const out = new Float64Array(m * k);
-  for (let col = 0; col < k; col++) for (let c = 0; c < m; c++) {
-    const v = Q[col * m + c];
-    if (v === 0) continue;
-    for (let r = 0; r < m; r++) out[col * m + r] += P[c * m + r] * v;
-  }
-  return out;
-}
-
 /**
  * The gradient of the deviance at the θ of the factor's last update, written into `out` (θ's
  * indexing); `thetaIndex[j]` maps factorisation term j's template to θ.
@@ -144,47 +138,17 @@ export function denseGradient(dev: ProfiledDeviance, theta: ArrayLike<number>, o
   const m = off[off.length - 1];
   const p = dev.p, p1 = p + 1;
   const T = dev.templates(theta);
-  const omegaInv = inverseFromCholesky(denseFactor(dev, off, m), m);
+  const omegaInv = inverseFromCholesky(f.denseRandomEffects(), m);
   const A = denseZtZ(dev, off, m);
-  // Z'W (m × p1) from the cross-products' [X y]'Z blocks
-  const ZW = new Float64Array(m * p1);
-  cp.terms.forEach((t, j) => {
-    for (let e = 0; e < t.nLevels * t.q; e++) for (let a = 0; a < p1; a++) ZW[a * m + off[j] + e] = cp.xz[j][e * p1 + a];
-  });
-  const C = product(omegaInv, lambdaT(ZW, p1, T, dev, off, m), m, p1);
-  const AlC = product(A, lambda(C, p1, T, dev, off, m), m, p1);
+  const ZW = denseZtW(dev, off, m);
+  const C = mul(omegaInv, lambdaT(ZW, p1, T, dev, off, m), m, m, p1);
+  const AlC = mul(A, lambda(C, p1, T, dev, off, m), m, m, p1);
   const D = ZW.map((v, e) => v - AlC[e]);
-  // β from L[X][X] (R_X' β = l), b = [−β; 1], u = C b, s = D b
-  const LXX = f.LXX;
-  const beta = new Float64Array(p);
-  for (let a = 0; a < p; a++) beta[a] = LXX[a * p1 + p];
-  for (let a = p - 1; a >= 0; a--) {
-    let s = beta[a];
-    for (let k = a + 1; k < p; k++) s -= LXX[a * p1 + k] * beta[k];
-    beta[a] = s / LXX[a * p1 + a];
-  }
-  const u = new Float64Array(m), s = new Float64Array(m);
-  for (let e = 0; e < m; e++) {
-    let uu = C[p * m + e], ss = D[p * m + e];
-    for (let a = 0; a < p; a++) { uu -= beta[a] * C[a * m + e]; ss -= beta[a] * D[a * m + e]; }
-    u[e] = uu;
-    s[e] = ss;
-  }
+  const { u, s } = residualColumns(C, D, f.beta(), m);
   // diagonal blocks of Ω⁻¹Λ'A: G[(k,l,c),(k,l,r)] = Σ_e Ω⁻¹[(k,l,c), e] (Λ'A)[e, (k,l,r)]
   const LtA = lambdaT(A, m, T, dev, off, m);
-  // REML: E = C_X S_XX⁻¹, with S_XX = R_X R_X' (R_X: the X part of L[X][X])
   const reml = dev.reml;
-  const E = new Float64Array(m * p);
-  if (reml && p > 0) {
-    for (let e = 0; e < m; e++) {
-      // solve S_XX e' = C_X[e, :]' through R_X R_X'
-      const v = new Float64Array(p);
-      for (let a = 0; a < p; a++) v[a] = C[a * m + e];
-      for (let a = 0; a < p; a++) { let t = v[a]; for (let k = 0; k < a; k++) t -= LXX[k * p1 + a] * v[k]; v[a] = t / LXX[a * p1 + a]; }
-      for (let a = p - 1; a >= 0; a--) { let t = v[a]; for (let k = a + 1; k < p; k++) t -= LXX[a * p1 + k] * v[k]; v[a] = t / LXX[a * p1 + a]; }
-      for (let a = 0; a < p; a++) E[a * m + e] = v[a];
-    }
-  }
+  const E = reml && p > 0 ? remlColumns(C, f.LXX, m, p) : new Float64Array(m * p);
   const r2 = f.pwrss();
   const dof = reml ? dev.n - p : dev.n;
   out.fill(0);

@@ -14,6 +14,9 @@
  * polish reaches the optimum to many digits where first-order methods stall (statsmodels' trap).
  */
 
+import { centralGradientAndHessian, centralGradientDifferences, correctedForwardGradient, fdHessian, gradientDifferenceHessian, signedStep } from "./finiteDifferences";
+import { bfgsUpdate, choleskyInPlace, cholSolve, hessianBfgsUpdate, smallestEigenpair } from "./optimizerAlgebra";
+
 export interface OptimizeResult {
   x: Float64Array;
   f: number;
@@ -45,17 +48,6 @@ export interface OptimizeOptions {
   newtonFirst?: boolean;
 }
 
-/**
- * A finite-difference step for coordinate x: `relative` of |x| (at least of 1), pointing away
- * from zero. The sign matters: a model whose covariate changes sign (x → −x) has the same
- * deviance with its θ entries mirrored, and one-sided differences that mirror with them take
- * the same path to the same optimum; steps of one sign would estimate its curvature with errors
- * of the other sign, and stop elsewhere within the tolerance.
- */
-function signedStep(relative: number, x: number): number {
-  return (x < 0 ? -relative : relative) * Math.max(1, Math.abs(x));
-}
-
 /** A Newton step promising less decrease of the deviance than this ends newtonFromStart when it delivers. */
 const FINAL_STEP = 1e-4;
 
@@ -73,6 +65,48 @@ export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, opti
   return minimizeQuasiNewton(fn, x0, options);
 }
 
+/** The objective as the optimisers see it: evaluations counted, a non-finite value read as +∞ (outside the domain). */
+class CountedObjective {
+  evaluations = 0;
+
+  constructor(private readonly fn: (x: Float64Array) => number, readonly fg: ((x: Float64Array, g: Float64Array) => number) | undefined) {}
+
+  value(x: Float64Array): number {
+    this.evaluations++;
+    const v = this.fn(x);
+    return Number.isFinite(v) ? v : Infinity;
+  }
+
+  /** The value at x, with the gradient written into g when the objective has one: one evaluation either way. */
+  trial(x: Float64Array, g: Float64Array): number {
+    if (!this.fg) return this.value(x);
+    this.evaluations++;
+    const v = this.fg(x, g);
+    return Number.isFinite(v) ? v : Infinity;
+  }
+}
+
+/** Where newtonFromStart is: the point, its value and gradient, and what carries the Hessian from one step to the next. */
+interface NewtonPoint {
+  x: Float64Array;
+  fx: number;
+  g: Float64Array;
+  /**
+   * The first finite-difference Hessian, carried on by BFGS updates from the gradients of the
+   * steps (free with an analytic gradient). Without one, later gradients are forward differences
+   * corrected by the carried Hessian's diagonal,
+   *   g_a ≈ (f(x + h e_a) − f(x)) / h − h H_aa / 2,
+   * accurate to O(h²) like central ones, for n evaluations instead of n(n+3)/2. A step that fails
+   * to descend brings back a fresh finite-difference Hessian (carried = null).
+   */
+  carried: Float64Array | null;
+  lastStep: Float64Array | null;
+  lastGradient: Float64Array | null;
+  /** Steps taken along negative curvature, and shifted Hessians, so far. */
+  escapes: number;
+  shifts: number;
+}
+
 /**
  * Newton's method with a finite-difference Hessian from the first step, for a few parameters and
  * a good start (start.ts puts θ close to the optimum): each iteration takes the gradient and the
@@ -87,125 +121,36 @@ export function minimize(fn: (x: Float64Array) => number, x0: Float64Array, opti
 function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, options: OptimizeOptions): OptimizeResult {
   const n = x0.length;
   const maxEval = options.maxEvaluations ?? 5000;
-  const fg = options.valueAndGradient;
-  let evals = 0;
-  const f = (x: Float64Array): number => { evals++; const v = fn(x); return Number.isFinite(v) ? v : Infinity; };
-  const x = Float64Array.from(x0);
-  let g: Float64Array = new Float64Array(n);
-  let fx: number;
-  if (fg && options.f0 !== undefined && options.g0) { fx = options.f0; g.set(options.g0); }
-  else if (fg) { evals++; fx = fg(x, g); } else fx = options.f0 ?? f(x);
-  if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
-  const noise = 1e-11 * Math.max(1, Math.abs(fx));
-  const step = (xi: number) => signedStep(1e-4, xi);
+  const obj = new CountedObjective(fn, options.valueAndGradient);
+  const pt = newtonStartPoint(obj, x0, options);
+  const noise = 1e-11 * Math.max(1, Math.abs(pt.fx));
+  const tolerance = Math.max(1e-6, noise);
   let iter = 0;
   let hessianPositive = false;
   let predictedDecrease = Infinity;
   let message = "";
-  // The first finite-difference Hessian is carried on by BFGS updates from the gradients of the
-  // steps (free with an analytic gradient). Without one, later gradients are forward differences
-  // corrected by the carried Hessian's diagonal,
-  //   g_a ≈ (f(x + h e_a) − f(x)) / h − h H_aa / 2,
-  // accurate to O(h²) like central ones, for n evaluations instead of n(n+3)/2. A step that fails
-  // to descend brings back a fresh finite-difference Hessian.
-  let carried: Float64Array | null = null;
-  let shifted = 0;
-  let escapes = 0;
-  const tolerance = Math.max(1e-6, noise);
-  let lastStep: Float64Array | null = null;
-  let lastGradient: Float64Array | null = null;
   let lastHessian: Float64Array | null = null;
-  while (evals < maxEval && iter < 30) {
+  while (obj.evaluations < maxEval && iter < 30) {
     iter++;
-    let H: Float64Array;
     lastHessian = null;
-    if (fg && carried && lastStep && lastGradient) {
-      // exact gradients: the carried Hessian's BFGS update costs no evaluation at all
-      const y = new Float64Array(n);
-      for (let i = 0; i < n; i++) y[i] = g[i] - lastGradient[i];
-      hessianBfgsUpdate(carried, lastStep, y, n);
-      H = carried;
-    } else if (fg) {
-      H = gradientDifferenceHessian(fg, x, g, (xi) => step(xi) / 10, () => evals++);
-      carried = Float64Array.from(H);
-    } else if (carried && lastStep && lastGradient) {
-      g = correctedForwardGradient(f, x, fx, step, carried);
-      const y = new Float64Array(n);
-      for (let i = 0; i < n; i++) y[i] = g[i] - lastGradient[i];
-      hessianBfgsUpdate(carried, lastStep, y, n);
-      H = carried;
-    } else {
-      const gh = centralGradientAndHessian(f, x, fx, step);
-      g = gh.g;
-      H = gh.H;
-      carried = Float64Array.from(H);
-    }
-    if (!g.every(Number.isFinite) || !H.every(Number.isFinite)) { message = "non-finite derivatives"; hessianPositive = false; break; }
-    let L = Float64Array.from(H);
+    const H = newtonDerivatives(obj, pt);
+    if (!pt.g.every(Number.isFinite) || !H.every(Number.isFinite)) { message = "non-finite derivatives"; hessianPositive = false; break; }
+    let L: Float64Array = Float64Array.from(H);
     hessianPositive = choleskyInPlace(L, n);
     if (hessianPositive) lastHessian = Float64Array.from(H);
-    if (!hessianPositive) {
-      // A saddle: typically a variance at (or stepped to) zero that belongs above it; the deviance
-      // is even in that θ, so its gradient there is zero and Newton's step would never leave.
-      // Step along the direction of most negative curvature instead, when that descends.
-      const { value: lambda, vector: v } = smallestEigenpair(H, n);
-      if (lambda < 0 && escapes < 4) {
-        escapes++;
-        let gv = 0;
-        for (let i = 0; i < n; i++) gv += g[i] * v[i];
-        const sign = gv > 0 ? -1 : 1;
-        let xmax = 1;
-        for (let i = 0; i < n; i++) xmax = Math.max(xmax, Math.abs(x[i]));
-        let escaped = false;
-        for (const t of [0.5, 0.25, 0.1, 0.03]) {
-          const xn = new Float64Array(n);
-          for (let i = 0; i < n; i++) xn[i] = x[i] + sign * t * xmax * v[i];
-          const gn = new Float64Array(n);
-          let fn1: number;
-          if (fg) { evals++; fn1 = fg(xn, gn); if (!Number.isFinite(fn1)) fn1 = Infinity; } else fn1 = f(xn);
-          if (fn1 < fx) { x.set(xn); fx = fn1; if (fg) g = gn; escaped = true; break; }
-        }
-        if (escaped) { carried = null; lastStep = null; continue; }
-      }
-      // Otherwise shift the Hessian (H + μI, μ grown tenfold until positive definite) for a
-      // descent direction, and take fresh derivatives next time.
-      if (++shifted > 8) { message = "Hessian not positive definite"; break; }
-      let mu = 0;
-      for (let i = 0; i < n; i++) mu = Math.max(mu, Math.abs(H[i * n + i]));
-      mu = Math.max(mu * 1e-3, 1e-8);
-      for (;;) {
-        L = Float64Array.from(H);
-        for (let i = 0; i < n; i++) L[i * n + i] += mu;
-        if (choleskyInPlace(L, n)) break;
-        mu *= 10;
-      }
-      carried = null;
+    else {
+      const saddle = leaveSaddle(obj, pt, H);
+      if (saddle === "moved") continue;
+      if (saddle === "stuck") { message = "Hessian not positive definite"; break; }
+      L = saddle;
     }
-    const d = cholSolve(L, n, Array.from(g, (v) => -v));
-    predictedDecrease = 0;
-    for (let i = 0; i < n; i++) predictedDecrease -= 0.5 * d[i] * g[i];
+    const d = cholSolve(L, n, Array.from(pt.g, (v) => -v));
+    predictedDecrease = promisedDecrease(d, pt.g);
     // Done when the model promises next to nothing: a thousandth of the tolerance (weakly
     // determined variances need that much), or the deviance's own rounding noise when larger.
     if (hessianPositive && predictedDecrease < Math.max(tolerance * 1e-3, noise)) { message = "done"; break; }
-    // a step longer than the point's own scale is cut back (θ is of order 1)
-    let dmax = 0, xmax = 1;
-    for (let i = 0; i < n; i++) { dmax = Math.max(dmax, Math.abs(d[i])); xmax = Math.max(xmax, Math.abs(x[i])); }
-    let alpha = dmax > xmax ? xmax / dmax : 1;
-    const xn = new Float64Array(n);
-    const gn = new Float64Array(n);
-    let moved = false;
-    let decrease = 0;
-    const gBefore = Float64Array.from(g);
-    for (let ls = 0; ls < 12 && evals < maxEval; ls++) {
-      for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * d[i];
-      let fn1: number;
-      if (fg) { evals++; fn1 = fg(xn, gn); if (!Number.isFinite(fn1)) fn1 = Infinity; } else fn1 = f(xn);
-      if (fn1 <= fx - 1e-4 * alpha * 2 * predictedDecrease || (fn1 < fx && predictedDecrease < 1e-3)) {
-        decrease = fx - fn1;
-        x.set(xn); fx = fn1; if (fg) g = Float64Array.from(gn); moved = true; break;
-      }
-      alpha *= 0.5;
-    }
+    const gBefore = Float64Array.from(pt.g);
+    const { moved, alpha, decrease } = newtonLineSearch(obj, pt, d, predictedDecrease, maxEval);
     // A full Newton step that promised less than FINAL_STEP and delivered it, to within the
     // tolerance and a tenth of the promise, lands at the optimum: what is left is of the order of
     // the model's error, which that bounds. That saves a last round of derivatives.
@@ -219,229 +164,267 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
       // No step descends, within the noise of the deviance, while the (positive definite) model
       // promises less than the tolerance: that is the optimum.
       if (hessianPositive && predictedDecrease < tolerance) { message = "done (no step descends further)"; break; }
-      if (lastStep) {
-        // the carried Hessian misled: a fresh one here, then on
-        carried = null;
-        lastStep = null;
-        continue;
-      }
-      message = "no descent along the Newton step";
-      break;
-    }
-    if (decrease < 10 * noise || alpha < 0.25) {
-      // a step within the noise (or one the line search had to cut hard) says nothing reliable
-      // about curvature: no BFGS update from it, fresh derivatives next time
-      carried = null;
-      lastStep = null;
+      if (!pt.lastStep) { message = "no descent along the Newton step"; break; }
+      forgetCurvature(pt); // the carried Hessian misled: a fresh one here, then on
       continue;
     }
-    lastStep = new Float64Array(n);
-    for (let i = 0; i < n; i++) lastStep[i] = alpha * d[i];
-    lastGradient = gBefore;
+    // a step within the noise (or one the line search had to cut hard) says nothing reliable
+    // about curvature: no BFGS update from it, fresh derivatives next time
+    if (decrease < 10 * noise || alpha < 0.25) { forgetCurvature(pt); continue; }
+    pt.lastStep = Float64Array.from(d, (v) => alpha * v);
+    pt.lastGradient = gBefore;
   }
+  const evals = obj.evaluations;
   const converged = hessianPositive && predictedDecrease < tolerance && evals < maxEval;
   if (!message) message = evals >= maxEval ? "evaluation limit reached" : "iteration limit reached";
-  return { x, f: fx, evaluations: evals, iterations: iter, gradient: Math.max(0, ...Array.from(g, Math.abs)), predictedDecrease, hessianPositive, converged, message, ...(lastHessian ? { hessian: lastHessian } : {}), ...(fg ? { gradientAt: g } : {}) };
+  return { x: pt.x, f: pt.fx, evaluations: evals, iterations: iter, gradient: Math.max(0, ...Array.from(pt.g, Math.abs)), predictedDecrease, hessianPositive, converged, message, ...(lastHessian ? { hessian: lastHessian } : {}), ...(obj.fg ? { gradientAt: pt.g } : {}) };
 }
 
-/** The smallest eigenvalue of a symmetric n×n matrix (row-major) and a unit eigenvector, by Jacobi rotations. */
-export function smallestEigenpair(H: Float64Array, n: number): { value: number; vector: Float64Array } {
-  const A = Float64Array.from(H);
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 50; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q] * A[p * n + q];
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
-      const apq = A[p * n + q];
-      if (Math.abs(apq) < 1e-300) continue;
-      const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
-      for (let k = 0; k < n; k++) {
-        const akp = A[k * n + p], akq = A[k * n + q];
-        A[k * n + p] = c * akp - sn * akq;
-        A[k * n + q] = sn * akp + c * akq;
-      }
-      for (let k = 0; k < n; k++) {
-        const apk = A[p * n + k], aqk = A[q * n + k];
-        A[p * n + k] = c * apk - sn * aqk;
-        A[q * n + k] = sn * apk + c * aqk;
-      }
-      for (let k = 0; k < n; k++) {
-        const vkp = V[k * n + p], vkq = V[k * n + q];
-        V[k * n + p] = c * vkp - sn * vkq;
-        V[k * n + q] = sn * vkp + c * vkq;
-      }
-    }
+/** The start of newtonFromStart: the value (and analytic gradient) at x0, from the caller when it has them. */
+function newtonStartPoint(obj: CountedObjective, x0: Float64Array, options: OptimizeOptions): NewtonPoint {
+  const x = Float64Array.from(x0);
+  const g = new Float64Array(x0.length);
+  let fx: number;
+  if (obj.fg && options.f0 !== undefined && options.g0) { fx = options.f0; g.set(options.g0); }
+  else if (obj.fg) fx = obj.trial(x, g);
+  else fx = options.f0 ?? obj.value(x);
+  if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
+  return { x, fx, g, carried: null, lastStep: null, lastGradient: null, escapes: 0, shifts: 0 };
+}
+
+/** −g'd/2: the decrease of the quadratic model along its Newton step d (= −H⁻¹g). */
+function promisedDecrease(d: ArrayLike<number>, g: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < g.length; i++) s -= 0.5 * d[i] * g[i];
+  return s;
+}
+
+/** Finite-difference steps of newtonFromStart. */
+const newtonStep = (xi: number) => signedStep(1e-4, xi);
+
+/**
+ * The Hessian at the point, and its gradient when the objective has none: the carried Hessian
+ * updated by the last step (BFGS) when there is one, else a fresh finite-difference Hessian, which
+ * is then carried on.
+ */
+function newtonDerivatives(obj: CountedObjective, pt: NewtonPoint): Float64Array {
+  const carry = pt.carried && pt.lastStep && pt.lastGradient;
+  if (obj.fg) {
+    // exact gradients: the carried Hessian's BFGS update costs no evaluation at all
+    if (carry) return updateCarriedHessian(pt);
+    const H = gradientDifferenceHessian(obj.fg, pt.x, pt.g, (xi) => newtonStep(xi) / 10, () => obj.evaluations++);
+    pt.carried = Float64Array.from(H);
+    return H;
   }
-  let m = 0;
-  for (let i = 1; i < n; i++) if (A[i * n + i] < A[m * n + m]) m = i;
-  const vector = new Float64Array(n);
-  for (let k = 0; k < n; k++) vector[k] = V[k * n + m];
-  return { value: A[m * n + m], vector };
-}
-
-/** Forward differences corrected by the diagonal of a Hessian estimate H: error O(h²) + h·|H_aa − true|/2. */
-function correctedForwardGradient(f: (x: Float64Array) => number, x: Float64Array, fx: number, step: (xi: number) => number, H: Float64Array): Float64Array {
-  const n = x.length;
-  const g = new Float64Array(n);
-  const t = Float64Array.from(x);
-  for (let a = 0; a < n; a++) {
-    const h = step(x[a]);
-    t[a] = x[a] + h;
-    const fp = f(t);
-    t[a] = x[a];
-    g[a] = (fp - fx) / h - (h * H[a * n + a]) / 2;
+  const f = (x: Float64Array) => obj.value(x);
+  if (carry) {
+    pt.g = correctedForwardGradient(f, pt.x, pt.fx, newtonStep, pt.carried!);
+    return updateCarriedHessian(pt);
   }
-  return g;
+  const gh = centralGradientAndHessian(f, pt.x, pt.fx, newtonStep);
+  pt.g = gh.g;
+  pt.carried = Float64Array.from(gh.H);
+  return gh.H;
 }
 
-/** BFGS update of a Hessian approximation B (not its inverse), skipped when s'y ≤ 0. */
-function hessianBfgsUpdate(B: Float64Array, s: Float64Array, y: Float64Array, n: number): void {
-  let sy = 0;
-  for (let i = 0; i < n; i++) sy += s[i] * y[i];
-  if (!(sy > 1e-300)) return;
-  const Bs = new Float64Array(n);
-  for (let i = 0; i < n; i++) { let t = 0; for (let j = 0; j < n; j++) t += B[i * n + j] * s[j]; Bs[i] = t; }
-  let sBs = 0;
-  for (let i = 0; i < n; i++) sBs += s[i] * Bs[i];
-  if (!(sBs > 1e-300)) return;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) B[i * n + j] += (y[i] * y[j]) / sy - (Bs[i] * Bs[j]) / sBs;
+/** Fresh finite-difference derivatives at the next iteration, none carried over. */
+function forgetCurvature(pt: NewtonPoint): void {
+  pt.carried = null;
+  pt.lastStep = null;
+}
+
+/** The carried Hessian after the BFGS update from the last step and the change of gradient over it. */
+function updateCarriedHessian(pt: NewtonPoint): Float64Array {
+  const n = pt.x.length;
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = pt.g[i] - pt.lastGradient![i];
+  hessianBfgsUpdate(pt.carried!, pt.lastStep!, y, n);
+  return pt.carried!;
 }
 
 /**
- * Gradient and Hessian from the stencil x, x ± h_a e_a, x + h_a e_a + h_b e_b: the gradient and
- * the Hessian's diagonal by central differences (error O(h²)), the off-diagonal by forward ones.
- * n(n+3)/2 evaluations.
+ * At a saddle (H not positive definite): typically a variance at (or stepped to) zero that belongs
+ * above it; the deviance is even in that θ, so its gradient there is zero and Newton's step would
+ * never leave. Steps along the direction of most negative curvature instead, when that descends
+ * ("moved", up to 4 times); otherwise gives the Cholesky factor of a shifted H, for a descent
+ * direction, and fresh derivatives next time ("stuck" after 8 shifts).
  */
-function centralGradientAndHessian(f: (x: Float64Array) => number, x: Float64Array, fx: number, step: (xi: number) => number): { g: Float64Array; H: Float64Array } {
-  const n = x.length;
-  const g = new Float64Array(n);
-  const H = new Float64Array(n * n);
-  const fp = new Float64Array(n);
-  const h = Array.from(x, step);
-  const t = Float64Array.from(x);
-  for (let a = 0; a < n; a++) {
-    t[a] = x[a] + h[a]; fp[a] = f(t);
-    t[a] = x[a] - h[a]; const fm = f(t);
-    t[a] = x[a];
-    g[a] = (fp[a] - fm) / (2 * h[a]);
-    H[a * n + a] = (fp[a] - 2 * fx + fm) / (h[a] * h[a]);
+function leaveSaddle(obj: CountedObjective, pt: NewtonPoint, H: Float64Array): Float64Array | "moved" | "stuck" {
+  const n = pt.x.length;
+  const { value: lambda, vector: v } = smallestEigenpair(H, n);
+  if (lambda < 0 && pt.escapes < 4) {
+    pt.escapes++;
+    if (stepAlongNegativeCurvature(obj, pt, v)) { forgetCurvature(pt); return "moved"; }
   }
-  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) {
-    t[a] = x[a] + h[a]; t[b] = x[b] + h[b];
-    const fab = f(t);
-    t[a] = x[a]; t[b] = x[b];
-    // f(x+ha+hb) − f(x+ha) − f(x+hb) + f(x) = h_a h_b H_ab + O(h³)
-    const v = (fab - fp[a] - fp[b] + fx) / (h[a] * h[b]);
-    H[a * n + b] = v;
-    H[b * n + a] = v;
-  }
-  return { g, H };
+  if (++pt.shifts > 8) return "stuck";
+  pt.carried = null;
+  return shiftedCholesky(H, n);
 }
 
-function minimizeQuasiNewton(fn: (x: Float64Array) => number, x0: Float64Array, options: OptimizeOptions = {}): OptimizeResult {
-  const n = x0.length;
-  const maxEval = options.maxEvaluations ?? 5000;
-  const fg = options.valueAndGradient;
-  let evals = 0;
-  const f = (x: Float64Array): number => {
-    evals++;
-    const v = fn(x);
-    return Number.isFinite(v) ? v : Infinity;
-  };
-  const x = Float64Array.from(x0);
-  // With an analytic gradient the first evaluation also gives the first gradient.
-  let firstGradient: Float64Array | null = null;
-  let fx: number;
-  if (fg) {
-    firstGradient = new Float64Array(n);
-    evals++;
-    fx = fg(x, firstGradient);
-    if (!Number.isFinite(fx)) fx = Infinity;
-  } else fx = options.f0 ?? f(x);
-  if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
-  const step = (xi: number) => signedStep(1e-5, xi);
-  // Finite differences: forward (n evaluations) while far from the optimum, where a gradient
-  // error of order h is harmless; central (2n) once the steps become small.
-  let central = false;
-  const gradient = (xc: Float64Array, fc: number): Float64Array => {
+/** Tries steps of shrinking length along ±v (the sign that descends to first order); moves to the first that lowers the value. */
+function stepAlongNegativeCurvature(obj: CountedObjective, pt: NewtonPoint, v: Float64Array): boolean {
+  const { x, g } = pt;
+  const n = x.length;
+  let gv = 0;
+  for (let i = 0; i < n; i++) gv += g[i] * v[i];
+  const sign = gv > 0 ? -1 : 1;
+  let xmax = 1;
+  for (let i = 0; i < n; i++) xmax = Math.max(xmax, Math.abs(x[i]));
+  for (const t of [0.5, 0.25, 0.1, 0.03]) {
+    const xn = new Float64Array(n);
+    for (let i = 0; i < n; i++) xn[i] = x[i] + sign * t * xmax * v[i];
+    const gn = new Float64Array(n);
+    const fn1 = obj.trial(xn, gn);
+    if (fn1 < pt.fx) { x.set(xn); pt.fx = fn1; if (obj.fg) pt.g = gn; return true; }
+  }
+  return false;
+}
+
+/** Cholesky factor of H + μI (row-major), μ from a thousandth of H's largest diagonal entry grown tenfold until it is positive definite. */
+function shiftedCholesky(H: Float64Array, n: number): Float64Array {
+  let mu = 0;
+  for (let i = 0; i < n; i++) mu = Math.max(mu, Math.abs(H[i * n + i]));
+  mu = Math.max(mu * 1e-3, 1e-8);
+  for (;;) {
+    const L = Float64Array.from(H);
+    for (let i = 0; i < n; i++) L[i * n + i] += mu;
+    if (choleskyInPlace(L, n)) return L;
+    mu *= 10;
+  }
+}
+
+/**
+ * Backtracking along the Newton step d (cut back first to the point's own scale: θ is of order 1)
+ * until the value drops by a share of the predicted decrease; moves the point there.
+ */
+function newtonLineSearch(obj: CountedObjective, pt: NewtonPoint, d: number[], predictedDecrease: number, maxEval: number): { moved: boolean; alpha: number; decrease: number } {
+  const { x } = pt;
+  const n = x.length;
+  let dmax = 0, xmax = 1;
+  for (let i = 0; i < n; i++) { dmax = Math.max(dmax, Math.abs(d[i])); xmax = Math.max(xmax, Math.abs(x[i])); }
+  let alpha = dmax > xmax ? xmax / dmax : 1;
+  const xn = new Float64Array(n);
+  const gn = new Float64Array(n);
+  for (let ls = 0; ls < 12 && obj.evaluations < maxEval; ls++) {
+    for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * d[i];
+    const fn1 = obj.trial(xn, gn);
+    if (fn1 <= pt.fx - 1e-4 * alpha * 2 * predictedDecrease || (fn1 < pt.fx && predictedDecrease < 1e-3)) {
+      const decrease = pt.fx - fn1;
+      x.set(xn); pt.fx = fn1; if (obj.fg) pt.g = Float64Array.from(gn);
+      return { moved: true, alpha, decrease };
+    }
+    alpha *= 0.5;
+  }
+  return { moved: false, alpha, decrease: 0 };
+}
+
+/**
+ * Gradients for minimizeQuasiNewton: the objective's own when it has one, else finite differences,
+ * forward (n evaluations) while far from the optimum, where a gradient error of order h is
+ * harmless, and central (2n) once `central` is set, when the steps become small.
+ */
+class QuasiNewtonGradient {
+  central = false;
+
+  constructor(private readonly obj: CountedObjective, private readonly step: (xi: number) => number) {}
+
+  at(xc: Float64Array, fc: number): Float64Array {
+    const { obj, step, central } = this;
+    const n = xc.length;
     const g = new Float64Array(n);
-    if (fg) {
-      evals++;
-      fg(xc, g);
+    if (obj.fg) {
+      obj.evaluations++;
+      obj.fg(xc, g);
       return g;
     }
     const t = Float64Array.from(xc);
     for (let i = 0; i < n; i++) {
       const h = step(xc[i]);
       t[i] = xc[i] + h;
-      const fp = f(t);
-      const fm = central || !Number.isFinite(fp) ? ((t[i] = xc[i] - h), f(t)) : NaN;
+      const fp = obj.value(t);
+      const fm = central || !Number.isFinite(fp) ? ((t[i] = xc[i] - h), obj.value(t)) : NaN;
       t[i] = xc[i];
       if (!central && Number.isFinite(fp)) g[i] = (fp - fc) / h;
       else g[i] = Number.isFinite(fp) && Number.isFinite(fm) ? (fp - fm) / (2 * h) : Number.isFinite(fp) ? (fp - fc) / h : (fc - fm) / h;
     }
     return g;
-  };
+  }
+}
 
+/** Where minimizeQuasiNewton is: the point, its value and gradient. */
+interface Point {
+  x: Float64Array;
+  fx: number;
+  g: Float64Array;
+}
+
+function minimizeQuasiNewton(fn: (x: Float64Array) => number, x0: Float64Array, options: OptimizeOptions = {}): OptimizeResult {
+  const maxEval = options.maxEvaluations ?? 5000;
+  const obj = new CountedObjective(fn, options.valueAndGradient);
+  const x = Float64Array.from(x0);
+  // With an analytic gradient the first evaluation also gives the first gradient.
+  let firstGradient: Float64Array | null = null;
+  let fx: number;
+  if (obj.fg) {
+    firstGradient = new Float64Array(x0.length);
+    fx = obj.trial(x, firstGradient);
+  } else fx = options.f0 ?? obj.value(x);
+  if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
+  const gradient = new QuasiNewtonGradient(obj, quasiNewtonStep);
   const noise = 1e-11 * Math.max(1, Math.abs(fx));
-  let g = firstGradient ?? gradient(x, fx);
-  let H = new Float64Array(n * n);
+  const pt: Point = { x, fx, g: firstGradient ?? gradient.at(x, fx) };
+  const { iterations, message: bfgsMessage } = bfgsDescent(obj, gradient, pt, noise, maxEval);
+  // Newton polish with a finite-difference Hessian; also decides convergence.
+  const { hessianPositive, predictedDecrease, lastHessian } = finishWithNewton(obj, gradient, pt, maxEval);
+  const evals = obj.evaluations;
+  const gnorm = Math.max(0, ...Array.from(pt.g, Math.abs));
+  // Converged: a proper minimum (positive-definite Hessian) and no decrease of any consequence left:
+  // 1e-6 in deviance (5e-7 in log-likelihood), or the deviance's own rounding noise when that is
+  // larger (about 1e-11 of its value: 3e-5 for a million rows), below which no optimizer can go.
+  const converged = hessianPositive && predictedDecrease < Math.max(1e-6, noise) && evals < maxEval;
+  const message = bfgsMessage || (evals >= maxEval ? "evaluation limit reached" : "done");
+  return { x: pt.x, f: pt.fx, evaluations: evals, iterations, gradient: gnorm, predictedDecrease, hessianPositive, converged, message, ...(lastHessian && hessianPositive ? { hessian: lastHessian } : {}) };
+}
+
+/**
+ * BFGS on the inverse Hessian from the point, each step found by backtracking: until the model
+ * promises nothing above the deviance's noise, no step decreases it, or a step gains next to
+ * nothing. Returns the iterations and the message that ended them ("" at the evaluation limit).
+ */
+function bfgsDescent(obj: CountedObjective, gradient: QuasiNewtonGradient, pt: Point, noise: number, maxEval: number): { iterations: number; message: string } {
+  const { x } = pt;
+  const n = x.length;
+  const H = new Float64Array(n * n);
   let scaled = false;
   // first step: steepest descent scaled to move at most 0.5 in θ (θ is of order 1)
-  const gmax = Math.max(...Array.from(g, Math.abs));
+  const gmax = Math.max(...Array.from(pt.g, Math.abs));
   for (let i = 0; i < n; i++) H[i * n + i] = 0.5 / Math.max(1, gmax);
   let iter = 0;
-  let message = "";
-  while (evals < maxEval) {
+  while (obj.evaluations < maxEval) {
     iter++;
     const d = new Float64Array(n);
-    for (let i = 0; i < n; i++) { let s = 0; for (let j = 0; j < n; j++) s -= H[i * n + j] * g[j]; d[i] = s; }
+    for (let i = 0; i < n; i++) { let s = 0; for (let j = 0; j < n; j++) s -= H[i * n + j] * pt.g[j]; d[i] = s; }
     let slope = 0;
-    for (let i = 0; i < n; i++) slope += d[i] * g[i];
+    for (let i = 0; i < n; i++) slope += d[i] * pt.g[i];
     // The quadratic model predicts a decrease of about -slope/2; below the noise of the deviance
     // (about 1e-12 of its value) there is nothing left to gain.
     if (-slope < noise) {
-      if (!fg && !central) { central = true; g = gradient(x, fx); continue; }
-      message = "predicted decrease negligible";
-      break;
+      if (!obj.fg && !gradient.central) { gradient.central = true; pt.g = gradient.at(x, pt.fx); continue; }
+      return { iterations: iter, message: "predicted decrease negligible" };
     }
-    // A step longer than the point's own scale is cut back first: θ lives on the scale of ratios of
-    // standard deviations, and a far jump only costs evaluations to come back from.
-    let dmax = 0, xmax = 1;
-    for (let i = 0; i < n; i++) { dmax = Math.max(dmax, Math.abs(d[i])); xmax = Math.max(xmax, Math.abs(x[i])); }
-    let alpha = dmax > xmax ? xmax / dmax : 1;
-    const xn = new Float64Array(n);
-    let fn1 = Infinity;
-    let accepted = false;
     // with an analytic gradient each trial computes it too, so the accepted point needs no second evaluation
     let gn: Float64Array = new Float64Array(n);
-    for (let ls = 0; ls < 30; ls++) {
-      for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * d[i];
-      if (fg) { evals++; fn1 = fg(xn, gn); if (!Number.isFinite(fn1)) fn1 = Infinity; }
-      else fn1 = f(xn);
-      if (fn1 <= fx + 1e-4 * alpha * slope) { accepted = true; break; }
-      // Backtrack to the minimum of the quadratic through f(x), the slope and f(x + αd),
-      // kept within [0.1α, 0.5α]; a non-finite trial (outside the domain) shrinks by 10.
-      let next = 0.1 * alpha;
-      if (Number.isFinite(fn1)) {
-        const curvature = fn1 - fx - slope * alpha;
-        if (curvature > 0) next = Math.min(0.5 * alpha, Math.max(0.1 * alpha, (-slope * alpha * alpha) / (2 * curvature)));
-      }
-      alpha = next;
-    }
-    if (!accepted) { message = "line search found no decrease"; break; }
-    if (!fg) gn = gradient(xn, fn1);
+    const trial = backtrack(obj, pt, d, slope, gn);
+    if (!trial) return { iterations: iter, message: "line search found no decrease" };
+    const { xn, fn1 } = trial;
+    if (!obj.fg) gn = gradient.at(xn, fn1);
     const s = new Float64Array(n);
     const yv = new Float64Array(n);
-    for (let i = 0; i < n; i++) { s[i] = xn[i] - x[i]; yv[i] = gn[i] - g[i]; }
-    const fOld = fx;
+    for (let i = 0; i < n; i++) { s[i] = xn[i] - x[i]; yv[i] = gn[i] - pt.g[i]; }
+    const fOld = pt.fx;
     x.set(xn);
-    fx = fn1;
-    g = gn;
+    pt.fx = fn1;
+    pt.g = gn;
     if (!scaled) {
       // Shanno-Phua scaling of the initial inverse Hessian
       let sy = 0, yy = 0;
@@ -450,153 +433,97 @@ function minimizeQuasiNewton(fn: (x: Float64Array) => number, x0: Float64Array, 
       scaled = true;
     }
     bfgsUpdate(H, s, yv, n);
-    if (!fg && !central && fOld - fx < 1) {
+    if (!obj.fg && !gradient.central && fOld - pt.fx < 1) {
       // near the optimum: from now on central differences, starting with this gradient
-      central = true;
-      g = gradient(x, fx);
+      gradient.central = true;
+      pt.g = gradient.at(x, pt.fx);
       continue;
     }
-    if (fOld - fx < 1e-12 * Math.max(1, Math.abs(fx))) { message = "no further progress"; break; }
+    if (fOld - pt.fx < 1e-12 * Math.max(1, Math.abs(pt.fx))) return { iterations: iter, message: "no further progress" };
   }
+  return { iterations: iter, message: "" };
+}
 
-  // Newton polish with a finite-difference Hessian; also decides convergence.
+/**
+ * A step along d satisfying the Armijo condition, by backtracking from the full step (cut back
+ * first to the point's own scale: θ lives on the scale of ratios of standard deviations, and a far
+ * jump only costs evaluations to come back from); with an analytic gradient, gn receives the
+ * gradient there. Null after 30 trials.
+ */
+function backtrack(obj: CountedObjective, pt: Point, d: Float64Array, slope: number, gn: Float64Array): { xn: Float64Array; fn1: number } | null {
+  const { x, fx } = pt;
+  const n = x.length;
+  let dmax = 0, xmax = 1;
+  for (let i = 0; i < n; i++) { dmax = Math.max(dmax, Math.abs(d[i])); xmax = Math.max(xmax, Math.abs(x[i])); }
+  let alpha = dmax > xmax ? xmax / dmax : 1;
+  const xn = new Float64Array(n);
+  for (let ls = 0; ls < 30; ls++) {
+    for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * d[i];
+    const fn1 = obj.trial(xn, gn);
+    if (fn1 <= fx + 1e-4 * alpha * slope) return { xn, fn1 };
+    // Backtrack to the minimum of the quadratic through f(x), the slope and f(x + αd),
+    // kept within [0.1α, 0.5α]; a non-finite trial (outside the domain) shrinks by 10.
+    let next = 0.1 * alpha;
+    if (Number.isFinite(fn1)) {
+      const curvature = fn1 - fx - slope * alpha;
+      if (curvature > 0) next = Math.min(0.5 * alpha, Math.max(0.1 * alpha, (-slope * alpha * alpha) / (2 * curvature)));
+    }
+    alpha = next;
+  }
+  return null;
+}
+
+/**
+ * Newton steps on a finite-difference Hessian after BFGS: it decides whether the point is a proper
+ * minimum (the Hessian positive definite) and how much decrease is left; the steps take the point
+ * the rest of the way.
+ */
+function finishWithNewton(obj: CountedObjective, gradient: QuasiNewtonGradient, pt: Point, maxEval: number): { hessianPositive: boolean; predictedDecrease: number; lastHessian: Float64Array | null } {
+  const n = pt.x.length;
   let hessianPositive = false;
   let lastHessian: Float64Array | null = null;
   let predictedDecrease = Infinity;
   let L: Float64Array | null = null;
-  for (let round = 0; round < 8 && evals < maxEval; round++) {
-    let dx = L ? cholSolve(L, n, Array.from(g, (v) => -v)) : null;
-    let pd = Infinity;
-    if (dx) { pd = 0; for (let i = 0; i < n; i++) pd -= 0.5 * dx[i] * g[i]; }
+  for (let round = 0; round < 8 && obj.evaluations < maxEval; round++) {
+    let dx = L ? cholSolve(L, n, Array.from(pt.g, (v) => -v)) : null;
+    let pd = dx ? promisedDecrease(dx, pt.g) : Infinity;
     // After a Newton step of size ~1e-5 the Hessian is the same to within its own error: it is
     // recomputed only when the step it gives still promises a decrease worth taking.
     if (!(pd < 1e-9)) {
-      const Hm = fg ? gradientDifferenceHessian(fg, x, g, step, () => evals++) : fdHessian(f, x, fx, step);
+      const Hm = obj.fg ? gradientDifferenceHessian(obj.fg, pt.x, pt.g, quasiNewtonStep, () => obj.evaluations++) : fdHessian((x) => obj.value(x), pt.x, pt.fx, quasiNewtonStep);
       lastHessian = Hm;
       L = Float64Array.from(Hm);
       hessianPositive = choleskyInPlace(L, n);
       if (!hessianPositive) break;
-      dx = cholSolve(L, n, Array.from(g, (v) => -v));
-      pd = 0;
-      for (let i = 0; i < n; i++) pd -= 0.5 * dx[i] * g[i];
+      dx = cholSolve(L, n, Array.from(pt.g, (v) => -v));
+      pd = promisedDecrease(dx, pt.g);
     }
     predictedDecrease = pd;
-    dx = dx!;
     // Take the Newton step unless it promises nothing at all: at large n the deviance's rounding
     // noise exceeds the convergence tolerance, and the step (from the analytic gradient) still helps.
     if (predictedDecrease < 1e-9) break;
-    let alpha = 1;
-    let moved = false;
-    const xn = new Float64Array(n);
-    const gn = new Float64Array(n);
-    for (let ls = 0; ls < 8; ls++) {
-      for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * dx[i];
-      let fn1: number;
-      if (fg) { evals++; fn1 = fg(xn, gn); if (!Number.isFinite(fn1)) fn1 = Infinity; }
-      else fn1 = f(xn);
-      if (fn1 < fx) { x.set(xn); fx = fn1; g = fg ? Float64Array.from(gn) : gradient(x, fx); moved = true; break; }
-      alpha *= 0.5;
-    }
-    if (!moved) break;
+    if (!newtonStepDescends(obj, gradient, pt, dx!)) break;
   }
-  const gnorm = Math.max(0, ...Array.from(g, Math.abs));
-  // Converged: a proper minimum (positive-definite Hessian) and no decrease of any consequence left:
-  // 1e-6 in deviance (5e-7 in log-likelihood), or the deviance's own rounding noise when that is
-  // larger (about 1e-11 of its value: 3e-5 for a million rows), below which no optimizer can go.
-  const converged = hessianPositive && predictedDecrease < Math.max(1e-6, noise) && evals < maxEval;
-  if (!message) message = evals >= maxEval ? "evaluation limit reached" : "done";
-  return { x, f: fx, evaluations: evals, iterations: iter, gradient: gnorm, predictedDecrease, hessianPositive, converged, message, ...(lastHessian && hessianPositive ? { hessian: lastHessian } : {}) };
+  return { hessianPositive, predictedDecrease, lastHessian };
 }
 
-/**
- * Hessian by forward differences of an analytic gradient (row-major, symmetrised): n evaluations.
- * Its O(h) error (h ≈ 1e-4 of θ) does not matter for what it is used for: deciding that the
- * point is a minimum, and a Newton step whose own error is second order near the optimum.
- */
-function gradientDifferenceHessian(fg: (x: Float64Array, g: Float64Array) => number, x: Float64Array, g0: Float64Array, step: (xi: number) => number, count: () => void): Float64Array {
+/** Finite-difference steps of minimizeQuasiNewton. */
+const quasiNewtonStep = (xi: number) => signedStep(1e-5, xi);
+
+/** The Newton step dx, halved up to 8 times until the value drops; moves the point there. */
+function newtonStepDescends(obj: CountedObjective, gradient: QuasiNewtonGradient, pt: Point, dx: number[]): boolean {
+  const { x } = pt;
   const n = x.length;
-  const H = new Float64Array(n * n);
-  const t = Float64Array.from(x);
-  const gp = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const h = step(x[i]) * 10;
-    t[i] = x[i] + h; count(); fg(t, gp);
-    t[i] = x[i];
-    for (let j = 0; j < n; j++) H[j * n + i] = (gp[j] - g0[j]) / h;
+  let alpha = 1;
+  const xn = new Float64Array(n);
+  const gn = new Float64Array(n);
+  for (let ls = 0; ls < 8; ls++) {
+    for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * dx[i];
+    const fn1 = obj.trial(xn, gn);
+    if (fn1 < pt.fx) { x.set(xn); pt.fx = fn1; pt.g = obj.fg ? Float64Array.from(gn) : gradient.at(x, pt.fx); return true; }
+    alpha *= 0.5;
   }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) { const v = (H[i * n + j] + H[j * n + i]) / 2; H[i * n + j] = v; H[j * n + i] = v; }
-  return H;
-}
-
-/** BFGS update of the inverse Hessian approximation (skipped when the curvature condition fails). */
-function bfgsUpdate(H: Float64Array, s: Float64Array, y: Float64Array, n: number): void {
-  let sy = 0;
-  for (let i = 0; i < n; i++) sy += s[i] * y[i];
-  if (!(sy > 1e-300)) return;
-  const Hy = new Float64Array(n);
-  for (let i = 0; i < n; i++) { let t = 0; for (let j = 0; j < n; j++) t += H[i * n + j] * y[j]; Hy[i] = t; }
-  let yHy = 0;
-  for (let i = 0; i < n; i++) yHy += y[i] * Hy[i];
-  const rho = 1 / sy;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    H[i * n + j] += (1 + yHy * rho) * rho * s[i] * s[j] - rho * (Hy[i] * s[j] + s[i] * Hy[j]);
-  }
-}
-
-/**
- * Forward finite-difference Hessian (row-major n×n): n(n+3)/2 evaluations, against 2n² for
- * central differences. Its O(h) error does not matter for deciding that the point is a minimum
- * and for a Newton step near it; at h ≈ 1e-4 of θ it stays well above the deviance's noise.
- */
-export function fdHessian(f: (x: Float64Array) => number, x: Float64Array, fx: number, step: (xi: number) => number): Float64Array {
-  const n = x.length;
-  const H = new Float64Array(n * n);
-  const t = Float64Array.from(x);
-  const h = Array.from(x, (xi) => step(xi) * 10);
-  const f1 = new Float64Array(n);
-  for (let a = 0; a < n; a++) {
-    t[a] = x[a] + h[a];
-    f1[a] = f(t);
-    t[a] = x[a] + 2 * h[a];
-    const f2 = f(t);
-    t[a] = x[a];
-    H[a * n + a] = (f2 - 2 * f1[a] + fx) / (h[a] * h[a]);
-  }
-  for (let a = 0; a < n; a++) {
-    for (let b = 0; b < a; b++) {
-      t[a] = x[a] + h[a]; t[b] = x[b] + h[b];
-      const fab = f(t);
-      t[a] = x[a]; t[b] = x[b];
-      const v = (fab - f1[a] - f1[b] + fx) / (h[a] * h[b]);
-      H[a * n + b] = v;
-      H[b * n + a] = v;
-    }
-  }
-  return H;
-}
-
-/** In-place Cholesky of a row-major symmetric matrix (lower factor); false if not positive definite. */
-export function choleskyInPlace(a: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
-    if (!(d > 0)) return false;
-    const s = Math.sqrt(d);
-    a[j * n + j] = s;
-    for (let i = j + 1; i < n; i++) {
-      let v = a[i * n + j];
-      for (let k = 0; k < j; k++) v -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = v / s;
-    }
-  }
-  return true;
-}
-
-export function cholSolve(L: Float64Array, n: number, b: number[]): number[] {
-  const y = b.slice();
-  for (let i = 0; i < n; i++) { let s = y[i]; for (let k = 0; k < i; k++) s -= L[i * n + k] * y[k]; y[i] = s / L[i * n + i]; }
-  for (let i = n - 1; i >= 0; i--) { let s = y[i]; for (let k = i + 1; k < n; k++) s -= L[k * n + i] * y[k]; y[i] = s / L[i * n + i]; }
-  return y;
+  return false;
 }
 
 /** A polishing step below this, relative to the coordinate (at least 1), ends newtonPolish: the point is there to about the next step, a few orders smaller. */
@@ -737,43 +664,4 @@ function norm(v: Float64Array): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s = Math.hypot(s, v[i]);
   return s;
-}
-
-/** Hessian by central differences of an exact gradient (row-major, symmetrised): 2n evaluations. */
-function centralGradientDifferences(fg: (x: Float64Array, g: Float64Array) => number, x: Float64Array): Float64Array {
-  const n = x.length;
-  const H = new Float64Array(n * n);
-  const t = Float64Array.from(x);
-  const gp = new Float64Array(n), gm = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const h = signedStep(1e-4, x[i]);
-    t[i] = x[i] + h; fg(t, gp);
-    t[i] = x[i] - h; fg(t, gm);
-    t[i] = x[i];
-    for (let j = 0; j < n; j++) H[j * n + i] = (gp[j] - gm[j]) / (2 * h);
-  }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) { const v = (H[i * n + j] + H[j * n + i]) / 2; H[i * n + j] = v; H[j * n + i] = v; }
-  return H;
-}
-
-/**
- * Value and gradient by central differences (2n evaluations, steps signedStep(1e-4)), for
- * newtonPolish where no exact gradient is at hand; with the Hessian from the same kind of
- * stencil (finiteDifferenceHessian).
- */
-export function centralDifferences(fn: (x: Float64Array) => number): { fg: (x: Float64Array, g: Float64Array) => number; hessian: (x: Float64Array, fx: number) => Float64Array } {
-  const fg = (x: Float64Array, g: Float64Array) => {
-    const fx = fn(x);
-    const t = Float64Array.from(x);
-    for (let i = 0; i < x.length; i++) {
-      const h = signedStep(1e-4, x[i]);
-      t[i] = x[i] + h; const fp = fn(t);
-      t[i] = x[i] - h; const fm = fn(t);
-      t[i] = x[i];
-      g[i] = (fp - fm) / (2 * h);
-    }
-    return fx;
-  };
-  const hessian = (x: Float64Array, fx: number) => centralGradientAndHessian((v) => fn(v), x, fx, (xi) => signedStep(1e-4, xi)).H;
-  return { fg, hessian };
 }

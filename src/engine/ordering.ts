@@ -65,7 +65,24 @@ export const MAX_ORDERED_LEVELS = 6000;
  */
 export function fillReducingPlan(refs1: Int32Array, n1: number, refs2: Int32Array, m: number): SparseCholeskyPlan | null {
   if (m < 64 || m > MAX_ORDERED_LEVELS) return null;
-  // levels of term 2 met by each level of term 1, deduplicated
+  const graph = couplingGraph(levelsMet(refs1, n1, refs2), n1, m);
+  if (graph.nested) return null;
+  // A nearly complete graph leaves nothing to gain: keep the dense factor.
+  if (graph.edges > 0.6 * (m * (m - 1))) return null;
+  const { perm, pos, colPtr, patterns, eliminated } = minimumDegreeOrder(graph.adj, m);
+  const nSparse = denseTailStart(colPtr, eliminated, m);
+  if (nSparse === null) return null;
+  const rowIdx = new Int32Array(colPtr[nSparse]);
+  patterns.slice(0, nSparse).forEach((pat, j) => {
+    const r = Array.from(pat, (a) => pos[a]).sort((x, y) => x - y);
+    rowIdx.set(r, colPtr[j]);
+  });
+  const cp = Int32Array.from(colPtr.slice(0, nSparse + 1));
+  return { perm, nSparse, colPtr: cp, rowIdx, ...tailIndex(m, nSparse, cp, rowIdx) };
+}
+
+/** The levels of term 2 met by each level c of term 1: met[count[c]..count[c+1]) (with repeats, one per row). */
+function levelsMet(refs1: Int32Array, n1: number, refs2: Int32Array): { count: Int32Array; met: Int32Array } {
   const count = new Int32Array(n1 + 1);
   const rows = refs1.length;
   for (let r = 0; r < rows; r++) if (refs1[r] >= 0 && refs2[r] >= 0) count[refs1[r] + 1]++;
@@ -73,10 +90,18 @@ export function fillReducingPlan(refs1: Int32Array, n1: number, refs2: Int32Arra
   const met = new Int32Array(count[n1]);
   const fill = count.slice(0, n1);
   for (let r = 0; r < rows; r++) if (refs1[r] >= 0 && refs2[r] >= 0) met[fill[refs1[r]]++] = refs2[r];
+  return { count, met };
+}
 
+/**
+ * The level graph as bitset rows (adj: m rows of ⌈m/32⌉ words): a and b are adjacent when some
+ * level of term 1 meets both. Built until it is complete; `edges` counts ordered pairs a ≠ b,
+ * `nested` says that no level of term 1 meets two levels.
+ */
+function couplingGraph({ count, met }: { count: Int32Array; met: Int32Array }, n1: number, m: number): { adj: Int32Array; edges: number; nested: boolean } {
   const words = (m + 31) >>> 5;
   const adj = new Int32Array(m * words);
-  let edges = 0; // ordered pairs a ≠ b
+  let edges = 0;
   const full = m * (m - 1);
   let nested = true;
   const mark = new Int32Array(m).fill(-1);
@@ -99,10 +124,17 @@ export function fillReducingPlan(refs1: Int32Array, n1: number, refs2: Int32Arra
       }
     }
   }
-  if (nested) return null;
-  // A nearly complete graph leaves nothing to gain: keep the dense factor.
-  if (edges > 0.6 * full) return null;
+  return { adj, edges, nested };
+}
 
+/**
+ * Minimum-degree elimination on the graph (destroyed on the way): perm[new] = level, pos its
+ * inverse, and the pattern (neighbours at elimination, original indices) of each eliminated
+ * column, colPtr its prefix sums. It stops when the rest is a clique or too full to gain from its
+ * pattern; those levels come last, in their original order.
+ */
+function minimumDegreeOrder(adj: Int32Array, m: number): { perm: Int32Array; pos: Int32Array; colPtr: number[]; patterns: Int32Array[]; eliminated: number } {
+  const words = (m + 31) >>> 5;
   const degree = new Int32Array(m);
   for (let a = 0; a < m; a++) degree[a] = popcountRow(adj, a * words, words);
   const alive = new Uint8Array(m).fill(1);
@@ -147,15 +179,21 @@ export function fillReducingPlan(refs1: Int32Array, n1: number, refs2: Int32Arra
     pos[v] = step;
     step++;
     remaining--;
-    patterns.push(neighbours.slice(0, nn)); // original indices; renumbered below
+    patterns.push(neighbours.slice(0, nn)); // original indices; renumbered by the caller
     colPtr.push(colPtr[colPtr.length - 1] + nn);
   }
   const eliminated = step;
-  // the clique last, in its original order
   for (let a = 0; a < m; a++) if (alive[a]) { perm[step] = a; pos[a] = step; step++; }
-  // Where the dense trailing block starts: a multiply-add on a pattern costs about
-  // SPARSE_COST times one of the dense kernel (indirect addressing, scattered writes), so the
-  // last sparse columns, the fullest, are cheaper treated as dense.
+  return { perm, pos, colPtr, patterns, eliminated };
+}
+
+/**
+ * Where the dense trailing block starts: a multiply-add on a pattern costs about SPARSE_COST times
+ * one of the dense kernel (indirect addressing, scattered writes), so the last sparse columns, the
+ * fullest, are cheaper treated as dense. Null when the order does not save a third of the dense
+ * factor's work, not worth the indirection.
+ */
+function denseTailStart(colPtr: number[], eliminated: number, m: number): number | null {
   let nSparse = 0;
   let bestCost = (m * m * m) / 3;
   let sparseWork = 0;
@@ -165,15 +203,7 @@ export function fillReducingPlan(refs1: Int32Array, n1: number, refs2: Int32Arra
     const cost = SPARSE_COST * sparseWork + ((m - j - 1) ** 3) / 3;
     if (cost < bestCost) { bestCost = cost; nSparse = j + 1; }
   }
-  // not worth the indirection unless it saves a third of the dense factor's work
-  if (bestCost > (2 / 3) * ((m * m * m) / 3)) return null;
-  const rowIdx = new Int32Array(colPtr[nSparse]);
-  patterns.slice(0, nSparse).forEach((pat, j) => {
-    const r = Array.from(pat, (a) => pos[a]).sort((x, y) => x - y);
-    rowIdx.set(r, colPtr[j]);
-  });
-  const cp = Int32Array.from(colPtr.slice(0, nSparse + 1));
-  return { perm, nSparse, colPtr: cp, rowIdx, ...tailIndex(m, nSparse, cp, rowIdx) };
+  return bestCost > (2 / 3) * ((m * m * m) / 3) ? null : nSparse;
 }
 
 function popcountRow(adj: Int32Array, off: number, words: number): number {

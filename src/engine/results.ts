@@ -6,7 +6,7 @@
 import { twoSidedNormalP, normalQuantile } from "./distributions";
 import { FitCore } from "./fit";
 import { conditionalVariances } from "./condvar";
-import { Method } from "./model";
+import type { Method, ModelFrame } from "./model";
 import { addRandomPrediction, fixedPrediction, internalFixedColumns } from "./prediction";
 import { statsmodelsVarianceSE } from "./statsmodelsSE";
 import { DataTable } from "./table";
@@ -123,8 +123,81 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   const n = frame.y.length;
   const p = frame.X.length;
   const warnings = [...frame.warnings];
+  const { fixedEffects, vcovFixed, vcovFixedInternal, varianceRows } = fixedEffectsTable(core, warnings);
+  const sigma = core.transform.sigma(core.internal.sigma2);
+  const randomTerms = randomTermsOf(core, sigma);
+  if (!Number.isFinite(core.sigma2) || randomTerms.some((t) => t.cov.some((row) => row.some((v) => !Number.isFinite(v))))) {
+    warnings.push(`Some variances are larger than the largest number a double holds (about 1.8e308): the tables show them as text computed from the standard deviations (the JSON as null); the standard deviations, coefficients, standard errors and log-likelihood are numbers and right. Divide ${frame.responseName} by a large power of ten to have the variances as numbers.`);
+  }
+  const singular = isSingular(core);
+  if (singular) {
+    warnings.push("The fit is singular: a variance is estimated as zero (or a correlation as ±1). The model may be overfitted; consider simplifying its random effects.");
+  }
+  const opt = core.optimum;
+  if (!opt.converged) {
+    warnings.push(opt.hessianPositive
+      ? `The optimiser stopped before reaching the optimum (the deviance could still decrease by ${opt.predictedDecrease.toPrecision(3)}).`
+      : "The optimum is not a proper minimum (its Hessian is not positive definite): some variance parameters are not identified by the data.");
+  }
+  const logLik = -core.minusTwoLogLik / 2;
+  const df = p + frame.nTheta + 1;
+  const predict = (data: DataTable, opts: { includeRandom?: boolean } = {}): Float64Array => predictRows(core, data, opts.includeRandom ?? true);
+  const result: MixedLMResult = {
+    style: frame.style,
+    method: frame.method,
+    formula: frame.spec.formula,
+    responseName: frame.responseName,
+    nObs: n,
+    nInputRows: frame.nInputRows,
+    nDropped: frame.nDropped,
+    groups: groupSizes(frame),
+    groupingFactors: groupingFactorsOf(frame),
+    converged: opt.converged,
+    singular,
+    warnings,
+    logLik,
+    aic: -2 * logLik + 2 * df,
+    bic: -2 * logLik + Math.log(n) * df,
+    df,
+    scale: core.sigma2,
+    sigma,
+    fixedEffects,
+    vcovFixed,
+    randomTerms,
+    varianceRows,
+    randomEffects: randomEffectsTables(core, options.conditionalVariances === true),
+    fitted: core.fitted,
+    residuals: core.residuals,
+    rowIndex: frame.rowIndex,
+    theta: Array.from(core.theta),
+    optimizer: { evaluations: opt.evaluations, iterations: opt.iterations, message: opt.message, gradient: opt.gradient, predictedDecrease: opt.predictedDecrease },
+    predict,
+  };
+  internalVcov.set(result, vcovFixedInternal);
+  return result;
+}
 
-  // statsmodels' variance rows and, for a statsmodels-style fit, statsmodels' fixed-effect SEs
+/**
+ * vcovFixed of each result buildResult made, in the fit's internal coordinates (vcovFixed =
+ * transform.betaCov of it): quadratic forms in it on internal columns do not cancel
+ * (prediction.ts). A result derived from another (with Kenward-Roger's covariance, say) has none.
+ */
+const internalVcov = new WeakMap<MixedLMResult, Float64Array>();
+
+/** The result's vcovFixed in internal coordinates, or null for a result buildResult did not make. */
+export function internalFixedCovariance(result: MixedLMResult): Float64Array | null {
+  return internalVcov.get(result) ?? null;
+}
+
+/**
+ * The coefficients table, their covariance and statsmodels' variance rows. The SEs follow the
+ * style of the model, so that they read like the peer users compare with: statsmodels' (the
+ * inverse of its full observed Hessian, β and variance parameters together) for a
+ * statsmodels-style fit; lme4's conditional σ²(X'V⁻¹X)⁻¹ for an lme4-style fit, and for a
+ * statsmodels-style one whose Hessian cannot be inverted (with a warning).
+ */
+function fixedEffectsTable(core: FitCore, warnings: string[]): { fixedEffects: FixedEffect[]; vcovFixed: number[][]; vcovFixedInternal: Float64Array; varianceRows: VarianceRow[] } {
+  const { frame } = core;
   let varianceRows: VarianceRow[] = [];
   let statsmodelsFixedSE: (number | null)[] | null = null;
   let statsmodelsFixedCov: Float64Array | null = null;
@@ -138,12 +211,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
       statsmodelsFixedCovInternal = se.fixedCovInternal;
     }
   }
-
-  // Fixed-effect SEs follow the style of the model, so that they read like the peer users compare
-  // with: statsmodels' (the inverse of its full observed Hessian, β and variance parameters
-  // together) for a statsmodels-style fit; lme4's conditional σ²(X'V⁻¹X)⁻¹ for an lme4-style fit.
   const conditionalStdErr = core.transform.betaStdErr(core.internal.betaCov);
-  const conditionalSE = (a: number) => conditionalStdErr[a];
   if (frame.style === "statsmodels" && (!statsmodelsFixedSE || statsmodelsFixedSE.some((v) => v === null || !Number.isFinite(v)))) {
     warnings.push("statsmodels' standard errors of the fixed effects could not be computed (its Hessian cannot be inverted here, or a group has more than 2,000 random effects); the fixed effects' standard errors are lme4's conditional ones, from σ²(X'V⁻¹X)⁻¹.");
     statsmodelsFixedSE = null;
@@ -152,14 +220,21 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   }
   const fixedEffects: FixedEffect[] = frame.xNames.map((name, a) => {
     const coef = core.beta[a];
-    const se = statsmodelsFixedSE ? statsmodelsFixedSE[a]! : conditionalSE(a);
+    const se = statsmodelsFixedSE ? statsmodelsFixedSE[a]! : conditionalStdErr[a];
     const z = coef / se;
     return { name, coef, stdErr: se, z, p: twoSidedNormalP(z), ciLow: coef - Z975 * se, ciHigh: coef + Z975 * se };
   });
-  const vcovFixed = squareMatrix(statsmodelsFixedCov ?? core.betaCov, p);
+  return {
+    fixedEffects,
+    vcovFixed: squareMatrix(statsmodelsFixedCov ?? core.betaCov, frame.X.length),
+    vcovFixedInternal: statsmodelsFixedCovInternal ?? core.internal.betaCov,
+    varianceRows,
+  };
+}
 
-  // random-effect terms; a statsmodels variance component made of several patsy subterms is one term
-  const sigma = core.transform.sigma(core.internal.sigma2);
+/** Random-effect terms on the data's scale; a statsmodels variance component made of several patsy subterms is one term. lme4-style: by number of levels, most first, as lme4 lists them. */
+function randomTermsOf(core: FitCore, sigma: number): RandomTermResult[] {
+  const { frame } = core;
   const randomTerms: RandomTermResult[] = [];
   const seenVc = new Map<string, RandomTermResult>();
   frame.terms.forEach((t, k) => {
@@ -174,39 +249,28 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
     if (t.kind === "vc") seenVc.set(t.vcName!, r);
     randomTerms.push(r);
   });
-
-  if (!Number.isFinite(core.sigma2) || randomTerms.some((t) => t.cov.some((row) => row.some((v) => !Number.isFinite(v))))) {
-    warnings.push(`Some variances are larger than the largest number a double holds (about 1.8e308): the tables show them as text computed from the standard deviations (the JSON as null); the standard deviations, coefficients, standard errors and log-likelihood are numbers and right. Divide ${frame.responseName} by a large power of ten to have the variances as numbers.`);
-  }
-
-  // lme4 lists its terms by number of levels, most first; so do we for lme4-style models
   if (frame.style === "lme4") sortByLevels(randomTerms, (t) => t.nLevels);
+  return randomTerms;
+}
 
-  // singular: a diagonal entry of a relative factor at (numerically) zero, lme4's rule, applied to
-  // the internal θ, whose effect columns have unit root mean square (standardize.ts): lme4's own
-  // θ shrinks with the unit of a slope's covariate and would call a slope on micrometres singular
+/**
+ * Singular: a diagonal entry of a relative factor at (numerically) zero, lme4's rule, applied to
+ * the internal θ, whose effect columns have unit root mean square (standardize.ts): lme4's own θ
+ * shrinks with the unit of a slope's covariate and would call a slope on micrometres singular.
+ */
+function isSingular(core: FitCore): boolean {
   let singular = false;
-  for (const t of frame.terms) for (let c = 0; c < t.q; c++) {
+  for (const t of core.frame.terms) for (let c = 0; c < t.q; c++) {
     const k = t.thetaIndex[c * t.q + c];
     if (k >= 0 && Math.abs(core.internal.theta[k]) < SINGULAR_BELOW) singular = true;
   }
-  if (singular) {
-    warnings.push("The fit is singular: a variance is estimated as zero (or a correlation as ±1). The model may be overfitted; consider simplifying its random effects.");
-  }
-  const opt = core.optimum;
-  if (!opt.converged) {
-    warnings.push(opt.hessianPositive
-      ? `The optimiser stopped before reaching the optimum (the deviance could still decrease by ${opt.predictedDecrease.toPrecision(3)}).`
-      : "The optimum is not a proper minimum (its Hessian is not positive definite): some variance parameters are not identified by the data.");
-  }
+  return singular;
+}
 
-  const logLik = -core.minusTwoLogLik / 2;
-  const df = p + frame.nTheta + 1;
-  const aic = -2 * logLik + 2 * df;
-  const bic = -2 * logLik + Math.log(n) * df;
-
-  // random effects tables
-  const condVar = options.conditionalVariances === true ? conditionalVariances(core) : null;
+/** The conditional modes of each term, with their conditional standard deviations when asked for; lme4-style: by number of levels, most first. */
+function randomEffectsTables(core: FitCore, withConditionalSd: boolean): RandomEffectsTable[] {
+  const { frame } = core;
+  const condVar = withConditionalSd ? conditionalVariances(core) : null;
   const randomEffects: RandomEffectsTable[] = frame.terms.map((t, k) => {
     const bl = core.terms[k].blups;
     const values = t.levels.map((_, l) => Array.from({ length: t.q }, (_, c) => bl[l * t.q + c]));
@@ -219,76 +283,34 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
     }
     return table;
   });
-
-  // group sizes: the statsmodels groups, or the grouping factor of an lme4-style model that has only one
   if (frame.style === "lme4") sortByLevels(randomEffects, (t) => t.levels.length);
+  return randomEffects;
+}
 
-  let groups: MixedLMResult["groups"] = null;
+/** Group sizes: the statsmodels groups, or the grouping factor of an lme4-style model that has only one. */
+function groupSizes(frame: ModelFrame): MixedLMResult["groups"] {
+  const n = frame.y.length;
   const barFactors = [...new Set(frame.terms.map((t) => t.grouping))];
   const single = frame.groups ?? (frame.style === "lme4" && barFactors.length === 1
     ? { name: frame.terms[0].grouping, labels: frame.terms[0].levels, refs: frame.terms[0].refs }
     : null);
-  if (single) {
-    const sizes = new Int32Array(single.labels.length);
-    for (let i = 0; i < n; i++) sizes[single.refs[i]]++;
-    let min = Infinity, max = 0;
-    for (const s of sizes) { min = Math.min(min, s); max = Math.max(max, s); }
-    groups = { name: single.name, count: sizes.length, minSize: min, maxSize: max, meanSize: n / sizes.length };
-  }
+  if (!single) return null;
+  const sizes = new Int32Array(single.labels.length);
+  for (let i = 0; i < n; i++) sizes[single.refs[i]]++;
+  let min = Infinity, max = 0;
+  for (const s of sizes) { min = Math.min(min, s); max = Math.max(max, s); }
+  return { name: single.name, count: sizes.length, minSize: min, maxSize: max, meanSize: n / sizes.length };
+}
+
+/** Every grouping factor (not the statsmodels variance components) and its number of levels; lme4-style: most levels first. */
+function groupingFactorsOf(frame: ModelFrame): { name: string; nLevels: number }[] {
   const groupingFactors: { name: string; nLevels: number }[] = [];
   for (const t of frame.terms) {
     if (t.kind === "vc") continue;
     if (!groupingFactors.some((g) => g.name === t.grouping)) groupingFactors.push({ name: t.grouping, nLevels: t.levels.length });
   }
   if (frame.style === "lme4") sortByLevels(groupingFactors, (g) => g.nLevels);
-
-  const predict = (data: DataTable, opts: { includeRandom?: boolean } = {}): Float64Array => predictRows(core, data, opts.includeRandom ?? true);
-
-  const result: MixedLMResult = {
-    style: frame.style,
-    method: frame.method,
-    formula: frame.spec.formula,
-    responseName: frame.responseName,
-    nObs: n,
-    nInputRows: frame.nInputRows,
-    nDropped: frame.nDropped,
-    groups,
-    groupingFactors,
-    converged: opt.converged,
-    singular,
-    warnings,
-    logLik,
-    aic,
-    bic,
-    df,
-    scale: core.sigma2,
-    sigma,
-    fixedEffects,
-    vcovFixed,
-    randomTerms,
-    varianceRows,
-    randomEffects,
-    fitted: core.fitted,
-    residuals: core.residuals,
-    rowIndex: frame.rowIndex,
-    theta: Array.from(core.theta),
-    optimizer: { evaluations: opt.evaluations, iterations: opt.iterations, message: opt.message, gradient: opt.gradient, predictedDecrease: opt.predictedDecrease },
-    predict,
-  };
-  internalVcov.set(result, statsmodelsFixedCovInternal ?? core.internal.betaCov);
-  return result;
-}
-
-/**
- * vcovFixed of each result buildResult made, in the fit's internal coordinates (vcovFixed =
- * transform.betaCov of it): quadratic forms in it on internal columns do not cancel
- * (prediction.ts). A result derived from another (with Kenward-Roger's covariance, say) has none.
- */
-const internalVcov = new WeakMap<MixedLMResult, Float64Array>();
-
-/** The result's vcovFixed in internal coordinates, or null for a result buildResult did not make. */
-export function internalFixedCovariance(result: MixedLMResult): Float64Array | null {
-  return internalVcov.get(result) ?? null;
+  return groupingFactors;
 }
 
 /**

@@ -35,7 +35,8 @@
  * log det(X'V⁻¹X) by −2 log |det B| when X = X_int B⁻¹.
  */
 import { centerAndScale, centeringMatrix, CenteredColumns, ColumnStats, columnStats, gram, gramSchmidt, indicatorSupports, pivotFractions } from "./columnScaling";
-import { backSolveTransposed, cholesky, forwardSolve } from "./dense";
+import { cholesky, solveCholesky } from "./dense";
+import { mul, sandwich } from "./smallMatrix";
 import { MixedLMError } from "./errors";
 import type { ModelFrame, RandomTerm } from "./model";
 
@@ -122,7 +123,7 @@ export class Standardization {
   beta(betaInt: ArrayLike<number>): Float64Array {
     const s = this.response.scale;
     const shift = this.response.shift;
-    return matVec(this.fixed.B, shift.length, Float64Array.from(shift, (g, a) => g + s * betaInt[a]));
+    return mul(this.fixed.B, Float64Array.from(shift, (g, a) => g + s * betaInt[a]), shift.length, shift.length, 1);
   }
 
   /** s² B C B' for a covariance C of β_int (p×p, column-major). */
@@ -157,7 +158,7 @@ export class Standardization {
   /** T_k (lme4's lower-triangular relative factor on the data's columns) and Q_k, with D_k T_k,int = T_k Q_k'. */
   termFactor(k: number, Tint: Float64Array): { T: Float64Array; Q: Float64Array } {
     const q = this.terms[k].scale.length;
-    const { L, Q } = lowerFactor(matMat(this.termMatrix(k), Tint, q), q);
+    const { L, Q } = lowerFactor(mul(this.termMatrix(k), Tint, q, q, q), q);
     return { T: L, Q };
   }
 
@@ -178,7 +179,7 @@ export class Standardization {
       const q = t.q;
       const T = new Float64Array(q * q);
       for (let e = 0; e < T.length; e++) if (t.thetaIndex[e] >= 0) T[e] = theta[t.thetaIndex[e]];
-      const { L } = lowerFactor(matMat(this.termMatrixInverse(k), T, q), q);
+      const { L } = lowerFactor(mul(this.termMatrixInverse(k), T, q, q, q), q);
       for (let e = 0; e < L.length; e++) if (t.thetaIndex[e] >= 0) out[t.thetaIndex[e]] = L[e];
     });
     return out;
@@ -354,7 +355,7 @@ function standardizeFixed(frame: ModelFrame): FixedPart {
   for (let j = 0; j < p; j++) logAbsDetB -= Math.log(gs.R[j * p + j]);
   const identity = new Float64Array(p * p);
   for (let j = 0; j < p; j++) identity[j * p + j] = 1;
-  return { columns: gs.Q, gram: identity, stats: cc.stats, supports: gs.Q.map(() => null), ones: gs.Q.map(() => false), scaling: { B: matMat(B, Rinv, p), logAbsDetB, centering, Rinv } };
+  return { columns: gs.Q, gram: identity, stats: cc.stats, supports: gs.Q.map(() => null), ones: gs.Q.map(() => false), scaling: { B: mul(B, Rinv, p, p, p), logAbsDetB, centering, Rinv } };
 }
 
 /**
@@ -382,8 +383,7 @@ function standardizeResponse(frame: ModelFrame, yStats: ColumnStats, fixed: Fixe
       else for (let i = 0; i < n; i++) s += col[i] * y[i];
       c[a] = s / n;
     }
-    forwardSolve(L, p, c);
-    backSolveTransposed(L, p, c);
+    solveCholesky(L, p, c);
     // the indicators' parts first, on their ones; then the dense columns' in one pass below
     for (let a = 0; a < p; a++) {
       const rows = supports[a];
@@ -518,47 +518,6 @@ function scaleColumn(z: Float64Array, center: number, scale: number): Float64Arr
 }
 
 // ---- small dense algebra ----------------------------------------------------------------------
-
-/** A (m×m) times x. */
-function matVec(A: Float64Array, m: number, x: Float64Array): Float64Array {
-  const out = new Float64Array(m);
-  for (let c = 0; c < m; c++) {
-    const v = x[c];
-    if (v === 0) continue;
-    for (let r = 0; r < m; r++) out[r] += A[c * m + r] * v;
-  }
-  return out;
-}
-
-/** A B for square m×m matrices (column-major). */
-function matMat(A: Float64Array, B: Float64Array, m: number): Float64Array {
-  const out = new Float64Array(m * m);
-  for (let c = 0; c < m; c++) {
-    for (let k = 0; k < m; k++) {
-      const v = B[c * m + k];
-      if (v === 0) continue;
-      for (let r = 0; r < m; r++) out[c * m + r] += A[k * m + r] * v;
-    }
-  }
-  return out;
-}
-
-/** A C A' for A (m×k) and symmetric C (k×k), column-major. */
-function sandwich(A: Float64Array, C: Float64Array, m: number, k: number): Float64Array {
-  const AC = new Float64Array(m * k);
-  for (let c = 0; c < k; c++) for (let j = 0; j < k; j++) {
-    const v = C[c * k + j];
-    if (v === 0) continue;
-    for (let r = 0; r < m; r++) AC[c * m + r] += A[j * m + r] * v;
-  }
-  const out = new Float64Array(m * m);
-  for (let c = 0; c < m; c++) for (let r = 0; r < m; r++) {
-    let s = 0;
-    for (let j = 0; j < k; j++) s += AC[j * m + r] * A[j * m + c];
-    out[c * m + r] = s;
-  }
-  return out;
-}
 
 /** Inverse of an upper-triangular p×p matrix (column-major). */
 function upperInverse(R: Float64Array, p: number): Float64Array {

@@ -19,7 +19,7 @@
  * positive value, not at zero, where the deviance is stationary by symmetry.
  */
 import type { CrossProducts } from "./crossprod";
-import { cholesky } from "./dense";
+import { cholesky, solveCholesky } from "./dense";
 
 /**
  * Smallest diagonal element of a starting T (relative standard deviation). The start is taken on
@@ -34,125 +34,155 @@ const MIN_START = 0.1;
  * triangle) to θ (−1: fixed at zero).
  */
 export function momentStart(cp: CrossProducts, thetaIndex: Int32Array[] | number[][], nTheta: number): Float64Array | null {
-  const p = cp.p, p1 = p + 1, n = cp.n;
-  // β of ordinary least squares: X'X β = X'y
-  const R = new Float64Array(p * p);
-  for (let c = 0; c < p; c++) for (let r = 0; r < p; r++) R[c * p + r] = cp.xx[c * p1 + r];
-  if (p > 0 && !cholesky(R, p)) return null;
-  const beta = new Float64Array(p);
-  for (let a = 0; a < p; a++) beta[a] = cp.xx[p * p1 + a];
-  for (let a = 0; a < p; a++) { let s = beta[a]; for (let k = 0; k < a; k++) s -= R[k * p + a] * beta[k]; beta[a] = s / R[a * p + a]; }
-  for (let a = p - 1; a >= 0; a--) { let s = beta[a]; for (let k = a + 1; k < p; k++) s -= R[a * p + k] * beta[k]; beta[a] = s / R[a * p + a]; }
-  let ee = cp.xx[p1 * p1 - 1];
-  for (let a = 0; a < p; a++) ee -= beta[a] * cp.xx[p * p1 + a];
-  if (!(ee > 0)) return null;
-
-  const K = cp.terms.length;
+  const ols = leastSquares(cp);
+  if (!ols) return null;
   // per term: cov(b_ℓ) and mean((Z_ℓ'Z_ℓ)⁻¹); Ψ̂ = cov − σ̂² · inv once σ̂² is known
-  const psiRaw: { cov: Float64Array; inv: Float64Array }[] = [];
-  const psi: Float64Array[] = [];
-  const within: number[] = [];
-  for (let j = 0; j < K; j++) {
-    const { q, nLevels } = cp.terms[j];
-    const A = cp.diag[j], XZ = cp.xz[j];
-    const M = new Float64Array(q * q);
-    const ze = new Float64Array(q);
-    const b = new Float64Array(q);
-    const sumB = new Float64Array(q);
-    const sumBB = new Float64Array(q * q);
-    const sumInv = new Float64Array(q * q);
-    let used = 0, explained = 0;
-    for (let l = 0; l < nLevels; l++) {
-      M.set(A.subarray(l * q * q, (l + 1) * q * q));
-      if (!cholesky(M, q)) continue; // too few rows (or a constant column) in this level
-      // an ill-conditioned level says little and its inverse would swamp the mean
-      let dmin = Infinity, dmax = 0;
-      for (let a = 0; a < q; a++) { const d = M[a * q + a]; dmin = Math.min(dmin, d); dmax = Math.max(dmax, d); }
-      if (dmin < 1e-6 * dmax) continue;
-      for (let a = 0; a < q; a++) {
-        let s = XZ[(l * q + a) * p1 + p];
-        for (let k = 0; k < p; k++) s -= XZ[(l * q + a) * p1 + k] * beta[k];
-        ze[a] = s;
-      }
-      // b = M⁻¹ Z'e through the factor; and M⁻¹ column by column
-      b.set(ze);
-      solveWithFactor(M, q, b, 0);
-      let ss = 0;
-      for (let a = 0; a < q; a++) ss += b[a] * ze[a];
-      explained += ss;
-      for (let a = 0; a < q; a++) {
-        sumB[a] += b[a];
-        for (let c = 0; c < q; c++) sumBB[c * q + a] += b[a] * b[c];
-      }
-      for (let c = 0; c < q; c++) {
-        const col = new Float64Array(q);
-        col[c] = 1;
-        solveWithFactor(M, q, col, 0);
-        for (let a = 0; a < q; a++) sumInv[c * q + a] += col[a];
-      }
-      used++;
-    }
-    if (used < 2) return null;
-    const dof = n - p - used * q;
-    if (dof < 1) return null;
-    within.push(Math.max(ee - explained, 0) / dof);
-    const cov = new Float64Array(q * q);
-    const inv = new Float64Array(q * q);
-    for (let a = 0; a < q; a++) for (let c = 0; c < q; c++) {
-      cov[c * q + a] = (sumBB[c * q + a] - (sumB[a] * sumB[c]) / used) / (used - 1);
-      inv[c * q + a] = sumInv[c * q + a] / used;
-    }
-    psiRaw.push({ cov, inv });
-    psi.push(new Float64Array(q * q));
+  const moments: TermMoments[] = [];
+  for (let j = 0; j < cp.terms.length; j++) {
+    const mj = termMoments(cp, j, ols);
+    if (!mj) return null;
+    moments.push(mj);
   }
-  // σ²: the smallest within-level variance, less the variance of the (intercept) terms that still
-  // vary within those levels (crossed terms; not the terms they are nested in), refined a few
-  // times together with the Ψ's that depend on it.
-  let kMin = 0;
-  for (let j = 1; j < K; j++) if (within[j] < within[kMin]) kMin = j;
-  const overall = Math.min(within[kMin], ee / Math.max(1, n - p));
-  let sigma2 = overall;
-  const crossedWithMin = cp.terms.map((t, j) => j !== kMin && t.q === 1 && !nestedIn(cp, kMin, j));
-  for (let round = 0; round < 3; round++) {
-    const psiAt = (j: number) => Math.max(0, psiRaw[j].cov[0] - (sigma2 * psiRaw[j].inv[0]));
-    let s2 = overall;
-    for (let j = 0; j < K; j++) if (crossedWithMin[j]) s2 -= psiAt(j);
-    sigma2 = Math.max(s2, 0.05 * overall);
-  }
-  for (let j = 0; j < K; j++) {
-    const q = cp.terms[j].q;
-    for (let e = 0; e < q * q; e++) psi[j][e] = psiRaw[j].cov[e] - sigma2 * psiRaw[j].inv[e];
-  }
+  if (moments.length === 0) return null; // no random-effect term, nothing to start
+  const sigma2 = residualVariance(cp, moments, ols.ee);
+  const psi = moments.map((mj) => mj.cov.map((c, e) => c - sigma2 * mj.inv[e]));
   if (!(sigma2 > 0)) return null;
-
   const theta = new Float64Array(nTheta);
-  for (let j = 0; j < K; j++) {
+  for (let j = 0; j < cp.terms.length; j++) {
     const q = cp.terms[j].q;
     const map = thetaIndex[j];
-    const P = psi[j];
-    // a term with its correlations fixed at zero (lme4's ||) starts uncorrelated
-    let diagonalOnly = false;
-    for (let c = 0; c < q; c++) for (let r = c + 1; r < q; r++) if (map[c * q + r] < 0) diagonalOnly = true;
-    const T = new Float64Array(q * q);
-    for (let a = 0; a < q; a++) T[a * q + a] = Math.max(P[a * q + a], 0) / sigma2;
-    let ok = !diagonalOnly;
-    if (ok) {
-      for (let a = 0; a < q; a++) for (let c = 0; c < a; c++) T[c * q + a] = P[c * q + a] / sigma2;
-      for (let a = 0; a < q; a++) T[a * q + a] = Math.max(T[a * q + a], MIN_START * MIN_START);
-      ok = cholesky(T, q);
-    }
-    if (!ok) {
-      // uncorrelated start: the square roots of the variances
-      T.fill(0);
-      for (let a = 0; a < q; a++) T[a * q + a] = Math.sqrt(Math.max(P[a * q + a] / sigma2, MIN_START * MIN_START));
-    }
-    for (let a = 0; a < q; a++) T[a * q + a] = Math.max(T[a * q + a], MIN_START);
+    const T = startingTemplate(psi[j], q, map, sigma2);
     for (let c = 0; c < q; c++) for (let r = c; r < q; r++) {
       const k = map[c * q + r];
       if (k >= 0) theta[k] = T[c * q + r];
     }
   }
   return theta.every(Number.isFinite) ? theta : null;
+}
+
+/** β of ordinary least squares (X'X β = X'y) and the residual sum of squares e'e; null when X is not of full rank or y is fitted exactly. */
+function leastSquares(cp: CrossProducts): { beta: Float64Array; ee: number } | null {
+  const p = cp.p, p1 = p + 1;
+  const R = new Float64Array(p * p);
+  for (let c = 0; c < p; c++) for (let r = 0; r < p; r++) R[c * p + r] = cp.xx[c * p1 + r];
+  if (p > 0 && !cholesky(R, p)) return null;
+  const beta = new Float64Array(p);
+  for (let a = 0; a < p; a++) beta[a] = cp.xx[p * p1 + a];
+  solveCholesky(R, p, beta);
+  let ee = cp.xx[p1 * p1 - 1];
+  for (let a = 0; a < p; a++) ee -= beta[a] * cp.xx[p * p1 + a];
+  return ee > 0 ? { beta, ee } : null;
+}
+
+/** What a term's levels say: the covariance of the per-level coefficients b_ℓ, the mean of (Z_ℓ'Z_ℓ)⁻¹, the within-level residual variance. */
+interface TermMoments {
+  cov: Float64Array;
+  inv: Float64Array;
+  within: number;
+}
+
+/**
+ * The OLS residuals regressed on term j's columns within each of its levels (from the
+ * cross-products: b_ℓ = (Z_ℓ'Z_ℓ)⁻¹ Z_ℓ'e), and the moments of those coefficients; null when
+ * fewer than two levels have enough rows, or no residual degrees of freedom are left.
+ */
+function termMoments(cp: CrossProducts, j: number, ols: { beta: Float64Array; ee: number }): TermMoments | null {
+  const p = cp.p, p1 = p + 1;
+  const { beta } = ols;
+  const { q, nLevels } = cp.terms[j];
+  const A = cp.diag[j], XZ = cp.xz[j];
+  const M = new Float64Array(q * q);
+  const ze = new Float64Array(q);
+  const b = new Float64Array(q);
+  const sumB = new Float64Array(q);
+  const sumBB = new Float64Array(q * q);
+  const sumInv = new Float64Array(q * q);
+  let used = 0, explained = 0;
+  for (let l = 0; l < nLevels; l++) {
+    M.set(A.subarray(l * q * q, (l + 1) * q * q));
+    if (!cholesky(M, q)) continue; // too few rows (or a constant column) in this level
+    // an ill-conditioned level says little and its inverse would swamp the mean
+    let dmin = Infinity, dmax = 0;
+    for (let a = 0; a < q; a++) { const d = M[a * q + a]; dmin = Math.min(dmin, d); dmax = Math.max(dmax, d); }
+    if (dmin < 1e-6 * dmax) continue;
+    for (let a = 0; a < q; a++) {
+      let s = XZ[(l * q + a) * p1 + p];
+      for (let k = 0; k < p; k++) s -= XZ[(l * q + a) * p1 + k] * beta[k];
+      ze[a] = s;
+    }
+    // b = M⁻¹ Z'e through the factor; and M⁻¹ column by column
+    b.set(ze);
+    solveCholesky(M, q, b);
+    let ss = 0;
+    for (let a = 0; a < q; a++) ss += b[a] * ze[a];
+    explained += ss;
+    for (let a = 0; a < q; a++) {
+      sumB[a] += b[a];
+      for (let c = 0; c < q; c++) sumBB[c * q + a] += b[a] * b[c];
+    }
+    for (let c = 0; c < q; c++) {
+      const col = new Float64Array(q);
+      col[c] = 1;
+      solveCholesky(M, q, col);
+      for (let a = 0; a < q; a++) sumInv[c * q + a] += col[a];
+    }
+    used++;
+  }
+  if (used < 2) return null;
+  const dof = cp.n - p - used * q;
+  if (dof < 1) return null;
+  const cov = new Float64Array(q * q);
+  const inv = new Float64Array(q * q);
+  for (let a = 0; a < q; a++) for (let c = 0; c < q; c++) {
+    cov[c * q + a] = (sumBB[c * q + a] - (sumB[a] * sumB[c]) / used) / (used - 1);
+    inv[c * q + a] = sumInv[c * q + a] / used;
+  }
+  return { cov, inv, within: Math.max(ols.ee - explained, 0) / dof };
+}
+
+/**
+ * σ²: the smallest within-level variance, less the variance of the (intercept) terms that still
+ * vary within those levels (crossed terms; not the terms they are nested in), refined a few times
+ * together with the Ψ's that depend on it.
+ */
+function residualVariance(cp: CrossProducts, moments: TermMoments[], ee: number): number {
+  const K = moments.length;
+  let kMin = 0;
+  for (let j = 1; j < K; j++) if (moments[j].within < moments[kMin].within) kMin = j;
+  const overall = Math.min(moments[kMin].within, ee / Math.max(1, cp.n - cp.p));
+  let sigma2 = overall;
+  const crossedWithMin = cp.terms.map((t, j) => j !== kMin && t.q === 1 && !nestedIn(cp, kMin, j));
+  for (let round = 0; round < 3; round++) {
+    const psiAt = (j: number) => Math.max(0, moments[j].cov[0] - (sigma2 * moments[j].inv[0]));
+    let s2 = overall;
+    for (let j = 0; j < K; j++) if (crossedWithMin[j]) s2 -= psiAt(j);
+    sigma2 = Math.max(s2, 0.05 * overall);
+  }
+  return sigma2;
+}
+
+/**
+ * The starting relative factor T of a term from Ψ̂ / σ̂²: its Cholesky factor, the variances at
+ * least MIN_START²; uncorrelated (the square roots of the variances) for a term with its
+ * correlations fixed at zero (lme4's ||) or a Ψ̂ that is not positive definite.
+ */
+function startingTemplate(P: Float64Array, q: number, map: Int32Array | number[], sigma2: number): Float64Array {
+  let diagonalOnly = false;
+  for (let c = 0; c < q; c++) for (let r = c + 1; r < q; r++) if (map[c * q + r] < 0) diagonalOnly = true;
+  const T = new Float64Array(q * q);
+  for (let a = 0; a < q; a++) T[a * q + a] = Math.max(P[a * q + a], 0) / sigma2;
+  let ok = !diagonalOnly;
+  if (ok) {
+    for (let a = 0; a < q; a++) for (let c = 0; c < a; c++) T[c * q + a] = P[c * q + a] / sigma2;
+    for (let a = 0; a < q; a++) T[a * q + a] = Math.max(T[a * q + a], MIN_START * MIN_START);
+    ok = cholesky(T, q);
+  }
+  if (!ok) {
+    T.fill(0);
+    for (let a = 0; a < q; a++) T[a * q + a] = Math.sqrt(Math.max(P[a * q + a] / sigma2, MIN_START * MIN_START));
+  }
+  for (let a = 0; a < q; a++) T[a * q + a] = Math.max(T[a * q + a], MIN_START);
+  return T;
 }
 
 /** Whether every level of term k lies within one level of term j (k nested in j), from the pattern of Z_j'Z_k. */
@@ -170,10 +200,4 @@ function nestedIn(cp: CrossProducts, k: number, j: number): boolean {
     seen[r] = c;
   }
   return true;
-}
-
-/** b ← (L L')⁻¹ b for the lower factor L (q×q column-major at L[0..]). */
-function solveWithFactor(L: Float64Array, q: number, b: Float64Array, off: number): void {
-  for (let a = 0; a < q; a++) { let s = b[off + a]; for (let k = 0; k < a; k++) s -= L[k * q + a] * b[off + k]; b[off + a] = s / L[a * q + a]; }
-  for (let a = q - 1; a >= 0; a--) { let s = b[off + a]; for (let k = a + 1; k < q; k++) s -= L[a * q + k] * b[off + k]; b[off + a] = s / L[a * q + a]; }
 }

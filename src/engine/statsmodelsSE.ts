@@ -16,6 +16,7 @@
  */
 import { cholesky, forwardSolve, inverseSymmetric } from "./dense";
 import { FitCore } from "./fit";
+import { mul, sandwich } from "./smallMatrix";
 import type { ModelFrame, RandomTerm } from "./model";
 
 export interface StatsmodelsVarianceSE {
@@ -182,137 +183,198 @@ interface HessianParts {
 }
 
 /**
- * One loop over the groups, kept in one function: on a first fit (a fresh process, what a user
- * waits for) V8 optimises a loop in place once it has run a while, but a function called once
- * per group runs unoptimised for most of the groups.
+ * One group's matrices, sized for the largest group and reused from group to group: the loop over
+ * the groups allocates nothing.
  */
+interface GroupScratch {
+  /** Λ_g (q × q, lower). */
+  Lam: Float64Array;
+  /** L⁻¹ Λ'Z'W (q × (q + p + 1)), L the Cholesky factor of S. */
+  U: Float64Array;
+  /** S = I + Λ'Z'ZΛ, then its Cholesky factor. */
+  S: Float64Array;
+  /** P = Z'V⁻¹Z, Q = Z'V⁻¹X, s = Z'V⁻¹(y − Xβ). */
+  P: Float64Array;
+  Q: Float64Array;
+  sv: Float64Array;
+  /** E_j s, E_j Q, P E_j s, P E_j Q for every parameter j. */
+  Es: Float64Array;
+  EQ: Float64Array;
+  PEs: Float64Array;
+  PEQ: Float64Array;
+  /** E_j as unit entries (row, col) in the group's local columns: eStart[j]..eStart[j+1). */
+  eRow: Int32Array;
+  eCol: Int32Array;
+  eStart: Int32Array;
+}
+
+function groupScratch(layout: GroupLayout, p: number): GroupScratch {
+  const { maxDim, m, kRe } = layout;
+  const maxW = maxDim + p + 1;
+  return {
+    Lam: new Float64Array(maxDim * maxDim), U: new Float64Array(maxDim * maxW), S: new Float64Array(maxDim * maxDim),
+    P: new Float64Array(maxDim * maxDim), Q: new Float64Array(maxDim * p), sv: new Float64Array(maxDim),
+    Es: new Float64Array(m * maxDim), EQ: new Float64Array(m * maxDim * p), PEs: new Float64Array(m * maxDim), PEQ: new Float64Array(m * maxDim * p),
+    eRow: new Int32Array(2 * kRe * kRe + maxDim), eCol: new Int32Array(2 * kRe * kRe + maxDim), eStart: new Int32Array(m + 1),
+  };
+}
+
+/** Sums over the groups of the pieces of statsmodels' Hessian, at the fit's internal estimates. */
 function accumulateGroups(fit: FitCore, layout: GroupLayout, cp: { C: Float64Array; offsets: Float64Array }): HessianParts {
   const frame = fit.deviance.frame;
-  const p = frame.X.length, p1 = p + 1;
-  const { m, maxDim, kRe, rePairs, vcIndexOfLocal, groupDim } = layout;
+  const p = frame.X.length;
+  const { m, kRe, groupDim } = layout;
   // the internal estimates: unscaled covariance parameters Ψ_re = T T', vc variances θ²
   const Tre = layout.reTerm ? fit.internal.T[frame.terms.indexOf(layout.reTerm)] : new Float64Array(0);
   const vcTheta = layout.vcNames.map((name) => fit.internal.theta[layout.vcTerms.find((x) => x.vcName === name)!.thetaIndex[0]]);
-  const beta = fit.internal.beta;
-  const XvX = Float64Array.from(fit.deviance.cp.xx);
-  const hessFere = new Float64Array(m * p), xtax = new Float64Array(m * p * p), B = new Float64Array(m);
-  const D = new Float64Array(m * m), hessRe = new Float64Array(m * m), F = new Float64Array(m * m * p * p);
-  // scratch, sized for the largest group and reused: the loop allocates nothing
-  const maxW = maxDim + p1;
-  const Lam = new Float64Array(maxDim * maxDim), U = new Float64Array(maxDim * maxW), S = new Float64Array(maxDim * maxDim);
-  const P = new Float64Array(maxDim * maxDim), Q = new Float64Array(maxDim * p), sv = new Float64Array(maxDim);
-  const Es = new Float64Array(m * maxDim), EQ = new Float64Array(m * maxDim * p), PEs = new Float64Array(m * maxDim), PEQ = new Float64Array(m * maxDim * p);
-  // E_j as unit entries (row, col) in the group's local columns: eStart[j]..eStart[j+1)
-  const eRow = new Int32Array(2 * kRe * kRe + maxDim), eCol = new Int32Array(2 * kRe * kRe + maxDim), eStart = new Int32Array(m + 1);
+  const parts: HessianParts = {
+    XvX: Float64Array.from(fit.deviance.cp.xx),
+    hessFere: new Float64Array(m * p), xtax: new Float64Array(m * p * p), B: new Float64Array(m),
+    D: new Float64Array(m * m), hessRe: new Float64Array(m * m), F: new Float64Array(m * m * p * p),
+    beta: fit.internal.beta,
+  };
+  const w = groupScratch(layout, p);
   const reml = frame.method === "REML";
   for (let g = 0; g < layout.G; g++) {
     const q = groupDim[g];
-    const w = q + p1;
-    const Cg = cp.C.subarray(cp.offsets[g], cp.offsets[g + 1]); // q × w, column-major
-    // Λ_g (q × q, lower): T_re on the re block, the vc standard deviations (relative) after it
+    const Cg = cp.C.subarray(cp.offsets[g], cp.offsets[g + 1]); // q × (q + p + 1), column-major
+    // Λ_g: T_re on the re block, the vc standard deviations (relative) after it
+    const Lam = w.Lam;
     Lam.fill(0, 0, q * q);
     for (let c = 0; c < kRe; c++) for (let r = c; r < kRe; r++) Lam[c * q + r] = Tre[c * kRe + r];
-    for (let k = kRe; k < q; k++) Lam[k * q + k] = vcTheta[vcIndexOfLocal[g][k - kRe]];
-    // U = Λ' Z'W (q × w); S = I + Λ'Z'ZΛ; then U ← L⁻¹U, so that W'V⁻¹W = W'W − U'U
-    for (let col = 0; col < w; col++) for (let a = 0; a < q; a++) {
+    for (let k = kRe; k < q; k++) Lam[k * q + k] = vcTheta[layout.vcIndexOfLocal[g][k - kRe]];
+    whitenGroup(w, Cg, q, p);
+    groupMarginals(w, parts, Cg, q, p);
+    groupEntries(w, layout, g);
+    entryProducts(w, m, q, p);
+    accumulateGroup(parts, w, m, q, p, reml);
+  }
+  return parts;
+}
+
+/** U = Λ'Z'W (q × w), S = I + Λ'Z'ZΛ and its Cholesky factor L, then U ← L⁻¹U, so that W'V⁻¹W = W'W − U'U. */
+function whitenGroup(sc: GroupScratch, Cg: Float64Array, q: number, p: number): void {
+  const { Lam, U, S } = sc;
+  const w = q + p + 1;
+  for (let col = 0; col < w; col++) for (let a = 0; a < q; a++) {
+    let s2 = 0;
+    for (let k = a; k < q; k++) s2 += Lam[a * q + k] * Cg[col * q + k];
+    U[col * q + a] = s2;
+  }
+  for (let b = 0; b < q; b++) for (let a = 0; a < q; a++) {
+    let s2 = 0;
+    for (let k = b; k < q; k++) s2 += U[k * q + a] * Lam[b * q + k];
+    S[b * q + a] = s2 + (a === b ? 1 : 0);
+  }
+  cholesky(S, q);
+  for (let col = 0; col < w; col++) forwardSolve(S, q, U, 0, col * q);
+}
+
+/** P = Z'V⁻¹Z, Q = Z'V⁻¹X, s = Z'V⁻¹(y − Xβ) of the group; its [X y]'V⁻¹[X y] added to parts.XvX (which starts as [X y]'[X y]). */
+function groupMarginals(sc: GroupScratch, parts: HessianParts, Cg: Float64Array, q: number, p: number): void {
+  const { U, P, Q, sv } = sc;
+  const { XvX, beta } = parts;
+  const p1 = p + 1, w = q + p1;
+  for (let b = 0; b < w; b++) {
+    for (let a = 0; a < w; a++) {
+      if (b < q && a >= q) continue; // the (X, Z) blocks mirror the (Z, X) ones
+      let uu = 0;
+      for (let k = 0; k < q; k++) uu += U[a * q + k] * U[b * q + k];
+      if (a >= q) XvX[(b - q) * p1 + (a - q)] -= uu;
+      else if (b < q) P[b * q + a] = Cg[b * q + a] - uu;
+      else if (b < q + p) Q[(b - q) * q + a] = Cg[b * q + a] - uu;
+      else sv[a] = Cg[b * q + a] - uu;
+    }
+  }
+  for (let a = 0; a < q; a++) for (let c = 0; c < p; c++) sv[a] -= Q[c * q + a] * beta[c];
+}
+
+/** The E_j of group g: the re covariance's pairs (both entries off the diagonal), then each vc name's diagonal entries. */
+function groupEntries(sc: GroupScratch, layout: GroupLayout, g: number): void {
+  const { eRow, eCol, eStart } = sc;
+  const { kRe, m } = layout;
+  const q = layout.groupDim[g];
+  let ne = 0;
+  let j0 = 0;
+  for (const [i, j] of layout.rePairs) {
+    eStart[j0++] = ne;
+    eRow[ne] = i; eCol[ne] = j; ne++;
+    if (i !== j) { eRow[ne] = j; eCol[ne] = i; ne++; }
+  }
+  for (let v = 0; v < layout.vcNames.length; v++) {
+    eStart[j0++] = ne;
+    for (let k = kRe; k < q; k++) if (layout.vcIndexOfLocal[g][k - kRe] === v) { eRow[ne] = k; eCol[ne] = k; ne++; }
+  }
+  eStart[m] = ne;
+}
+
+/** E_j s, E_j Q, then P E_j s, P E_j Q, for every parameter j. */
+function entryProducts(sc: GroupScratch, m: number, q: number, p: number): void {
+  const { P, Q, sv, Es, EQ, PEs, PEQ, eRow, eCol, eStart } = sc;
+  Es.fill(0, 0, m * q);
+  EQ.fill(0, 0, m * q * p);
+  for (let j = 0; j < m; j++) {
+    for (let e = eStart[j]; e < eStart[j + 1]; e++) {
+      const r = eRow[e], c = eCol[e];
+      Es[j * q + r] += sv[c];
+      for (let col = 0; col < p; col++) EQ[(j * p + col) * q + r] += Q[col * q + c];
+    }
+    for (let a = 0; a < q; a++) {
       let s2 = 0;
-      for (let k = a; k < q; k++) s2 += Lam[a * q + k] * Cg[col * q + k];
-      U[col * q + a] = s2;
+      for (let c = 0; c < q; c++) s2 += P[c * q + a] * Es[j * q + c];
+      PEs[j * q + a] = s2;
+      for (let col = 0; col < p; col++) {
+        let t = 0;
+        for (let c = 0; c < q; c++) t += P[c * q + a] * EQ[(j * p + col) * q + c];
+        PEQ[(j * p + col) * q + a] = t;
+      }
     }
-    for (let b = 0; b < q; b++) for (let a = 0; a < q; a++) {
+  }
+}
+
+/** The group's share of each piece of the Hessian (names as in statsmodels' MixedLM.hessian). */
+function accumulateGroup(parts: HessianParts, sc: GroupScratch, m: number, q: number, p: number, reml: boolean): void {
+  const { hessFere, xtax, B, D, hessRe, F } = parts;
+  const { P, Q, sv, Es, EQ, PEs, PEQ, eRow, eCol, eStart } = sc;
+  for (let j = 0; j < m; j++) {
+    // hess_fere[j, :] += Q' E_j s ; xtax[j] += Q' E_j Q ; B[j] += s' E_j s
+    for (let c = 0; c < p; c++) {
       let s2 = 0;
-      for (let k = b; k < q; k++) s2 += U[k * q + a] * Lam[b * q + k];
-      S[b * q + a] = s2 + (a === b ? 1 : 0);
-    }
-    cholesky(S, q);
-    for (let col = 0; col < w; col++) forwardSolve(S, q, U, 0, col * q);
-    // P = Z'V⁻¹Z, Q = Z'V⁻¹X, s = Z'V⁻¹(y − Xβ); accumulate [X y]'V⁻¹[X y]
-    for (let b = 0; b < w; b++) {
-      for (let a = 0; a < w; a++) {
-        if (b < q && a >= q) continue; // the (X, Z) blocks mirror the (Z, X) ones
-        let uu = 0;
-        for (let k = 0; k < q; k++) uu += U[a * q + k] * U[b * q + k];
-        if (a >= q) XvX[(b - q) * p1 + (a - q)] -= uu;
-        else if (b < q) P[b * q + a] = Cg[b * q + a] - uu;
-        else if (b < q + p) Q[(b - q) * q + a] = Cg[b * q + a] - uu;
-        else sv[a] = Cg[b * q + a] - uu;
+      for (let a = 0; a < q; a++) s2 += Q[c * q + a] * Es[j * q + a];
+      hessFere[j * p + c] += s2;
+      for (let d = 0; d < p; d++) {
+        let t = 0;
+        for (let a = 0; a < q; a++) t += Q[c * q + a] * EQ[(j * p + d) * q + a];
+        xtax[j * p * p + d * p + c] += t;
       }
     }
-    for (let a = 0; a < q; a++) for (let c = 0; c < p; c++) sv[a] -= Q[c * q + a] * beta[c];
-    // the E_j of this group
-    let ne = 0;
-    let j0 = 0;
-    for (const [i, j] of rePairs) {
-      eStart[j0++] = ne;
-      eRow[ne] = i; eCol[ne] = j; ne++;
-      if (i !== j) { eRow[ne] = j; eCol[ne] = i; ne++; }
-    }
-    for (let v = 0; v < layout.vcNames.length; v++) {
-      eStart[j0++] = ne;
-      for (let k = kRe; k < q; k++) if (vcIndexOfLocal[g][k - kRe] === v) { eRow[ne] = k; eCol[ne] = k; ne++; }
-    }
-    eStart[m] = ne;
-    // E_j s, E_j Q, then P E_j s, P E_j Q
-    Es.fill(0, 0, m * q);
-    EQ.fill(0, 0, m * q * p);
-    for (let j = 0; j < m; j++) {
-      for (let e = eStart[j]; e < eStart[j + 1]; e++) {
-        const r = eRow[e], c = eCol[e];
-        Es[j * q + r] += sv[c];
-        for (let col = 0; col < p; col++) EQ[(j * p + col) * q + r] += Q[col * q + c];
+    { let s2 = 0; for (let a = 0; a < q; a++) s2 += sv[a] * Es[j * q + a]; B[j] += s2; }
+    for (let k = 0; k <= j; k++) {
+      // D[j,k] += 2 s' E_k P E_j s
+      let dv = 0;
+      for (let a = 0; a < q; a++) dv += Es[k * q + a] * PEs[j * q + a];
+      D[j * m + k] += 2 * dv;
+      if (j !== k) D[k * m + j] += 2 * dv;
+      // hess_re[j,k] += tr(E_k P E_j P) / 2 = Σ_{(r,c) in E_k} Σ_{(a,b) in E_j} P[c,a] P[b,r] / 2
+      let tr = 0;
+      for (let e1 = eStart[k]; e1 < eStart[k + 1]; e1++) {
+        const r = eRow[e1], c = eCol[e1];
+        for (let e2 = eStart[j]; e2 < eStart[j + 1]; e2++) tr += P[eRow[e2] * q + c] * P[r * q + eCol[e2]];
       }
-      for (let a = 0; a < q; a++) {
-        let s2 = 0;
-        for (let c = 0; c < q; c++) s2 += P[c * q + a] * Es[j * q + c];
-        PEs[j * q + a] = s2;
-        for (let col = 0; col < p; col++) {
+      hessRe[j * m + k] += tr / 2;
+      if (j !== k) hessRe[k * m + j] += tr / 2;
+      if (reml) {
+        // F[j][k] += V + V', V = Q' E_k P E_j Q
+        const fo = (j * m + k) * p * p;
+        for (let c = 0; c < p; c++) for (let d = 0; d < p; d++) {
           let t = 0;
-          for (let c = 0; c < q; c++) t += P[c * q + a] * EQ[(j * p + col) * q + c];
-          PEQ[(j * p + col) * q + a] = t;
-        }
-      }
-    }
-    for (let j = 0; j < m; j++) {
-      // hess_fere[j, :] += Q' E_j s ; xtax[j] += Q' E_j Q ; B[j] += s' E_j s
-      for (let c = 0; c < p; c++) {
-        let s2 = 0;
-        for (let a = 0; a < q; a++) s2 += Q[c * q + a] * Es[j * q + a];
-        hessFere[j * p + c] += s2;
-        for (let d = 0; d < p; d++) {
-          let t = 0;
-          for (let a = 0; a < q; a++) t += Q[c * q + a] * EQ[(j * p + d) * q + a];
-          xtax[j * p * p + d * p + c] += t;
-        }
-      }
-      { let s2 = 0; for (let a = 0; a < q; a++) s2 += sv[a] * Es[j * q + a]; B[j] += s2; }
-      for (let k = 0; k <= j; k++) {
-        // D[j,k] += 2 s' E_k P E_j s
-        let dv = 0;
-        for (let a = 0; a < q; a++) dv += Es[k * q + a] * PEs[j * q + a];
-        D[j * m + k] += 2 * dv;
-        if (j !== k) D[k * m + j] += 2 * dv;
-        // hess_re[j,k] += tr(E_k P E_j P) / 2 = Σ_{(r,c) in E_k} Σ_{(a,b) in E_j} P[c,a] P[b,r] / 2
-        let tr = 0;
-        for (let e1 = eStart[k]; e1 < eStart[k + 1]; e1++) {
-          const r = eRow[e1], c = eCol[e1];
-          for (let e2 = eStart[j]; e2 < eStart[j + 1]; e2++) tr += P[eRow[e2] * q + c] * P[r * q + eCol[e2]];
-        }
-        hessRe[j * m + k] += tr / 2;
-        if (j !== k) hessRe[k * m + j] += tr / 2;
-        if (reml) {
-          // F[j][k] += V + V', V = Q' E_k P E_j Q
-          const fo = (j * m + k) * p * p;
-          for (let c = 0; c < p; c++) for (let d = 0; d < p; d++) {
-            let t = 0;
-            for (let a = 0; a < q; a++) t += EQ[(k * p + c) * q + a] * PEQ[(j * p + d) * q + a];
-            F[fo + d * p + c] += t;
-            F[fo + c * p + d] += t;
-          }
+          for (let a = 0; a < q; a++) t += EQ[(k * p + c) * q + a] * PEQ[(j * p + d) * q + a];
+          F[fo + d * p + c] += t;
+          F[fo + c * p + d] += t;
         }
       }
     }
   }
-  return { XvX, hessFere, xtax, B, D, hessRe, F, beta };
 }
 
 // ---- the Hessian and its inverse ----------------------------------------------------------------
@@ -343,11 +405,11 @@ function assembleHessian(parts: HessianParts, m: number, frame: ModelFrame): Flo
   if (reml && p > 0) {
     const xi = inverseSymmetric(xtvix, p);
     if (xi) {
-      const QL = Array.from({ length: m }, (_, j) => matMat(xi, p, xtax.subarray(j * p * p, (j + 1) * p * p), p));
+      const QL = Array.from({ length: m }, (_, j) => mul(xi, xtax.subarray(j * p * p, (j + 1) * p * p), p, p, p));
       for (let j = 0; j < m; j++) for (let k = 0; k <= j; k++) {
         let a = 0;
         for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) a += QL[j][c * p + r] * QL[k][r * p + c];
-        const XF = matMat(xi, p, F.subarray((j * m + k) * p * p, (j * m + k + 1) * p * p), p);
+        const XF = mul(xi, F.subarray((j * m + k) * p * p, (j * m + k + 1) * p * p), p, p, p);
         let tr = 0;
         for (let r = 0; r < p; r++) tr += XF[r * p + r];
         a = 0.5 * (a - tr);
@@ -405,7 +467,7 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
   });
   const varCov = new Float64Array(m * m);
   for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) varCov[b * m + a] = cov[(p + b) * total + p + a];
-  const mapped = jcj(J, varCov, m);
+  const mapped = sandwich(J, varCov, m, m);
   // sqrt(scale d) as σ sqrt(d): finite where the scale itself overflows (a response near 1e160)
   const sigma = fit.transform.sigma(fit.internal.sigma2);
   const stdErr = names.map((_, j) => {
@@ -418,34 +480,6 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
   const fixedSE = fit.transform.betaStdErr(betaCov);
   const fixedStdErr = Array.from(fixedSE, (v) => (Number.isNaN(v) ? null : v));
   return { names, values, stdErr, fixedStdErr, fixedCov, fixedCovInternal: betaCov };
-}
-
-/** J C J' (m×m, column-major). */
-function jcj(J: Float64Array, C: Float64Array, m: number): Float64Array {
-  const JC = new Float64Array(m * m);
-  for (let c = 0; c < m; c++) for (let k = 0; k < m; k++) {
-    const v = C[c * m + k];
-    if (v === 0) continue;
-    for (let r = 0; r < m; r++) JC[c * m + r] += J[k * m + r] * v;
-  }
-  const out = new Float64Array(m * m);
-  for (let c = 0; c < m; c++) for (let r = 0; r < m; r++) {
-    let s = 0;
-    for (let k = 0; k < m; k++) s += JC[k * m + r] * J[k * m + c];
-    out[c * m + r] = s;
-  }
-  return out;
-}
-
-/** (q×q) × (q×k), column-major. */
-function matMat(M: Float64Array, q: number, N: Float64Array, k: number): Float64Array {
-  const o = new Float64Array(q * k);
-  for (let col = 0; col < k; col++) for (let c = 0; c < q; c++) {
-    const x = N[col * q + c];
-    if (x === 0) continue;
-    for (let a = 0; a < q; a++) o[col * q + a] += M[c * q + a] * x;
-  }
-  return o;
 }
 
 /** Whether a symmetric n×n matrix is positive definite (its Cholesky factor exists, every pivot above 1e-12 of its diagonal entry). */

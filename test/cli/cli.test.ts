@@ -3,35 +3,20 @@ import { execFileSync, spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { main } from "../../src/cli/fit";
 import { FIXTURES, reference } from "../helpers";
+import { DIETOX, runCli } from "./runCli";
 
-const DIETOX = join(FIXTURES, "data", "dietox.csv");
 const ONE_GROUP = join(mkdtempSync(join(tmpdir(), "mixedlm-cli-")), "one-group.csv");
 writeFileSync(ONE_GROUP, "y,x,g\n1,1,a\n2,2,a\n3,3.5,a\n5,4,a\n");
 
-function run(args: string[]): { code: number; out: string; err: string } {
-  let out = "";
-  let err = "";
-  const so = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const se = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-  try {
-    const code = main(args);
-    return { code, out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
-
 test("prints statsmodels' summary for the dietox example", () => {
-  const r = run([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig"]);
+  const r = runCli([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig"]);
   expect(r.code).toBe(0);
   expect(r.out.startsWith(reference("dietox_ri_reml", "statsmodels").summary)).toBe(true);
 });
 
 test("--json follows the contract", () => {
-  const r = run([DIETOX, "--formula=Weight ~ Time", "--groups", "Pig", "--re-formula", "~Time", "--json"]);
+  const r = runCli([DIETOX, "--formula=Weight ~ Time", "--groups", "Pig", "--re-formula", "~Time", "--json"]);
   expect(r.code).toBe(0);
   const j = JSON.parse(r.out);
   for (const k of ["method", "nObs", "nGroups", "converged", "logLik", "aic", "bic", "scale", "fixedEffects", "randomTerms", "randomEffects", "warnings", "timing"]) {
@@ -53,7 +38,7 @@ test("--json follows the contract", () => {
 });
 
 test("variance components: --vc, a term of their own with one name, BLUPs under the group", () => {
-  const r = run([join(FIXTURES, "data", "Pastes.csv"), "--formula", "strength ~ 1", "--groups", "batch", "--re-formula", "1", "--vc", "cask=0 + C(cask)", "--json"]);
+  const r = runCli([join(FIXTURES, "data", "Pastes.csv"), "--formula", "strength ~ 1", "--groups", "batch", "--re-formula", "1", "--vc", "cask=0 + C(cask)", "--json"]);
   expect(r.code).toBe(0);
   const j = JSON.parse(r.out);
   expect(j.randomTerms.map((t: { names: string[] }) => t.names)).toEqual([["batch"], ["cask"]]);
@@ -63,7 +48,7 @@ test("variance components: --vc, a term of their own with one name, BLUPs under 
 });
 
 test("--method ml", () => {
-  const j = JSON.parse(run([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--method", "ml", "--json"]).out);
+  const j = JSON.parse(runCli([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--method", "ml", "--json"]).out);
   expect(j.method).toBe("ML");
   const lm = reference("dietox_ri_ml", "lme4");
   expect(Math.abs(j.aic - lm.aic)).toBeLessThan(2e-4);
@@ -82,7 +67,7 @@ test.each<[string, string[], RegExp]>([
   ["bad method", [DIETOX, "--formula", "y ~ x", "--method", "gls"], /--method must be reml or ml/],
   ["bad --vc", [DIETOX, "--formula", "Weight ~ Time", "--vc", "oops"], /--vc takes NAME=FORMULA/],
 ])("%s: exit 2, one line on stderr", (_, args, message) => {
-  const r = run(args);
+  const r = runCli(args);
   expect(r.code).toBe(2);
   expect(r.out).toBe("");
   expect(r.err).toMatch(message);
@@ -121,7 +106,7 @@ describe("names of Object.prototype's keys are names like any other (levels, col
   });
 
   function json(args: string[]) {
-    const r = run([file, ...args, "--json"]);
+    const r = runCli([file, ...args, "--json"]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     return JSON.parse(r.out);
@@ -156,7 +141,7 @@ describe("names of Object.prototype's keys are names like any other (levels, col
   });
 
   test("the same vc name twice is refused as a duplicate, __proto__ too", () => {
-    const r = run([file, "--formula", "y ~ x", "--groups", "g", "--vc", "__proto__=0 + x", "--vc", "__proto__=0 + C(constructor)"]);
+    const r = runCli([file, "--formula", "y ~ x", "--groups", "g", "--vc", "__proto__=0 + x", "--vc", "__proto__=0 + C(constructor)"]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--vc names "__proto__" twice/);
   });
@@ -167,10 +152,10 @@ test("a UTF-16 file and a separator that cannot be one", () => {
   const file = join(dir, "utf16.csv");
   const text = readFileSync(DIETOX, "utf8").replace("Weight", "Gewicht_kg_ä");
   writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
-  const j = JSON.parse(run([file, "--formula", "Gewicht_kg_ä ~ Time", "--groups", "Pig", "--json"]).out);
+  const j = JSON.parse(runCli([file, "--formula", "Gewicht_kg_ä ~ Time", "--groups", "Pig", "--json"]).out);
   expect(Math.abs(j.logLik - reference("dietox_ri_reml", "statsmodels").llf)).toBeLessThan(1e-4);
   for (const sep of ["", '"']) {
-    const r = run([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--sep", sep]);
+    const r = runCli([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--sep", sep]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^error: (The separator must be one character|"\\"" cannot separate fields)/);
   }

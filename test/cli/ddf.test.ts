@@ -1,28 +1,11 @@
 /** The command line's --ddf and --anova: the JSON contract, the text tables, and one-line errors. */
-import { join } from "path";
-import { main } from "../../src/cli/fit";
-import { FIXTURES } from "../helpers";
 import { referenceFile, rel } from "../engine/inference/compare";
+import { DIETOX, runCli } from "./runCli";
 
-const DIETOX = join(FIXTURES, "data", "dietox.csv");
-
-function run(args: string[]): { code: number; out: string; err: string } {
-  let out = "";
-  let err = "";
-  const so = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const se = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-  try {
-    return { code: main(args), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
-
-const ref = referenceFile("lmertest", "dietox_inter.json");
+const ref = referenceFile("shared", "dietox_inter.json");
 
 test("--ddf kenward-roger --anova 2 --json: df on the fixed effects, the ANOVA table, the inference's time", () => {
-  const r = run([DIETOX, "--formula", ref.formula, "--ddf", "kenward-roger", "--anova", "2", "--json"]);
+  const r = runCli([DIETOX, "--formula", ref.formula, "--ddf", "kenward-roger", "--anova", "2", "--json"]);
   expect(r.code).toBe(0);
   const j = JSON.parse(r.out);
   expect(j.ddf).toBe("kenward-roger");
@@ -43,7 +26,7 @@ test("--ddf kenward-roger --anova 2 --json: df on the fixed effects, the ANOVA t
 });
 
 test("--anova alone: Satterthwaite's table, the fixed effects keep their z tests", () => {
-  const r = run([DIETOX, "--formula", ref.formula, "--anova", "III", "--json"]);
+  const r = runCli([DIETOX, "--formula", ref.formula, "--anova", "III", "--json"]);
   expect(r.code).toBe(0);
   const j = JSON.parse(r.out);
   expect(j.anova.ddf).toBe("satterthwaite");
@@ -52,7 +35,7 @@ test("--anova alone: Satterthwaite's table, the fixed effects keep their z tests
 });
 
 test("text: lmerTest's tables under the summary", () => {
-  const r = run([DIETOX, "--formula", ref.formula, "--ddf", "satterthwaite", "--anova", "3"]);
+  const r = runCli([DIETOX, "--formula", ref.formula, "--ddf", "satterthwaite", "--anova", "3"]);
   expect(r.code).toBe(0);
   expect(r.out).toContain("Fixed effects (t tests use Satterthwaite's method):");
   expect(r.out).toMatch(/Estimate Std\. Error +df t value Pr\(>\|t\|\)/);
@@ -63,10 +46,10 @@ test("text: lmerTest's tables under the summary", () => {
 });
 
 test("statsmodels style: --ddf with groups and re_formula", () => {
-  const r = run([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--re-formula", "~Time", "--ddf", "satterthwaite", "--json"]);
+  const r = runCli([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--re-formula", "~Time", "--ddf", "satterthwaite", "--json"]);
   expect(r.code).toBe(0);
   const j = JSON.parse(r.out);
-  const rs = referenceFile("lmertest", "dietox_rs.json").satterthwaite;
+  const rs = referenceFile("shared", "dietox_rs.json").satterthwaite;
   expect(rel(j.fixedEffects[1].df, rs[1].df)).toBeLessThan(2e-3);
   expect(rel(j.fixedEffects[1].stdErr, rs[1]["Std. Error"])).toBeLessThan(1e-4);
 });
@@ -77,7 +60,7 @@ test("bad input: one line on stderr, exit status 2", () => {
     [["--anova", "4"], /--anova takes the type of the table: 1, 2 or 3/],
     [["--ddf", "kenward-roger", "--method", "ml"], /Kenward-Roger's method is defined for REML fits/],
   ] as const) {
-    const r = run([DIETOX, "--formula", "Weight ~ Time + (1|Pig)", ...args]);
+    const r = runCli([DIETOX, "--formula", "Weight ~ Time + (1|Pig)", ...args]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(says);
     expect(r.err.trim().split("\n")).toHaveLength(1);

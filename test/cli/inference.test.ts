@@ -2,30 +2,16 @@
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { main } from "../../src/cli/fit";
-import { FIXTURES } from "../helpers";
+import { DIETOX, runCli } from "./runCli";
 
-const DIETOX = join(FIXTURES, "data", "dietox.csv");
 const DIR = mkdtempSync(join(tmpdir(), "mixedlm-inference-"));
 const NEW = join(DIR, "new.csv");
 writeFileSync(NEW, "Time,Pig\n1,4601\n6,4643\n12,99999\n");
 
-function run(args: string[]): { code: number; out: string; err: string } {
-  let out = "", err = "";
-  const so = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const se = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-  try {
-    return { code: main(args), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
-
 const MODEL = [DIETOX, "--formula", "Weight ~ Time + (Time|Pig)"];
 
 test("--json carries comparison, confint, predictions and the inference's time", () => {
-  const r = run([...MODEL, "--compare", "Weight ~ Time + (1|Pig)", "--confint", "profile", "--predict", NEW, "--json"]);
+  const r = runCli([...MODEL, "--compare", "Weight ~ Time + (1|Pig)", "--confint", "profile", "--predict", NEW, "--json"]);
   expect(r.code).toBe(0);
   const j = JSON.parse(r.out);
   expect(j.comparison.refitML).toBe(true);
@@ -44,7 +30,7 @@ test("--json carries comparison, confint, predictions and the inference's time",
 });
 
 test("a statsmodels-style fit: each variance row has its standard error beside statsmodels' number", () => {
-  const r = run([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--json"]);
+  const r = runCli([DIETOX, "--formula", "Weight ~ Time", "--groups", "Pig", "--json"]);
   const j = JSON.parse(r.out);
   expect(j.varianceRows[0].name).toBe("Pig Var");
   expect(j.varianceRows[0].statsmodelsStdErr).toBeCloseTo(2.149, 3);
@@ -55,7 +41,7 @@ test("a statsmodels-style fit: each variance row has its standard error beside s
 });
 
 test("text: the tables under the summary in lme4's layout", () => {
-  const r = run([...MODEL, "--compare", "Weight ~ Time + (1|Pig)", "--confint", "wald", "--level", "0.9", "--predict", NEW]);
+  const r = runCli([...MODEL, "--compare", "Weight ~ Time + (1|Pig)", "--confint", "wald", "--level", "0.9", "--predict", NEW]);
   expect(r.code).toBe(0);
   expect(r.out).toMatch(/refitting model\(s\) with ML \(instead of REML\)\nModels:\nm1: Weight ~ Time \+ \(1\|Pig\)\nm2: Weight ~ Time \+ \(Time\|Pig\)/);
   expect(r.out).toMatch(/ +npar +AIC +BIC +logLik deviance +Chisq Df Pr\(>Chisq\)/);
@@ -65,8 +51,8 @@ test("text: the tables under the summary in lme4's layout", () => {
 });
 
 test("the bootstrap from the CLI: the seed reproduces the numbers", () => {
-  const a = JSON.parse(run([...MODEL, "--confint", "boot", "--nsim", "20", "--seed", "5", "--json"]).out);
-  const b = JSON.parse(run([...MODEL, "--confint", "boot", "--nsim", "20", "--seed", "5", "--json"]).out);
+  const a = JSON.parse(runCli([...MODEL, "--confint", "boot", "--nsim", "20", "--seed", "5", "--json"]).out);
+  const b = JSON.parse(runCli([...MODEL, "--confint", "boot", "--nsim", "20", "--seed", "5", "--json"]).out);
   expect(a.confint.rows).toEqual(b.confint.rows);
   expect(a.confint.bootstrap).toMatchObject({ nsim: 20, seed: 5, done: 20 });
 });
@@ -81,7 +67,7 @@ test.each([
   [["--predict", join(DIR, "nope.csv")], /Cannot read the new data .*nope\.csv: no such file/],
   [["--compare", "Weight ~ Nope + (1|Pig)"], /In the model "Weight ~ Nope \+ \(1\|Pig\)"/],
 ])("bad input %j: exit 2 and one line", (extra, message) => {
-  const r = run([...MODEL, ...extra]);
+  const r = runCli([...MODEL, ...extra]);
   expect(r.code).toBe(2);
   expect(r.err).toMatch(message);
   expect(r.err.trim().split("\n")).toHaveLength(1);

@@ -1,5 +1,6 @@
 /** The optimiser on functions whose minima are known exactly. */
-import { minimize, smallestEigenpair } from "../../src/engine/optimizer";
+import { minimize } from "../../src/engine/optimizer";
+import { smallestEigenpair } from "../../src/engine/optimizerAlgebra";
 
 describe("smallestEigenpair", () => {
   test("a diagonal matrix: its smallest entry and a unit axis", () => {

@@ -19,7 +19,7 @@ const table = {
   type: 3 as const,
   ddf: "satterthwaite" as const,
   rows: [
-    // lmerTest's numbers for dietox_inter (test/fixtures/inference/lmertest)
+    // lmerTest's numbers for dietox_inter (test/fixtures/inference/shared)
     { term: "Time", sumSq: 44556.5734532443, meanSq: 44556.5734532443, numDF: 1, denDF: 69.0597833112488, F: 7380.07444613753, p: 6.1316057010966e-72 },
     { term: "factor(Cu)", sumSq: 14.8480469152104, meanSq: 7.4240234576052, numDF: 2, denDF: 69.0498856699242, F: 1.22966919492792, p: 0.298711457569645 },
     { term: "Time:factor(Cu)", sumSq: 2.40594786473816, meanSq: 1.20297393236908, numDF: 2, denDF: 69.0575692986394, F: 0.199253140212024, p: 0.819811835898103 },

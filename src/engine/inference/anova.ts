@@ -5,16 +5,11 @@
  */
 import type { FitCore } from "../fit";
 import { anovaHypotheses, AnovaType } from "./anovaContrasts";
-import type { ContrastTests, DdfMethod } from "./contrastTests";
+import type { ContrastTests, DdfMethod, FTest } from "./contrastTests";
 
-export interface AnovaRow {
+/** One row of the table: a term's F test. */
+export interface AnovaRow extends FTest {
   term: string;
-  sumSq: number;
-  meanSq: number;
-  numDF: number;
-  denDF: number;
-  F: number;
-  p: number;
 }
 
 export interface AnovaTable {

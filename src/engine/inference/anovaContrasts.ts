@@ -15,7 +15,7 @@ import { MixedLMError } from "../errors";
 import { columnStats, gramSchmidt } from "../columnScaling";
 import type { FitCore } from "../fit";
 import { containedIn, FixedTerm, fixedTerms, FixedTerms } from "./fixedTerms";
-import { inverseSPD } from "./smallMatrix";
+import { inverseSPD } from "../smallMatrix";
 
 export type AnovaType = 1 | 2 | 3;
 

@@ -43,18 +43,6 @@ export function fStatisticDdf(nu: number[]): number {
   return (2 * E) / (E - nu.length);
 }
 
-/** l'Al for a p×p column-major A. */
-export function quadratic(l: ArrayLike<number>, A: ArrayLike<number>, p: number): number {
-  let s = 0;
-  for (let j = 0; j < p; j++) {
-    if (l[j] === 0) continue;
-    let t = 0;
-    for (let i = 0; i < p; i++) t += l[i] * A[j * p + i];
-    s += t * l[j];
-  }
-  return s;
-}
-
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];

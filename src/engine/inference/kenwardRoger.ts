@@ -10,11 +10,11 @@
  * come here from the block structure (varianceDerivatives.ts).
  */
 import { MixedLMError } from "../errors";
-import { ContrastTests, contrastCovariance, dot, fRow, FTest, quadratic, TTest } from "./contrastTests";
+import { ContrastTests, contrastCovariance, dot, fRow, FTest, TTest } from "./contrastTests";
 import { fUpperP, tTwoSidedP } from "./distributions";
 import type { FitView } from "./fitView";
 import { internalHypothesis, normalizedContrast, toReportedCovariance } from "./reportedScale";
-import { inverseSPD, mul, pseudoInverseSymmetric, symmetricEigen, traceOfProduct } from "./smallMatrix";
+import { inverseSPD, mul, pseudoInverseSymmetric, quadraticForm, symmetricEigen, traceOfProduct } from "../smallMatrix";
 import type { VarianceDerivatives } from "./varianceDerivatives";
 
 export interface KenwardRogerBasis {
@@ -101,7 +101,7 @@ export function kenwardRogerTests(view: FitView, d: VarianceDerivatives): Contra
   const tTest = (reported: ArrayLike<number>): TTest => {
     const { row: l, scale } = normalizedContrast(view, reported);
     const estimate = dot(l, beta);
-    const stdErr = Math.sqrt(quadratic(l, b.phiAdjusted, p));
+    const stdErr = Math.sqrt(quadraticForm(l, b.phiAdjusted, p));
     const { A1, A2 } = aTerms(b, [l]);
     const { df } = kenwardRogerDf(A1, A2, 1);
     const t = estimate / stdErr;
@@ -116,7 +116,7 @@ export function kenwardRogerTests(view: FitView, d: VarianceDerivatives): Contra
     const Lb = Float64Array.from(L, (l) => dot(l, beta));
     const VA = contrastCovariance(L, b.phiAdjusted, p);
     const VAinv = inverseSPD(VA, L.length) ?? pseudoInverseSymmetric(VA, L.length, (v, big) => Math.abs(v) > 1e-10 * big);
-    const FU = quadratic(Lb, VAinv, L.length) / q;
+    const FU = quadraticForm(Lb, VAinv, L.length) / q;
     return fRow(FU, q, df, sigma2, fUpperP(FU * scaling, q, df), scaling);
   };
   return { method: "kenward-roger", tTest, fTest, vcov: toReportedCovariance(view, b.phiAdjusted) };

@@ -5,6 +5,7 @@
  *   N = H − Ŷ'S⁻¹ΛH,   W'V₀⁻¹W = W'V₁⁻¹W − ΛH'S⁻¹ΛH.
  */
 import type { SplitInverse } from "./splitInverse";
+import { mul } from "../smallMatrix";
 
 export interface MarginalX {
   p1: number;
@@ -47,7 +48,7 @@ export function marginalX(si: SplitInverse): MarginalX {
     const size = comp.size, HR = NR[c];
     const LH = Float64Array.from(HR);
     scaleLevelRows(LH, size, p1, comp, si);
-    const KLH = multiplySquare(comp.K, LH, size, p1);
+    const KLH = mul(comp.K, LH, size, size, p1);
     for (let y = 0; y < p1; y++) for (let x = 0; x < p1; x++) {
       let s = 0;
       for (let i = 0; i < size; i++) s += LH[x * size + i] * KLH[y * size + i];
@@ -128,19 +129,4 @@ export function scaleLevelRows(V: Float64Array, size: number, cols: number, comp
       V[x * size + o + a] = s;
     }
   }
-}
-
-/** A·V for a symmetric size×size A and size×cols V. */
-export function multiplySquare(A: Float64Array, V: Float64Array, size: number, cols: number): Float64Array {
-  const out = new Float64Array(size * cols);
-  for (let x = 0; x < cols; x++) {
-    const ox = x * size;
-    for (let t = 0; t < size; t++) {
-      const v = V[ox + t];
-      if (v === 0) continue;
-      const at = t * size;
-      for (let i = 0; i < size; i++) out[ox + i] += A[at + i] * v;
-    }
-  }
-  return out;
 }

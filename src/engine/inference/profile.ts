@@ -9,7 +9,7 @@
  */
 import { normalQuantile } from "../distributions";
 import { FitCore } from "../fit";
-import { fdHessian } from "../optimizer";
+import { fdHessian } from "../finiteDifferences";
 import { covarianceFromDevianceHessian } from "./hessian";
 import { covBlocks, sdcorValues, VarianceParameter, varianceParameters } from "./parameters";
 import { fixedZeta, ProfileBase, varianceZeta, Zeta } from "./profileZeta";

@@ -7,8 +7,8 @@
  */
 import type { PsiEntry } from "./covarianceParameters";
 import type { MarginalX } from "./marginalX";
-import { multiplySquare } from "./marginalX";
 import type { SplitInverse } from "./splitInverse";
+import { mul } from "../smallMatrix";
 import { unitEntries } from "./traces";
 
 /** W = [X y] → [X e], e = y − Xβ: the last column of N, and W'V₀⁻¹W = B'(W'V₀⁻¹W)B with B = [[I, −β], [0, 1]]. */
@@ -127,9 +127,9 @@ export function applyM(si: SplitInverse, V: QSpace): QSpace {
     const size = comp.size;
     const { u, w } = gatherFirst(si, c, V);
     // z = S⁻¹u + (S⁻¹Ŷ_R) v_R;  (MV)_R = w − (S⁻¹Ŷ_R)'u + M_RR v_R
-    const zc = multiplySquare(comp.K, u, size, cols);
+    const zc = mul(comp.K, u, size, size, cols);
     const vR = V.rest[c], oR = out.rest[c];
-    oR.set(multiplySquare(comp.MRR, vR, size, cols));
+    oR.set(mul(comp.MRR, vR, size, size, cols));
     for (let x = 0; x < cols; x++) {
       const xo = x * size;
       for (let i = 0; i < size; i++) {

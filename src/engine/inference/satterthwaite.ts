@@ -8,11 +8,11 @@
  * boundary (θ_k = 0), where lmerTest's parametrisation leaves that variance out.
  */
 import { gammaOfPhi } from "./covarianceParameters";
-import { ContrastTests, contrastCovariance, dot, fRow, fStatisticDdf, FTest, quadratic, TTest } from "./contrastTests";
+import { ContrastTests, contrastCovariance, dot, fRow, fStatisticDdf, FTest, TTest } from "./contrastTests";
 import { fUpperP, tTwoSidedP } from "./distributions";
 import type { FitView } from "./fitView";
 import { internalHypothesis, normalizedContrast, toReportedCovariance } from "./reportedScale";
-import { pseudoInverseSymmetric, symmetricEigen } from "./smallMatrix";
+import { pseudoInverseSymmetric, quadraticForm, symmetricEigen } from "../smallMatrix";
 import { VarianceDerivatives } from "./varianceDerivatives";
 
 /** The pieces of every Satterthwaite test: Φ, ∂Φ/∂φ_k (internal coefficients: contrasts are mapped there, reportedScale.ts) and A = Cov(φ̂). */
@@ -53,7 +53,7 @@ export function satterthwaiteBasis(view: FitView, d: VarianceDerivatives): Satte
  */
 function satterthwaiteDf(b: SatterthwaiteBasis, l: ArrayLike<number>, variance: number): number {
   const n = b.dPhi.length;
-  const g = b.dPhi.map((D) => quadratic(l, D, b.p) / variance);
+  const g = b.dPhi.map((D) => quadraticForm(l, D, b.p) / variance);
   let denom = 0;
   for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) denom += g[j] * b.varparCov[k * n + j] * g[k];
   return 2 / denom;
@@ -65,7 +65,7 @@ export function satterthwaiteTests(view: FitView, d: VarianceDerivatives): Contr
   // on internal contrasts (reportedScale.ts): estimate and standard error carry yScale outside
   const internalTTest = (l: Float64Array, scale = 1): TTest => {
     const estimate = dot(l, beta);
-    const variance = quadratic(l, b.phi, p);
+    const variance = quadraticForm(l, b.phi, p);
     const df = satterthwaiteDf(b, l, variance);
     const stdErr = Math.sqrt(variance);
     const t = estimate / stdErr;

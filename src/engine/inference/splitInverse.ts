@@ -14,9 +14,10 @@
  * component. splitInverse keeps these pieces; traces.ts contracts them.
  */
 import type { CrossProducts } from "../crossprod";
-import { choleskyBlocked } from "../dense";
+import { backSolveTransposed, choleskyBlocked } from "../dense";
 import { inverseFromFactor } from "./spdInverse";
 import { MixedLMError } from "../errors";
+import { mul, transpose } from "../smallMatrix";
 import type { FitView } from "./fitView";
 import { firstTermBlocks, FirstTermBlocks } from "./firstTerm";
 import { neighbourBlocks, NeighbourBlocks, subtractFirstTerm } from "./neighbours";
@@ -106,10 +107,11 @@ function componentBlocks(cp: CrossProducts, T: Float64Array[], levels: Component
   // Every direction of Λ carries information (Λ'GΛ well away from 0): S⁻¹Ŷ_R = (I − S⁻¹)Λ⁻¹ and
   // Z_R'V₀⁻¹Z_R = Λ⁻ᵀ(I − S⁻¹)Λ⁻¹ cost no product of size³; otherwise (a variance at or near
   // zero) they are formed as S⁻¹Λ'G and G − GΛS⁻¹Λ'G.
-  const KY = new Float64Array(size * size);
+  let KY: Float64Array;
   let MRR: Float64Array;
   const inverse = products === "inverse" || (products === "auto" && leastGain >= U_SPACE_MIN_GAIN);
   if (inverse) {
+    KY = new Float64Array(size * size);
     for (let e = 0; e < size * size; e++) KY[e] = -K[e];
     for (let i = 0; i < size; i++) KY[i * size + i] += 1;
     scaleColumns(KY, size, levels, cp, T, true);
@@ -119,11 +121,11 @@ function componentBlocks(cp: CrossProducts, T: Float64Array[], levels: Component
     const G = gOf();
     const LG = Float64Array.from(G); // Λ'G
     scaleRows(LG, size, size, levels, cp, T, false);
-    multiplyInto(K, LG, KY, size);
+    KY = mul(K, LG, size, size, size);
     MRR = Float64Array.from(G);
     subtractTransposeProduct(LG, KY, MRR, size);
   }
-  return { size, levelTerm: levels.term, levelIndex: levels.index, levelOffset: levels.offset, K, KYt: transposeSquare(KY, size), MRR, inverse };
+  return { size, levelTerm: levels.term, levelIndex: levels.index, levelOffset: levels.offset, K, KYt: transpose(KY, size, size), MRR, inverse };
 }
 
 /** Below this least diagonal of Λ'GΛ, (I − S⁻¹)Λ⁻¹ would lose digits to cancellation. */
@@ -169,7 +171,7 @@ export function scaleRows(M: Float64Array, rows: number, cols: number, levels: {
     const buf = tmp.length >= q ? tmp : new Float64Array(q);
     for (let j = 0; j < cols; j++) {
       for (let a = 0; a < q; a++) buf[a] = M[j * rows + o + a];
-      if (inverse) solveUpper(Tk, q, buf); // T'x = b, T' upper triangular
+      if (inverse) backSolveTransposed(Tk, q, buf); // T'x = b, T' upper triangular
       else for (let a = 0; a < q; a++) { let s = 0; for (let t = a; t < q; t++) s += Tk[a * q + t] * buf[t]; M[j * rows + o + a] = s; }
       if (inverse) for (let a = 0; a < q; a++) M[j * rows + o + a] = buf[a];
     }
@@ -179,41 +181,12 @@ export function scaleRows(M: Float64Array, rows: number, cols: number, levels: {
 /** Columns of a size×size M by level blocks: M ← M·T_k (or M·T_k⁻¹). */
 export function scaleColumns(M: Float64Array, size: number, levels: { term: Int32Array; offset: Int32Array }, cp: CrossProducts, T: Float64Array[], inverse: boolean): void {
   // M·T = (T'·M')': scale the rows of the transpose
-  const Mt = transposeSquare(M, size);
+  const Mt = transpose(M, size, size);
   scaleRows(Mt, size, size, levels, cp, T, inverse);
-  M.set(transposeSquare(Mt, size));
+  M.set(transpose(Mt, size, size));
 }
 
-/** Solves T'x = b in place for lower-triangular T (q×q column-major). */
-function solveUpper(Tk: Float64Array, q: number, b: Float64Array): void {
-  for (let a = q - 1; a >= 0; a--) {
-    let s = b[a];
-    for (let t = a + 1; t < q; t++) s -= Tk[a * q + t] * b[t];
-    b[a] = s / Tk[a * q + a];
-  }
-}
-
-export function transposeSquare(M: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) out[i * n + j] = M[j * n + i];
-  return out;
-}
-
-/** C = A·B for n×n column-major matrices, four columns of C at a time. */
-function multiplyInto(A: Float64Array, B: Float64Array, C: Float64Array, n: number): void {
-  C.fill(0);
-  for (let j = 0; j < n; j++) {
-    const cj = j * n;
-    for (let t = 0; t < n; t++) {
-      const b = B[cj + t];
-      if (b === 0) continue;
-      const at = t * n;
-      for (let i = 0; i < n; i++) C[cj + i] += A[at + i] * b;
-    }
-  }
-}
-
-/** C −= A'·B for n×n column-major A, B. */
+/** C −= A'·B for n×n column-major A, B, in place (C is as large as the component: no temporary of its size). */
 function subtractTransposeProduct(A: Float64Array, B: Float64Array, C: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
     let s = 0;

@@ -12,6 +12,7 @@
 import type { PsiEntry } from "./covarianceParameters";
 import type { SplitInverse } from "./splitInverse";
 import { componentFirstTermTraces } from "./componentTraces";
+import { traceOfProduct } from "../smallMatrix";
 
 /** E_e as the list of its unit entries (row, column). */
 export function unitEntries(e: PsiEntry): [number, number][] {
@@ -34,7 +35,7 @@ export function traces(si: SplitInverse, entries: PsiEntry[]): Traces {
   firstTermBlocksTraces(si, entries, firstEntries, T, t, m);
   si.components.forEach((_, c) => {
     const X = componentFirstTermTraces(si, entries, firstEntries, restEntries, c, T, t, m);
-    for (const e of firstEntries) for (const f of firstEntries) T[f * m + e] += traceOfProductSquare(X.get(e)!, X.get(f)!, si.components[c].size);
+    for (const e of firstEntries) for (const f of firstEntries) T[f * m + e] += traceOfProduct(X.get(f)!, X.get(e)!, si.components[c].size); // = tr(X_e X_f); this argument order keeps its summation order (the same last digits)
     restTraces(si, entries, restEntries, c, T, t, m);
   });
   return { T, t };
@@ -57,13 +58,6 @@ function firstTermBlocksTraces(si: SplitInverse, entries: PsiEntry[], firstEntri
 export function traceEXFY(E: [number, number][], F: [number, number][], X: Float64Array, xo: number, ldX: number, Y: Float64Array, yo: number, ldY: number): number {
   let s = 0;
   for (const [i, j] of E) for (const [k, l] of F) s += X[xo + k * ldX + j] * Y[yo + l * ldY + i];
-  return s;
-}
-
-/** tr(A B) for size×size column-major A, B. */
-function traceOfProductSquare(A: Float64Array, B: Float64Array, size: number): number {
-  let s = 0;
-  for (let j = 0; j < size; j++) for (let i = 0; i < size; i++) s += A[j * size + i] * B[i * size + j];
   return s;
 }
 

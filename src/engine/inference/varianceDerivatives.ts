@@ -15,7 +15,7 @@ import { covarianceParameters, CovarianceParameters } from "./covarianceParamete
 import type { FitView } from "./fitView";
 import { marginalX } from "./marginalX";
 import { pForms, qForms, toResidualColumns } from "./quadraticForms";
-import { inverseSPD, mul, traceOfProduct } from "./smallMatrix";
+import { inverseSPD, mul, traceOfProduct, transpose } from "../smallMatrix";
 import { splitInverse, SplitOptions } from "./splitInverse";
 import { traces } from "./traces";
 import { MixedLMError } from "../errors";
@@ -111,18 +111,12 @@ function withResidual(f: RelativeForms, cov: CovarianceParameters, n: number): R
     const Qr = Float64Array.from(f.P[r]);
     for (let s = 0; s < s0; s++) for (let k = 0; k < p1sq; k++) Qr[k] -= psi[s] * f.Q[r * m + s][k];
     f.Q[r * m + s0] = Qr;
-    f.Q[s0 * m + r] = transposeOf(Qr, p1);
+    f.Q[s0 * m + r] = transpose(Qr, p1, p1);
   }
   const Qss = Float64Array.from(Ps);
   for (let s = 0; s < s0; s++) for (let k = 0; k < p1sq; k++) Qss[k] -= psi[s] * f.Q[s0 * m + s][k];
   f.Q[s0 * m + s0] = Qss;
   return f;
-}
-
-function transposeOf(A: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) out[i * n + j] = A[j * n + i];
-  return out;
 }
 
 /** The X block (p×p) of a p1×p1 form; its [X, e] column; its [e, e] entry. */

@@ -93,7 +93,7 @@ function statsmodelsNameOf(b: CovBlock, e: Entry): string {
   return e.row === e.col ? `${n(e.row)} Var` : `${n(e.col)} x ${n(e.row)} Cov`;
 }
 
-/** Cholesky test with a relative margin: a singular covariance is a boundary, not an interior point. */
+/** Cholesky test with a relative margin (dense.ts's cholesky accepts any positive pivot): a singular covariance is a boundary, not an interior point. */
 function isPositiveDefinite(S: Float64Array, q: number): boolean {
   const L = Float64Array.from(S);
   for (let j = 0; j < q; j++) {

@@ -14,7 +14,7 @@ export function sharedCases(): Ref[] {
   return readdirSync(join(DIR, "shared")).filter((f) => f.endsWith(".json")).sort().map((f) => JSON.parse(readFileSync(join(DIR, "shared", f), "utf8")));
 }
 
-/** Our own cases, made by scripts/inference/fit_inference.R (the five above among them, with more fields). */
+/** Our own cases, made by scripts/reference/inference/fit_inference_lme4.R (the five above among them, with more fields). */
 export function ownCases(): Ref[] {
   return readdirSync(DIR).filter((f) => f.endsWith(".json")).sort().map((f) => JSON.parse(readFileSync(join(DIR, f), "utf8")));
 }

@@ -1,7 +1,7 @@
 /**
  * t tests and ANOVA tables with Satterthwaite's and Kenward-Roger's df against lmerTest 3.1-3 and
  * pbkrtest 0.5.2: the five models of /work/shared/reference/inference (copied to
- * test/fixtures/inference/lmertest), to the issue's tolerances (df 2e-3 relative, standard errors
+ * test/fixtures/inference/shared), to the issue's tolerances (df 2e-3 relative, standard errors
  * 1e-4, p 1e-2; ANOVA F 1e-3, DenDF 2e-3), all three types with both methods, REML and ML.
  *
  * One exception, checked for: lme4's default optimiser stopped short on dietox_inter's ML fit (its
@@ -16,7 +16,7 @@ import { fixtureTable } from "../../helpers";
 import { compareAnova, compareCoefficients, referenceFile } from "./compare";
 
 describe.each(["dietox_cat", "dietox_inter", "dietox_rs", "penicillin", "pastes"])("%s", (id) => {
-  const ref = referenceFile("lmertest", `${id}.json`);
+  const ref = referenceFile("shared", `${id}.json`);
   const data = fixtureTable(ref.data);
   const reml = fitModel(data, { formula: ref.formula });
   test("REML: t tests, both methods", () => {

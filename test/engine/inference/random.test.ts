@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { portableLog, Random } from "../../../src/engine/inference/random";
 
-test("xoshiro128** gives the reference implementation's outputs (scripts/inference/xoshiro128starstar.c, state 1, 2, 3, 4)", () => {
+test("xoshiro128** gives the reference implementation's outputs (scripts/reference/inference/xoshiro128starstar.c, state 1, 2, 3, 4)", () => {
   const r = Random.fromState([1, 2, 3, 4]);
   expect(Array.from({ length: 6 }, () => r.nextUint32())).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
   for (let i = 0; i < 994; i++) r.nextUint32();

@@ -1,6 +1,6 @@
 /**
  * The inference layer against lme4 1.1-31: the five cases of ../shared/reference/inference
- * (copied into test/fixtures/inference/shared) and our own (scripts/inference/fit_inference.R):
+ * (copied into test/fixtures/inference/shared) and our own (scripts/reference/inference/fit_inference_lme4.R):
  * likelihood-ratio tests, profile and Wald intervals, predictions, of REML and ML fits.
  */
 import { compareModels, confint, DataTable, FittedModel, IntervalRow, predictNew } from "../../../src/engine";

@@ -1,6 +1,6 @@
 /**
  * Standard errors of the variances on their own scale (observed information of the fitted
- * criterion), against lme4's deviance differentiated by numDeriv (scripts/inference/fit_inference.R),
+ * criterion), against lme4's deviance differentiated by numDeriv (scripts/reference/inference/fit_inference_lme4.R),
  * and beside statsmodels' number in the JSON.
  */
 import { confint, fitModel, varianceStdErrors } from "../../../src/engine";

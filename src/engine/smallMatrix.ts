@@ -1,8 +1,9 @@
 /**
- * Dense kernels for the small matrices of the inference layer (p×p, q×q, a few parameters):
- * column-major Float64Arrays, A[c·rows + r]. The large blocks go through dense.ts.
+ * Products and decompositions of small dense matrices (p×p, q×q, a few parameters): column-major
+ * Float64Arrays, A[c·rows + r]. The one home of these kernels for the engine and its inference
+ * layer; factorisations and triangular solves live in dense.ts, which also serves the large blocks.
  */
-import { cholesky, inverseFromCholesky } from "../dense";
+import { cholesky, inverseFromCholesky } from "./dense";
 
 /** C = A·B with A m×k, B k×n. */
 export function mul(A: ArrayLike<number>, B: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
@@ -11,17 +12,6 @@ export function mul(A: ArrayLike<number>, B: ArrayLike<number>, m: number, k: nu
     const b = B[j * k + t];
     if (b === 0) continue;
     for (let i = 0; i < m; i++) C[j * m + i] += A[t * m + i] * b;
-  }
-  return C;
-}
-
-/** C = A'·B with A k×m, B k×n. */
-export function mulTN(A: ArrayLike<number>, B: ArrayLike<number>, k: number, m: number, n: number): Float64Array {
-  const C = new Float64Array(m * n);
-  for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) {
-    let s = 0;
-    for (let t = 0; t < k; t++) s += A[i * k + t] * B[j * k + t];
-    C[j * m + i] = s;
   }
   return C;
 }
@@ -51,19 +41,14 @@ export function traceOfProduct(A: ArrayLike<number>, B: ArrayLike<number>, n: nu
   return s;
 }
 
-export function trace(A: ArrayLike<number>, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += A[i * n + i];
-  return s;
-}
-
-/** x'Ay for an n×n A. */
-export function quadraticForm(x: ArrayLike<number>, A: ArrayLike<number>, y: ArrayLike<number>, n: number): number {
+/** l'Al for an n×n A; the columns where l is zero are skipped (contrast vectors are mostly zeros). */
+export function quadraticForm(l: ArrayLike<number>, A: ArrayLike<number>, n: number): number {
   let s = 0;
   for (let j = 0; j < n; j++) {
+    if (l[j] === 0) continue;
     let t = 0;
-    for (let i = 0; i < n; i++) t += x[i] * A[j * n + i];
-    s += t * y[j];
+    for (let i = 0; i < n; i++) t += l[i] * A[j * n + i];
+    s += t * l[j];
   }
   return s;
 }

@@ -1,8 +1,9 @@
 # Inference references for the engine's likelihood-ratio tests, confidence intervals, variance
 # standard errors and predictions (src/engine/inference), from lme4 1.1-31 on R 4.2.2.
-# Extends ../shared/reference/inference/fit_inference.R (its five cases are the first five here)
-# with unbalanced, crossed, nested, ML and random-slope models of our own.
-# Usage (from the repository root): Rscript scripts/inference/fit_inference.R [CASE ...]
+# Extends fit_inference.R beside it (the team's shared script, whose five cases are the first five
+# here; that one makes test/fixtures/inference/shared/, lmerTest's tables) with lme4's own
+# quantities, and with unbalanced, crossed, nested, ML and random-slope models of our own.
+# Usage (from the repository root): Rscript scripts/reference/inference/fit_inference_lme4.R [CASE ...]
 # Writes test/fixtures/inference/<case>.json.
 suppressMessages({library(lme4); library(jsonlite); library(numDeriv)})
 args <- commandArgs(TRUE)
