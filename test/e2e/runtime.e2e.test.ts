@@ -141,8 +141,8 @@ test("the inference functions in the page's worker: lmerTest's and lme4's number
     const next = await f.STATS(data, slopes, null, null, {});
     return { coef, anova, lrt, profile, predicted, cancelled, afterCancelMs: performance.now() - t0, observations: next.find((r) => r[0] === "Observations")![1] };
   }, rows);
-  // pbkrtest (test/fixtures/inference/lmertest/dietox_rs.json): Time's df 71.0003, adjusted SE 0.0806
-  const ref = JSON.parse(readFileSync(join(FIXTURES, "inference", "lmertest", "dietox_rs.json"), "utf8"));
+  // pbkrtest (test/fixtures/inference/shared/dietox_rs.json): Time's df 71.0003, adjusted SE 0.0806
+  const ref = JSON.parse(readFileSync(join(FIXTURES, "inference", "shared", "dietox_rs.json"), "utf8"));
   const kr = ref.kenward_roger.find((r: { name: string }) => r.name === "Time");
   const time = out.coef.find((r) => r[0] === "Time")!;
   expect(Math.abs((time[3] as number) - kr.df) / kr.df).toBeLessThan(2e-3);

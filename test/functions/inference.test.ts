@@ -134,7 +134,7 @@ describe("COEF with denominator df (ddf=Satterthwaite|Kenward-Roger|none)", () =
   });
 
   test("a statsmodels-style model: z tests by default (as statsmodels prints); ddf gives lmerTest's t tests of the same model", async () => {
-    const ref = referenceFile("lmertest", "dietox_rs.json"); // Weight ~ Time + (Time|Pig)
+    const ref = referenceFile("shared", "dietox_rs.json"); // Weight ~ Time + (Time|Pig)
     expect((await coef(dietox(), "Weight ~ Time", "Pig", "re_formula=~Time"))[0]).toEqual(Z_HEADER);
     expectTTable(await coef(dietox(), "Weight ~ Time", "Pig", "re_formula=~Time; ddf=Satterthwaite"), ref.satterthwaite);
     expectTTable(await coef(dietox(), "Weight ~ Time", "Pig", "ddf=Kenward-Roger; re_formula=~Time"), ref.kenward_roger);

@@ -195,7 +195,7 @@ test("functions.js, run as Excel's runtime runs it, registers each function once
   expect((err as ExcelError).code).toBe("#VALUE!");
   expect((err as ExcelError).message).toMatch(/There is no column "Tim"/);
   // the inference functions resolve too, to lme4's and lmerTest's numbers
-  // (test/fixtures/inference/dietox_rs.json, test/fixtures/inference/lmertest/dietox_rs.json)
+  // (test/fixtures/inference/dietox_rs.json, test/fixtures/inference/shared/dietox_rs.json)
   const slopes = "Weight ~ Time + (Time|Pig)";
   const call = (id: string, ...args: unknown[]) => associated.get(id)!(rows, slopes, ...args, {}) as Promise<unknown[][]>;
   const [anova, lrt, ci, predicted] = await Promise.all([
