@@ -322,16 +322,38 @@ function reportBlocks(r: MixedLMResult, spec: ModelSpec, dataAddress: string, in
 
 /**
  * The summary sheet of a fit. `dataAddress` is where the data came from (shown in the
- * specification, and used to give each observation its worksheet row).
+ * specification, and used to give each observation its worksheet row). Left: the report's
+ * blocks; right, from column R: the observations and the data the three charts plot.
  */
 export function summaryLayout(r: MixedLMResult, spec: ModelSpec, dataAddress: string, options: LayoutOptions = {}): SummaryLayout {
   const maxPoints = Math.max(2, options.maxChartPoints ?? DEFAULT_MAX_CHART_POINTS);
   const blocks = reportBlocks(r, spec, dataAddress, options.inference);
-  const charts: ChartSpec[] = [];
-  const look: BlockLook = { headerRows: [1], excelTable: true };
+  const right: ChartData = { blocks, charts: [], col: 17 }; // column R
+  const obsBlock = observationsBlock(r, dataAddress, right);
+  const thinned = residualsChart(r, obsBlock, maxPoints, right);
+  const qqTop = qqChart(r, maxPoints, thinned, right);
+  caterpillarChart(r, maxPoints, qqTop, right);
+  const cellCount = blocks.reduce((s, b) => s + b.values.length * b.values[0].length, 0);
+  return {
+    sheetBaseName: options.sheetBaseName ?? SUMMARY_SHEET_NAME,
+    blocks,
+    charts: right.charts,
+    autofitColumns: [`A:${columnLetters(Math.min(CHART_COL, leftWidth(blocks)) - 1)}`, `R:${columnLetters(right.col - 2)}`],
+    cellCount,
+  };
+}
 
-  // ---- right: the observations, and the data the charts plot -------------------------------
-  let col = 17; // column R
+/** The blocks and charts of the sheet's right side, and the next free column there. */
+interface ChartData {
+  blocks: LayoutBlock[];
+  charts: ChartSpec[];
+  col: number;
+}
+
+const CHART_DATA_LOOK: BlockLook = { headerRows: [1], excelTable: true };
+
+/** One row per observation used: its row in the data sheet, fitted value, residual, standardized residual. */
+function observationsBlock(r: MixedLMResult, dataAddress: string, right: ChartData): LayoutBlock {
   const n = r.fitted.length;
   const sigma = Math.sqrt(r.scale);
   const parsed = parseAddress(dataAddress);
@@ -340,41 +362,51 @@ export function summaryLayout(r: MixedLMResult, spec: ModelSpec, dataAddress: st
   obs[0] = ["Fitted values and residuals (one row per observation used)", "", "", ""];
   obs[1] = [parsed ? "Row in data sheet" : "Data row", "Fitted", "Residual", "Std. residual"];
   for (let k = 0; k < n; k++) obs[k + 2] = [sheetRow(r.rowIndex[k]), r.fitted[k], r.residuals[k], r.residuals[k] / sigma];
-  const obsBlock = block("observations", 0, col, obs, (rr, c) => (c === 0 && rr >= 2 ? INT : F4), [0, 1], { look });
-  blocks.push(obsBlock);
-  col += 5;
+  const obsBlock = block("observations", 0, right.col, obs, (rr, c) => (c === 0 && rr >= 2 ? INT : F4), [0, 1], { look: CHART_DATA_LOOK });
+  right.blocks.push(obsBlock);
+  right.col += 5;
+  return obsBlock;
+}
 
-  // residuals vs fitted: the observations themselves, or an even thinning of them
+/** Residuals against fitted values: the observations themselves, or an even thinning of them. Whether it thinned. */
+function residualsChart(r: MixedLMResult, obsBlock: LayoutBlock, maxPoints: number, right: ChartData): boolean {
+  const n = r.fitted.length;
   let resX = colRange(obsBlock.col + 1, 2, n);
   let resY = colRange(obsBlock.col + 2, 2, n);
   const thinned = n > maxPoints;
   if (thinned) {
     const idx = thinIndices(n, maxPoints);
+    const col = right.col;
     const pts: Cell[][] = [[`Residuals vs fitted (chart data: ${idx.length} of ${n} points)`, ""], ["Fitted", "Residual"], ...idx.map((k) => [r.fitted[k], r.residuals[k]] as Cell[])];
-    blocks.push(block("residualPoints", 0, col, pts, () => F4, [0, 1], { look }));
+    right.blocks.push(block("residualPoints", 0, col, pts, () => F4, [0, 1], { look: CHART_DATA_LOOK }));
     resX = colRange(col, 2, idx.length);
     resY = colRange(col + 1, 2, idx.length);
-    col += 3;
+    right.col += 3;
   }
-  charts.push({
+  right.charts.push({
     id: "residuals", type: "XYScatter", title: "Residuals vs fitted", xTitle: "Fitted value", yTitle: "Residual",
     topLeft: "I2", bottomRight: `P${2 + CHART_ROWS}`,
     series: [{ name: "Residuals", x: resX, y: resY, style: "markers" }],
   });
+  return thinned;
+}
 
-  // normal Q-Q plot of the standardized residuals, with the line y = x
+/** The normal Q-Q plot of the standardized residuals, with the line y = x. Returns the chart's top row. */
+function qqChart(r: MixedLMResult, maxPoints: number, thinned: boolean, right: ChartData): number {
+  const n = r.fitted.length;
   const q = qqData(r, maxPoints);
+  let col = right.col;
   const qq: Cell[][] = [[`Normal Q-Q plot (chart data${thinned ? `: ${q.obs.length} of ${n} points` : ""})`, ""], ["Theoretical quantile", "Std. residual (sorted)"]];
   q.theoretical.forEach((t, i) => qq.push([t, q.standardized[i]]));
-  blocks.push(block("qq", 0, col, qq, () => F4, [0, 1], { look }));
+  right.blocks.push(block("qq", 0, col, qq, () => F4, [0, 1], { look: CHART_DATA_LOOK }));
   const qqX = colRange(col, 2, q.obs.length);
   const qqY = colRange(col + 1, 2, q.obs.length);
   col += 3;
   const lo = q.theoretical.length > 0 ? q.theoretical[0] : -3;
   const hi = q.theoretical.length > 0 ? q.theoretical[q.theoretical.length - 1] : 3;
-  blocks.push(block("qqLine", 0, col, [["Reference line y = x", ""], ["x", "y"], [lo, lo], [hi, hi]], () => F4, [0, 1], { look }));
+  right.blocks.push(block("qqLine", 0, col, [["Reference line y = x", ""], ["x", "y"], [lo, lo], [hi, hi]], () => F4, [0, 1], { look: CHART_DATA_LOOK }));
   const qqTop = 2 + CHART_ROWS + 2;
-  charts.push({
+  right.charts.push({
     id: "qq", type: "XYScatter", title: "Normal Q-Q plot of standardized residuals", xTitle: "Theoretical normal quantile", yTitle: "Standardized residual",
     topLeft: `I${qqTop}`, bottomRight: `P${qqTop + CHART_ROWS}`,
     series: [
@@ -382,42 +414,32 @@ export function summaryLayout(r: MixedLMResult, spec: ModelSpec, dataAddress: st
       { name: "y = x", x: colRange(col, 2, 2), y: colRange(col + 1, 2, 2), style: "line" },
     ],
   });
-  col += 3;
+  right.col = col + 3;
+  return qqTop;
+}
 
-  // caterpillar plot, beside the predicted random effects: one effect per level, sorted, ±1.96 conditional SD
+/** The caterpillar plot, beside the predicted random effects: one effect per level, sorted, ±1.96 conditional SD. */
+function caterpillarChart(r: MixedLMResult, maxPoints: number, qqTop: number, right: ChartData): void {
   const cat = caterpillarData(r, maxPoints);
-  if (cat) {
-    const hasSd = cat.lower !== null && cat.upper !== null;
-    const rows: Cell[][] = [[`${cat.what} (chart data${cat.levels.length < cat.total ? `: ${cat.levels.length} of ${cat.total} levels` : ""})`], ["Rank", "Level", "Estimate", ...(hasSd ? ["Lower (-1.96 SD)", "Upper (+1.96 SD)"] : [])]];
-    cat.levels.forEach((level, i) => rows.push([cat.rank[i], level, cat.estimate[i], ...(hasSd ? [cat.lower![i], cat.upper![i]] : [])]));
-    blocks.push(block("caterpillar", 0, col, rows, (rr, cc) => (cc === 0 && rr >= 2 ? INT : F4), [0, 1], { look }));
-    const x = colRange(col, 2, cat.levels.length);
-    const ranef = blocks.find((b) => b.id === "ranef");
-    const top = Math.max(qqTop + CHART_ROWS + 2, ranef ? ranef.row + 1 : 0);
-    charts.push({
-      id: "caterpillar", type: "XYScatter",
-      title: `${cat.what}${hasSd ? ", with 95% intervals (±1.96 conditional SD)" : ""}`,
-      xTitle: `${cat.grouping} (sorted by estimate)`, yTitle: cat.intercept ? "Random intercept" : cat.effect,
-      topLeft: `I${top}`, bottomRight: `P${top + CHART_ROWS}`,
-      series: [
-        { name: "Estimate", x, y: colRange(col + 2, 2, cat.levels.length), style: "markers" },
-        ...(hasSd
-          ? [
-              { name: "Lower (-1.96 SD)", x, y: colRange(col + 3, 2, cat.levels.length), style: "dash" as const },
-              { name: "Upper (+1.96 SD)", x, y: colRange(col + 4, 2, cat.levels.length), style: "dash" as const },
-            ]
-          : []),
-      ],
-    });
-    col += rows[1].length + 1;
-  }
-
-  const cellCount = blocks.reduce((s, b) => s + b.values.length * b.values[0].length, 0);
-  return {
-    sheetBaseName: options.sheetBaseName ?? SUMMARY_SHEET_NAME,
-    blocks,
-    charts,
-    autofitColumns: [`A:${columnLetters(Math.min(CHART_COL, leftWidth(blocks)) - 1)}`, `R:${columnLetters(col - 2)}`],
-    cellCount,
-  };
+  if (!cat) return;
+  const col = right.col;
+  const hasSd = cat.lower !== null && cat.upper !== null;
+  const rows: Cell[][] = [[`${cat.what} (chart data${cat.levels.length < cat.total ? `: ${cat.levels.length} of ${cat.total} levels` : ""})`], ["Rank", "Level", "Estimate", ...(hasSd ? ["Lower (-1.96 SD)", "Upper (+1.96 SD)"] : [])]];
+  cat.levels.forEach((level, i) => rows.push([cat.rank[i], level, cat.estimate[i], ...(hasSd ? [cat.lower![i], cat.upper![i]] : [])]));
+  right.blocks.push(block("caterpillar", 0, col, rows, (rr, cc) => (cc === 0 && rr >= 2 ? INT : F4), [0, 1], { look: CHART_DATA_LOOK }));
+  const x = colRange(col, 2, cat.levels.length);
+  const ranef = right.blocks.find((b) => b.id === "ranef");
+  const top = Math.max(qqTop + CHART_ROWS + 2, ranef ? ranef.row + 1 : 0);
+  const band = (name: string, c: number) => ({ name, x, y: colRange(c, 2, cat.levels.length), style: "dash" as const });
+  right.charts.push({
+    id: "caterpillar", type: "XYScatter",
+    title: `${cat.what}${hasSd ? ", with 95% intervals (±1.96 conditional SD)" : ""}`,
+    xTitle: `${cat.grouping} (sorted by estimate)`, yTitle: cat.intercept ? "Random intercept" : cat.effect,
+    topLeft: `I${top}`, bottomRight: `P${top + CHART_ROWS}`,
+    series: [
+      { name: "Estimate", x, y: colRange(col + 2, 2, cat.levels.length), style: "markers" },
+      ...(hasSd ? [band("Lower (-1.96 SD)", col + 3), band("Upper (+1.96 SD)", col + 4)] : []),
+    ],
+  });
+  right.col += rows[1].length + 1;
 }
