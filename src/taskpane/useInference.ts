@@ -19,12 +19,14 @@ function isCancel(e: unknown): boolean {
   return (e as { kind?: unknown })?.kind === "cancelled";
 }
 
-export function useInference(fitClient: FitClient, view: FitView, announce: (text: string) => void) {
-  const [state, dispatch] = useReducer(inferenceReducer, INITIAL_INFERENCE);
+/**
+ * Runs one job of a kind at a time: a new one aborts the one still running of its kind; its
+ * start, progress, answer or failure go to the reducer under a token, so a late answer never
+ * replaces a newer one (inferenceState.ts); `said` announces the answer.
+ */
+function useJobRunner(dispatch: (a: Parameters<typeof inferenceReducer>[1]) => void, announce: (text: string) => void) {
   const tokens = useRef(0);
   const running = useRef(new Map<JobKind, AbortController>());
-  const fit = view.fitId;
-
   function run<K extends JobKind>(kind: K, onFit: number, call: Run<K>, said?: (r: InferenceResults[K]) => string): void {
     const token = ++tokens.current;
     running.current.get(kind)?.abort();
@@ -39,6 +41,13 @@ export function useInference(fitClient: FitClient, view: FitView, announce: (tex
       (e: unknown) => dispatch(isCancel(e) ? { type: "cancelled", kind, token } : { type: "failed", kind, token, error: errorText(e) }),
     ).finally(() => { if (running.current.get(kind) === controller) running.current.delete(kind); });
   }
+  return { run, running };
+}
+
+export function useInference(fitClient: FitClient, view: FitView, announce: (text: string) => void) {
+  const [state, dispatch] = useReducer(inferenceReducer, INITIAL_INFERENCE);
+  const { run, running } = useJobRunner(dispatch, announce);
+  const fit = view.fitId;
 
   const runTests = (onFit: number, ddf: DdfChoice, anovaType: AnovaType) => {
     if (ddf !== "z") run("coef", onFit, () => fitClient.coefTests(onFit, ddf));

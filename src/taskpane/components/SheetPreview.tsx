@@ -50,6 +50,74 @@ function NameBox({ selection }: { selection: NonNullable<SheetPreviewProps["sele
   );
 }
 
+/** One row of the grid: its number, then its cells as Excel shows them (text spills into empty neighbours). */
+function GridRow({ grid, r, inSelection }: { grid: SheetGrid; r: number; inSelection: (r: number, c: number) => boolean }) {
+  const styles = useStyles();
+  return (
+    <tr>
+      <th scope="row" className={styles.rowHead}>{r + 1}</th>
+      {grid.widths.map((_, c) => {
+        const cell = grid.cell(r, c);
+        const spill = cell && !cell.numeric && !grid.cell(r, c + 1);
+        return (
+          <td
+            key={c}
+            className={`${styles.cell}${inSelection(r, c) ? ` ${styles.selected}` : ""}`}
+            style={cell ? { textAlign: cell.numeric ? "right" : "left", fontWeight: cell.bold ? 700 : undefined, fontSize: cell.large ? "16px" : undefined, backgroundColor: cell.fill, overflow: spill ? "visible" : undefined } : undefined}
+          >
+            {cell?.text}
+          </td>
+        );
+      })}
+    </tr>
+  );
+}
+
+interface CanvasProps {
+  name: string;
+  grid: SheetGrid;
+  /** The rows drawn (the others are spacers of the same height). */
+  first: number;
+  last: number;
+  /** Left edge of each column, row headers first. */
+  left: number[];
+  inSelection: (r: number, c: number) => boolean;
+}
+
+/** The sheet's cells, with its charts where they stand. */
+function SheetCanvas({ name, grid, first, last, left, inSelection }: CanvasProps) {
+  const styles = useStyles();
+  const width = left[left.length - 1];
+  const rows = [];
+  for (let r = first; r < last; r++) rows.push(<GridRow key={r} grid={grid} r={r} inSelection={inSelection} />);
+  return (
+    <div style={{ position: "relative", width: `${width}px`, height: `${(grid.rows + 1) * ROW_H}px` }}>
+      <table className={styles.table} style={{ width: `${width}px` }} aria-label={name}>
+        <colgroup>
+          <col style={{ width: `${HEAD_W}px` }} />
+          {grid.widths.map((w, c) => <col key={c} style={{ width: `${w}px` }} />)}
+        </colgroup>
+        <thead>
+          <tr>
+            <td className={styles.colHead} style={{ left: 0, zIndex: 4 }} />
+            {grid.widths.map((_, c) => <th key={c} scope="col" className={styles.colHead}>{columnLetters(c)}</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          {first > 0 ? <tr style={{ height: `${first * ROW_H}px` }} aria-hidden="true" /> : null}
+          {rows}
+          {last < grid.rows ? <tr style={{ height: `${(grid.rows - last) * ROW_H}px` }} aria-hidden="true" /> : null}
+        </tbody>
+      </table>
+      {grid.charts.map((ch) => (
+        <div key={ch.spec.id} className={styles.chart} style={{ left: `${left[ch.col]}px`, top: `${(ch.row + 1) * ROW_H}px`, width: `${left[ch.col + ch.cols] - left[ch.col]}px`, height: `${ch.rows * ROW_H}px` }}>
+          <XYPlot label={ch.spec.title} xTitle={ch.spec.xTitle} yTitle={ch.spec.yTitle} series={ch.series} height={ch.rows * ROW_H - 48} note={ch.series.length > 1 ? ch.series.map((s) => s.name).join(" · ") : undefined} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
 export function SheetPreview({ name, grid, selection, onClose }: SheetPreviewProps) {
   const styles = useStyles();
   const [view, setView] = useState({ top: 0, height: 600 });
@@ -57,28 +125,7 @@ export function SheetPreview({ name, grid, selection, onClose }: SheetPreviewPro
   const first = Math.max(0, Math.floor(view.top / ROW_H) - OVERSCAN);
   const last = Math.min(grid.rows, Math.ceil((view.top + view.height) / ROW_H) + OVERSCAN);
   const sel = selection?.address ? parseAddress(selection.address) : null;
-  const inSel = (r: number, c: number) => sel !== null && r >= sel.row && r < sel.row + sel.rows && c >= sel.col && c < sel.col + sel.cols;
-  const rows = [];
-  for (let r = first; r < last; r++) {
-    rows.push(
-      <tr key={r}>
-        <th scope="row" className={styles.rowHead}>{r + 1}</th>
-        {grid.widths.map((_, c) => {
-          const cell = grid.cell(r, c);
-          const spill = cell && !cell.numeric && !grid.cell(r, c + 1);
-          return (
-            <td
-              key={c}
-              className={`${styles.cell}${inSel(r, c) ? ` ${styles.selected}` : ""}`}
-              style={cell ? { textAlign: cell.numeric ? "right" : "left", fontWeight: cell.bold ? 700 : undefined, fontSize: cell.large ? "16px" : undefined, backgroundColor: cell.fill, overflow: spill ? "visible" : undefined } : undefined}
-            >
-              {cell?.text}
-            </td>
-          );
-        })}
-      </tr>,
-    );
-  }
+  const inSelection = (r: number, c: number) => sel !== null && r >= sel.row && r < sel.row + sel.rows && c >= sel.col && c < sel.col + sel.cols;
   return (
     <Dialog open modalType="modal" onOpenChange={(_, d) => { if (!d.open) onClose(); }}>
       <DialogSurface className={styles.surface} aria-label={`Sheet ${name}`}>
@@ -89,30 +136,7 @@ export function SheetPreview({ name, grid, selection, onClose }: SheetPreviewPro
             <div className={styles.scroller} tabIndex={0} role="region" aria-label={`Cells of ${name}`} onScroll={(e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
               {/* a sheet is white whatever the pane's theme, as in Excel */}
               <FluentProvider theme={webLightTheme} style={{ backgroundColor: "transparent" }}>
-              <div style={{ position: "relative", width: `${left[left.length - 1]}px`, height: `${(grid.rows + 1) * ROW_H}px` }}>
-                <table className={styles.table} style={{ width: `${left[left.length - 1]}px` }} aria-label={name}>
-                  <colgroup>
-                    <col style={{ width: `${HEAD_W}px` }} />
-                    {grid.widths.map((w, c) => <col key={c} style={{ width: `${w}px` }} />)}
-                  </colgroup>
-                  <thead>
-                    <tr>
-                      <td className={styles.colHead} style={{ left: 0, zIndex: 4 }} />
-                      {grid.widths.map((_, c) => <th key={c} scope="col" className={styles.colHead}>{columnLetters(c)}</th>)}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {first > 0 ? <tr style={{ height: `${first * ROW_H}px` }} aria-hidden="true" /> : null}
-                    {rows}
-                    {last < grid.rows ? <tr style={{ height: `${(grid.rows - last) * ROW_H}px` }} aria-hidden="true" /> : null}
-                  </tbody>
-                </table>
-                {grid.charts.map((ch) => (
-                  <div key={ch.spec.id} className={styles.chart} style={{ left: `${left[ch.col]}px`, top: `${(ch.row + 1) * ROW_H}px`, width: `${left[ch.col + ch.cols] - left[ch.col]}px`, height: `${ch.rows * ROW_H}px` }}>
-                    <XYPlot label={ch.spec.title} xTitle={ch.spec.xTitle} yTitle={ch.spec.yTitle} series={ch.series} height={ch.rows * ROW_H - 48} note={ch.series.length > 1 ? ch.series.map((s) => s.name).join(" · ") : undefined} />
-                  </div>
-                ))}
-              </div>
+                <SheetCanvas name={name} grid={grid} first={first} last={last} left={left} inSelection={inSelection} />
               </FluentProvider>
             </div>
           </DialogContent>

@@ -105,13 +105,9 @@ function Marks({ series, sx, sy }: { series: PlotSeries[]; sx: Scale; sy: Scale 
   );
 }
 
-export function XYPlot({ label, xTitle, yTitle, series, hLine, describe, height = 220, note }: XYPlotProps) {
-  const styles = useStyles();
-  const [ref, width] = useWidth();
-  const [active, setActive] = useState<number | null>(null);
-  const main = series[0];
-  const w = Math.max(160, width);
-  const scales = useMemo(() => {
+/** Scales of the plot's box for all its series' values (and the horizontal line, if any). */
+function usePlotScales(series: XYPlotProps["series"], w: number, height: number, hLine: number | undefined) {
+  return useMemo(() => {
     const xs = series.flatMap((s) => s.x as number[]);
     const ys = series.flatMap((s) => [...s.y, ...(s.low ?? []), ...(s.high ?? [])]);
     return {
@@ -119,10 +115,16 @@ export function XYPlot({ label, xTitle, yTitle, series, hLine, describe, height 
       y: linearScale(ys, height - M.bottom, M.top, 5, hLine !== undefined ? [hLine] : []),
     };
   }, [series, w, height, hLine]);
-  // keyboard order: by x
-  const order = useMemo(() => (main ? Array.from(main.x, (_, i) => i).sort((a, b) => main.x[a] - main.x[b]) : []), [main]);
-  const interactive = describe !== undefined && main !== undefined && main.x.length > 0;
+}
 
+/**
+ * Which point of the main series is being read: moved by the arrow keys (in order of x; Page
+ * keys by ten, Home/End to the ends, Escape to none) or by the pointer (the nearest point within
+ * 24 px).
+ */
+function usePointReading(main: XYPlotProps["series"][number] | undefined, scales: ReturnType<typeof usePlotScales>, interactive: boolean) {
+  const [active, setActive] = useState<number | null>(null);
+  const order = useMemo(() => (main ? Array.from(main.x, (_, i) => i).sort((a, b) => main.x[a] - main.x[b]) : []), [main]);
   const onKey = (e: KeyboardEvent) => {
     if (!interactive) return;
     const pos = active === null ? -1 : order.indexOf(active);
@@ -134,9 +136,8 @@ export function XYPlot({ label, xTitle, yTitle, series, hLine, describe, height 
     else if (e.key === "Escape") { setActive(null); return; }
     if (next !== null && next !== undefined) { e.preventDefault(); setActive(next); }
   };
-
   const onPointer = (e: PointerEvent<SVGSVGElement>) => {
-    if (!interactive) return;
+    if (!interactive || !main) return;
     const box = e.currentTarget.getBoundingClientRect();
     const px = e.clientX - box.left;
     const py = e.clientY - box.top;
@@ -148,7 +149,18 @@ export function XYPlot({ label, xTitle, yTitle, series, hLine, describe, height 
     }
     setActive(bestD <= 24 * 24 ? best : null);
   };
+  const onFocus = () => { if (interactive && active === null) setActive(order[0]); };
+  return { active, setActive, onKey, onPointer, onFocus };
+}
 
+export function XYPlot({ label, xTitle, yTitle, series, hLine, describe, height = 220, note }: XYPlotProps) {
+  const styles = useStyles();
+  const [ref, width] = useWidth();
+  const main = series[0];
+  const w = Math.max(160, width);
+  const scales = usePlotScales(series, w, height, hLine);
+  const interactive = describe !== undefined && main !== undefined && main.x.length > 0;
+  const { active, setActive, onKey, onPointer, onFocus } = usePointReading(main, scales, interactive);
   const { x: sx, y: sy } = scales;
   return (
     <figure className={styles.figure}>
@@ -160,7 +172,7 @@ export function XYPlot({ label, xTitle, yTitle, series, hLine, describe, height 
         role={interactive ? "group" : undefined}
         aria-label={interactive ? `${label}: arrow keys move from point to point` : undefined}
         onKeyDown={onKey}
-        onFocus={() => { if (interactive && active === null) setActive(order[0]); }}
+        onFocus={onFocus}
       >
         <svg role="img" aria-label={label} width={w} height={height} onPointerMove={onPointer} onPointerLeave={() => setActive(null)} style={{ display: "block", maxWidth: "100%" }}>
           <Axes sx={sx} sy={sy} w={w} height={height} xTitle={xTitle} yTitle={yTitle} hLine={hLine} />
