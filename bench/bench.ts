@@ -32,7 +32,8 @@ import { inferenceBench } from "./inference";
 
 const ROOT = resolve(__dirname, "../../..");
 const BUILD = resolve(__dirname, "..");
-const CLI = join(BUILD, "src/cli/fit.js");
+/** The command line as users run it (`npm run fit`): one bundled file (scripts/bundle-cli.js). */
+const CLI = join(BUILD, "mixedlm.js");
 const PEAK = join(BUILD, "bench/peakRss.js");
 const ENGINE_FIT = join(BUILD, "bench/engineFit.js");
 const PEERS = join(ROOT, "bench/peers");
