@@ -9,6 +9,7 @@ import { centerAndScale, columnStats, gram, gramSchmidt, indicatorSupports, pivo
 import { excerpt, formulaError, nameList } from "./errors";
 import { Contrast, evaluateFactor, FactorContext, FactorMemo, FactorValue, parseFactorExpr, referencedColumns } from "./formula/factor";
 import { Factor, Term, termName, TermList } from "./formula/terms";
+import { ColumnKey, ProductCentres } from "./centredProducts";
 import { count, LIMITS } from "./limits";
 import { DataTable, pythonFloatRepr } from "./table";
 
@@ -22,6 +23,10 @@ export interface DesignColumn {
   values: Float64Array;
   /** Index of the term (in TermList order, intercept first when present) this column belongs to. */
   term: number;
+  /** The factors that make the column (centredProducts.ts matches a product with its lower-order columns by these). */
+  key?: ColumnKey;
+  /** A product of two or more numeric factors: the product of the centred factors (when the design was given centres). */
+  centred?: Float64Array;
 }
 
 export interface Design {
@@ -193,33 +198,62 @@ export interface SparseSubterm {
   value: Float64Array | null;
   /** Index of the term (in TermList order, intercept first when present). */
   term: number;
+  /** Per column, the factors that make it. */
+  keys: ColumnKey[];
+  /** With two or more numeric factors and centres given: the product of the centred factors. */
+  centred: Float64Array | null;
 }
 
-function sparseSubterm(sub: Subterm, term: number, values: FactorValues, source: string, n: number): SparseSubterm {
-  const coded = sub.factors.map(({ factor, full }) => codeFactor(values.get(factor.code)!, full, factor, source));
-  // every combination, the left-most factor varying fastest (as patsy and R do)
+/** Every combination of the coded factors' names, the left-most factor varying fastest (as patsy and R do). */
+function combinations(coded: CodedFactor[], numericCodes: string[]): { names: string[]; keys: ColumnKey[] } {
   let names = [""];
+  let parts: string[][] = [[]];
   coded.forEach((c, j) => {
-    const next: string[] = [];
-    for (const name of c.names) for (const prefix of names) next.push(j === 0 ? name : `${prefix}:${name}`);
-    names = next;
+    const nextNames: string[] = [];
+    const nextParts: string[][] = [];
+    for (const name of c.names) {
+      names.forEach((prefix, k) => {
+        nextNames.push(j === 0 ? name : `${prefix}:${name}`);
+        nextParts.push(c.values ? parts[k] : [...parts[k], name]);
+      });
+    }
+    names = nextNames;
+    parts = nextParts;
   });
   if (coded.length === 0) names = ["Intercept"];
+  return { names, keys: parts.map((categorical) => ({ categorical, numeric: numericCodes })) };
+}
+
+/** The product of the numeric factors' values (null: none), each less its centre when centres are given. */
+function numericProduct(coded: CodedFactor[], codes: string[], n: number, centres: ProductCentres | null): Float64Array | null {
+  let value: Float64Array | null = null;
+  coded.forEach((c, j) => {
+    if (!c.values) return;
+    const m = centres ? centres.centre(codes[j], c.values) : 0;
+    if (!value && m === 0) { value = c.values; return; }
+    const product = new Float64Array(n);
+    const v = c.values;
+    if (value) { const prev: Float64Array = value; for (let i = 0; i < n; i++) product[i] = prev[i] * (v[i] - m); }
+    else for (let i = 0; i < n; i++) product[i] = v[i] - m;
+    value = product;
+  });
+  return value;
+}
+
+function sparseSubterm(sub: Subterm, term: number, values: FactorValues, source: string, n: number, centres: ProductCentres | null = null): SparseSubterm {
+  const coded = sub.factors.map(({ factor, full }) => codeFactor(values.get(factor.code)!, full, factor, source));
+  const codes = sub.factors.map(({ factor }) => factor.code);
+  const numericCodes = codes.filter((_, j) => coded[j].values !== null);
+  const { names, keys } = combinations(coded, numericCodes);
   const hit = new Int32Array(n);
   let stride = 1;
   for (const c of coded) {
     if (c.column) for (let i = 0; i < n; i++) hit[i] = hit[i] < 0 || c.column[i] < 0 ? -1 : hit[i] + c.column[i] * stride;
     stride *= c.names.length;
   }
-  let value: Float64Array | null = null;
-  for (const c of coded) {
-    if (!c.values) continue;
-    if (!value) { value = c.values; continue; }
-    const product = new Float64Array(n);
-    for (let i = 0; i < n; i++) product[i] = value[i] * c.values[i];
-    value = product;
-  }
-  return { names, hit, value, term };
+  const value = numericProduct(coded, codes, n, null);
+  const centred = centres && numericCodes.length >= 2 ? numericProduct(coded, codes, n, centres) : null;
+  return { names, hit, value, term, keys, centred };
 }
 
 /** The subterms of a term list, in column order, each with its column count. */
@@ -256,36 +290,48 @@ export function sparseDesign(termList: TermList, values: FactorValues, source: s
   return subtermsOf(termList, values).map(({ sub, term }) => sparseSubterm(sub, term, values, source, n));
 }
 
-/** The dense design of a term list from its evaluated factors (at most LIMITS.designColumns columns). */
-export function designFromFactors(termList: TermList, values: FactorValues, source: string, n: number): Design {
+/**
+ * The dense design of a term list from its evaluated factors (at most LIMITS.designColumns
+ * columns). With centres, each product of two or more numeric factors also carries its centred
+ * form (centredProducts.ts).
+ */
+export function designFromFactors(termList: TermList, values: FactorValues, source: string, n: number, centres: ProductCentres | null = null): Design {
   const subs = subtermsOf(termList, values);
   checkWidth(termList, subs, source);
   const columns: DesignColumn[] = [];
   for (const { sub, term } of subs) {
     if (sub.factors.length === 0) {
-      columns.push({ name: "Intercept", values: new Float64Array(n).fill(1), term });
+      columns.push({ name: "Intercept", values: new Float64Array(n).fill(1), term, key: { categorical: [], numeric: [] } });
     } else if (sub.factors.length === 1 && sub.factors[0].full === null) {
       // A single numeric factor's column is shared, not copied: design columns are never written
       // to, and at a million rows each copy costs 8 MB and its page faults.
-      columns.push({ name: sub.factors[0].factor.code, values: (values.get(sub.factors[0].factor.code) as { values: Float64Array }).values, term });
+      const code = sub.factors[0].factor.code;
+      columns.push({ name: code, values: (values.get(code) as { values: Float64Array }).values, term, key: { categorical: [], numeric: [code] } });
     } else {
-      const sparse = sparseSubterm(sub, term, values, source, n);
-      const dense = sparse.names.map(() => new Float64Array(n));
-      for (let i = 0; i < n; i++) {
-        const c = sparse.hit[i];
-        if (c >= 0) dense[c][i] = sparse.value ? sparse.value[i] : 1;
-      }
-      sparse.names.forEach((name, c) => columns.push({ name, values: dense[c], term }));
+      columns.push(...denseColumns(sparseSubterm(sub, term, values, source, n, centres), n));
     }
   }
   return { columns };
+}
+
+/** A subterm's dense columns from its sparse form. */
+function denseColumns(sparse: SparseSubterm, n: number): DesignColumn[] {
+  const dense = sparse.names.map(() => new Float64Array(n));
+  const centred = sparse.centred ? sparse.names.map(() => new Float64Array(n)) : null;
+  for (let i = 0; i < n; i++) {
+    const c = sparse.hit[i];
+    if (c < 0) continue;
+    dense[c][i] = sparse.value ? sparse.value[i] : 1;
+    if (centred) centred[c][i] = sparse.centred![i];
+  }
+  return sparse.names.map((name, c) => ({ name, values: dense[c], term: sparse.term, key: sparse.keys[c], ...(centred ? { centred: centred[c] } : {}) }));
 }
 
 /** Builds the design matrix of a term list on the table (whose rows are the complete cases when fitting). */
 export function buildDesign(termList: TermList, table: DataTable, source: string, memo: FactorMemo, fitting: boolean): Design {
   const ctx: FactorContext = { table, memo, fitting };
   const values = evaluateTermFactors(termList.terms, source, ctx);
-  return designFromFactors(termList, values, source, table.nRows);
+  return designFromFactors(termList, values, source, table.nRows, new ProductCentres(memo, fitting));
 }
 
 /**

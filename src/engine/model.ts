@@ -10,6 +10,7 @@
  * template parameterised by lme4's relative Cholesky factor θ.
  */
 import { completeCases } from "./completeCases";
+import { CentredProduct, ProductCentres, productRelations } from "./centredProducts";
 import { DesignColumn, designFromFactors, evaluateTermFactors, FactorValues, independentColumns, marginalityOf, termColumnSets } from "./design";
 import { excerpt, formulaError, MixedLMError } from "./errors";
 import { evaluateFactor, FactorContext, FactorMemo, newMemo, parseFactorExpr } from "./formula/factor";
@@ -62,6 +63,8 @@ export interface RandomTerm {
   groupingFactors?: string[];
   /** The formula of the effect columns ("re" and "bar"), to rebuild them on new rows. */
   effects?: { list: TermList; source: string };
+  /** Per effect column of a correlated term: a product of numeric factors in its centred form (centredProducts.ts), or null. */
+  products?: (CentredProduct | null)[];
 }
 
 export interface ModelFrame {
@@ -77,6 +80,11 @@ export interface ModelFrame {
   y: Float64Array;
   xNames: string[];
   X: Float64Array[];
+  /**
+   * Per column of X: a product of numeric factors held as its centred form plus multiples of
+   * earlier columns (centredProducts.ts), or null. The fit uses the centred form (standardize.ts).
+   */
+  products: (CentredProduct | null)[];
   /** Fixed-effects columns dropped because they were linear combinations of others. */
   droppedColumns: string[];
   terms: RandomTerm[];
@@ -122,6 +130,7 @@ export function buildModel(input: DataTable, spec: ModelSpec): ModelFrame {
     y,
     xNames: fixed.columns.map((c) => c.name),
     X: fixed.columns.map((c) => c.values),
+    products: fixed.products,
     droppedColumns: fixed.dropped,
     terms: random.terms,
     nTheta: theta.count,
@@ -146,11 +155,15 @@ function responseValues(main: FormulaDesc, ctx: FactorContext): Float64Array {
 }
 
 /** The fixed-effects design, without the columns that are linear combinations of earlier ones (as lme4 drops them). */
-function fixedEffects(main: FormulaDesc, ctx: FactorContext, factors: FactorValues, n: number): { columns: DesignColumn[]; dropped: string[]; warnings: string[] } {
+function fixedEffects(main: FormulaDesc, ctx: FactorContext, factors: FactorValues, n: number): FixedColumns {
   const values = evaluateTermFactors(main.rhs.terms, main.source, ctx, factors);
   refuseTextInNumbers(main.rhs.terms, values, ctx.rowIndex);
-  const all = designFromFactors(main.rhs, values, main.source, n).columns;
-  const keepIdx = independentColumns(all.map((c) => c.values), undefined, marginalityOf(all, () => termColumnSets(main.rhs, main.source, ctx.table)));
+  const centres = new ProductCentres(ctx.memo, ctx.fitting);
+  const all = designFromFactors(main.rhs, values, main.source, n, centres).columns;
+  const relations = productRelations(all, centres);
+  // the rank check sees each product as its centred form: x·z near 3e14 has lost what x₀·z₀ holds
+  const checked = all.map((c, k) => relations[k]?.centred ?? c.values);
+  const keepIdx = independentColumns(checked, undefined, marginalityOf(all, () => termColumnSets(main.rhs, main.source, ctx.table)));
   const kept = new Set(keepIdx);
   const dropped = all.filter((_, k) => !kept.has(k)).map((c) => c.name);
   const warnings: string[] = [];
@@ -161,7 +174,24 @@ function fixedEffects(main: FormulaDesc, ctx: FactorContext, factors: FactorValu
   if (n <= columns.length) {
     throw new MixedLMError("model", `There are ${n} complete rows but ${columns.length} fixed-effects coefficients: the model needs more rows than coefficients.`);
   }
-  return { columns, dropped, warnings };
+  return { columns, dropped, warnings, products: keptRelations(relations, keepIdx) };
+}
+
+interface FixedColumns {
+  columns: DesignColumn[];
+  dropped: string[];
+  warnings: string[];
+  products: (CentredProduct | null)[];
+}
+
+/** The centred products among the kept columns, renumbered; a product whose lower-order column was dropped stays as written. */
+function keptRelations(relations: (CentredProduct | null)[], keepIdx: number[]): (CentredProduct | null)[] {
+  const position = new Map(keepIdx.map((k, j) => [k, j]));
+  return keepIdx.map((k) => {
+    const r = relations[k];
+    if (!r || !r.lower.every((l) => position.has(l.column))) return null;
+    return { centred: r.centred, lower: r.lower.map((l) => ({ column: position.get(l.column)!, coef: l.coef })) };
+  });
 }
 
 /** θ's bounds and start: diagonal entries of the relative factors at least 0, starting at 1; the others free, starting at 0. */

@@ -16,10 +16,11 @@ import { DataTable } from "./table";
 export function internalFixedColumns(core: FitCore, data: DataTable): Float64Array[] {
   const { frame, transform } = core;
   const design = buildDesign(frame.fixed, data, frame.fixedSource, frame.memo, false);
-  const cols = frame.xNames.map((name) => {
+  const cols = frame.xNames.map((name, j) => {
     const c = design.columns.find((d) => d.name === name);
     if (!c) throw new MixedLMError("data", `Cannot build column ${name} of the fixed effects from the new data.`);
-    return c.values;
+    // a product the fit took centred is centred at the fit's centres here too (memo.centres)
+    return frame.products[j] && c.centred ? c.centred : c.values;
   });
   return transform.fixedColumns(cols);
 }
@@ -78,7 +79,7 @@ export function addRandomPrediction(core: FitCore, data: DataTable, out: Float64
     let zcols: (Float64Array | null)[] = t.z.map(() => null);
     if (t.effects && t.z.some((z) => z !== null)) {
       const d = buildDesign(t.effects.list, data, t.effects.source, frame.memo, false);
-      zcols = d.columns.map((c) => (c.name === "Intercept" ? null : c.values));
+      zcols = d.columns.map((c, j) => (c.name === "Intercept" ? null : t.products?.[j] && c.centred ? c.centred : c.values));
     }
     const zint = transform.termColumns(k, zcols);
     for (let i = 0; i < n; i++) {

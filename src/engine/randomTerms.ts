@@ -6,6 +6,7 @@
  *    variance components from vc_formula (one level per group and column);
  *  - lme4: one term per bar term, `(1 + Time | Pig)`, `(1 | a/b)`, `(x || g)`, crossed or nested.
  */
+import { ProductCentres, productRelations } from "./centredProducts";
 import { designFromFactors, evaluateTermFactors, FactorValues, sparseDesign, SparseSubterm } from "./design";
 import { MixedLMError } from "./errors";
 import { categoricalFromColumn, FactorContext } from "./formula/factor";
@@ -106,7 +107,8 @@ export function statsmodelsTerms(model: ParsedModel, groupColumn: { column: Colu
   const reTerms: TermList | null = model.re ? model.re.rhs : model.vcs.length > 0 ? null : { intercept: true, terms: [] };
   if (reTerms && (reTerms.intercept || reTerms.terms.length > 0)) {
     const source = model.re ? model.re.source : "1";
-    const design = designFromFactors(reTerms, effectFactors(reTerms, source, ctx, cache), source, n);
+    const centres = new ProductCentres(ctx.memo, ctx.fitting);
+    const design = designFromFactors(reTerms, effectFactors(reTerms, source, ctx, cache), source, n, centres);
     const q = design.columns.length;
     terms.push({
       grouping: groupName,
@@ -119,6 +121,7 @@ export function statsmodelsTerms(model: ParsedModel, groupColumn: { column: Colu
       correlated: true,
       thetaIndex: templateIndex(q, true, theta),
       effects: { list: reTerms, source },
+      products: productRelations(design.columns, centres),
     });
   }
   for (const { name, desc } of model.vcs) {
@@ -167,7 +170,8 @@ function groupingFactor(term: Term, name: string, source: string, ctx: FactorCon
 
 function barTerm(bar: BarTerm, source: string, ctx: FactorContext, cache: FactorValues, theta: ThetaCounter): RandomTerm {
   const grouping = groupingFactor(bar.grouping, bar.groupingName, source, ctx, cache);
-  const design = designFromFactors(bar.effects, effectFactors(bar.effects, source, ctx, cache), source, ctx.table.nRows);
+  const centres = new ProductCentres(ctx.memo, ctx.fitting);
+  const design = designFromFactors(bar.effects, effectFactors(bar.effects, source, ctx, cache), source, ctx.table.nRows, centres);
   const q = design.columns.length;
   return {
     grouping: grouping.name,
@@ -182,6 +186,8 @@ function barTerm(bar: BarTerm, source: string, ctx: FactorContext, cache: Factor
     text: bar.text,
     groupingFactors: bar.grouping.factors.map((f) => f.code),
     effects: { list: bar.effects, source },
+    // a product's centred form is the same model only when the term's covariance is free
+    ...(bar.correlated ? { products: productRelations(design.columns, centres) } : {}),
   };
 }
 

@@ -14,8 +14,9 @@
  *
  * The internal problem (subscript int) and the data's are the same model in other coordinates:
  *
- *   X_int = X B                       B (p×p): centring and scaling of the columns, then, when they
- *                                     are still far from orthogonal, Gram-Schmidt (columnScaling.ts)
+ *   X_int = X B                       B (p×p): products of numeric factors centred (X M,
+ *                                     centredProducts.ts), centring and scaling of the columns, then,
+ *                                     when they are still far from orthogonal, Gram-Schmidt (columnScaling.ts)
  *   y_int = (y − X_int γ) / s         γ: the response's least-squares fit on X_int (so y_int is
  *                                     orthogonal to the fixed effects, to rounding), s: the root mean
  *                                     square of what is left; both fixed numbers, valid for any response
@@ -37,6 +38,7 @@
 import { centerAndScale, centeringMatrix, CenteredColumns, ColumnStats, columnStats, gram, gramSchmidt, indicatorSupports, pivotFractions } from "./columnScaling";
 import { cholesky, solveCholesky } from "./dense";
 import { mul, sandwich } from "./smallMatrix";
+import { productMatrix } from "./centredProducts";
 import { MixedLMError } from "./errors";
 import type { ModelFrame, RandomTerm } from "./model";
 
@@ -62,6 +64,8 @@ export interface TermScaling {
   scale: Float64Array;
   /** Index of the term's column of ones, or −1. */
   ones: number;
+  /** M_k (q×q, column-major, unit upper triangular): Z_sub = Z M_k, products centred (centredProducts.ts); null: none. */
+  products: Float64Array | null;
 }
 
 /** The fixed-effect columns' part of the map: X_int = X B, built as centring and scaling, then R⁻¹ when orthogonalised. */
@@ -73,6 +77,8 @@ export interface FixedScaling {
   centering: Pick<CenteredColumns, "center" | "scale" | "weights">;
   /** R⁻¹ (p×p, column-major, upper) of the Gram-Schmidt step, or null when the columns were only centred and scaled. */
   Rinv: Float64Array | null;
+  /** M (p×p, column-major, unit upper triangular): X_sub = X M, the products of numeric factors centred (centredProducts.ts). */
+  products: Float64Array;
 }
 
 /** The map between the data's problem and the internal one (see the file's comment). */
@@ -87,28 +93,28 @@ export class Standardization {
     readonly terms: TermScaling[],
   ) {}
 
-  /** D_k (q×q, column-major): Z_k,int = Z_k D_k. */
+  /** D_k (q×q, column-major): Z_k,int = Z_k D_k, D_k = M_k (centring and scaling). */
   termMatrix(k: number): Float64Array {
-    const { center, scale, ones } = this.terms[k];
+    const { center, scale, ones, products } = this.terms[k];
     const q = scale.length;
     const D = new Float64Array(q * q);
     for (let c = 0; c < q; c++) {
       D[c * q + c] = 1 / scale[c];
       if (center[c] !== 0) D[c * q + ones] = -center[c] / scale[c];
     }
-    return D;
+    return products ? mul(products, D, q, q, q) : D;
   }
 
   /** D_k⁻¹ (q×q, column-major). */
   termMatrixInverse(k: number): Float64Array {
-    const { center, scale, ones } = this.terms[k];
+    const { center, scale, ones, products } = this.terms[k];
     const q = scale.length;
     const Di = new Float64Array(q * q);
     for (let c = 0; c < q; c++) {
       Di[c * q + c] = scale[c];
       if (center[c] !== 0) Di[c * q + ones] = center[c];
     }
-    return Di;
+    return products ? mul(Di, unitUpperInverse(products, q), q, q, q) : Di;
   }
 
   /** −2 log-likelihood on the data's scale from the internal one. */
@@ -225,7 +231,7 @@ export class Standardization {
     return out;
   }
 
-  /** The internal fixed-effect columns of new rows, from their data columns (as frame.X orders them). */
+  /** The internal fixed-effect columns of new rows, from their data columns (as frame.X orders them, products centred as fixedColumnsForFit). */
   fixedColumns(cols: Float64Array[]): Float64Array[] {
     const { center, scale, weights } = this.fixed.centering;
     const n = cols.length > 0 ? cols[0].length : 0;
@@ -286,15 +292,18 @@ export function standardize(frame: ModelFrame): Standardization {
   checkResponse(frame, yStats);
   const fixed = standardizeFixed(frame);
   const response = standardizeResponse(frame, yStats, fixed);
-  const known = new Map<Float64Array, ColumnStats>(frame.X.map((c, j) => [c, fixed.stats[j]]));
+  // a column the fit took as it is shares its statistics and scaled copy with the same column of Z
+  const asIs = (j: number) => frame.products[j] === null;
+  const known = new Map<Float64Array, ColumnStats>(frame.X.flatMap((c, j) => (asIs(j) ? [[c, fixed.stats[j]] as const] : [])));
   const terms = termScalings(frame, known);
   const cache = new ScaledColumns();
-  fixed.columns.forEach((c, j) => cache.remember(frame.X[j], fixed.scaling.centering.center[j], fixed.scaling.centering.scale[j], c, fixed.scaling.Rinv === null));
+  fixed.columns.forEach((c, j) => { if (asIs(j)) cache.remember(frame.X[j], fixed.scaling.centering.center[j], fixed.scaling.centering.scale[j], c, fixed.scaling.Rinv === null); });
   const internal: ModelFrame = {
     ...frame,
     y: response.y,
     X: fixed.columns,
-    terms: frame.terms.map((t, k) => ({ ...t, z: t.z.map((z, c) => (z === null ? null : cache.get(z, terms[k].center[c], terms[k].scale[c]))) })),
+    products: fixed.columns.map(() => null),
+    terms: frame.terms.map((t, k) => ({ ...t, products: undefined, z: termColumnsForFit(t).map((z, c) => (z === null ? null : cache.get(z, terms[k].center[c], terms[k].scale[c]))) })),
   };
   return new Standardization(internal, { shift: response.shift, scale: response.scale }, fixed.scaling, terms);
 }
@@ -333,7 +342,7 @@ interface FixedPart {
 }
 
 function standardizeFixed(frame: ModelFrame): FixedPart {
-  const X = frame.X;
+  const X = fixedColumnsForFit(frame);
   const p = X.length;
   const cc = centerAndScale(X);
   cc.stats.forEach((st, j) => { if (!st.finite) throw notFinite(frame, X[j], `The fixed-effects column ${frame.xNames[j]}`); });
@@ -346,7 +355,8 @@ function standardizeFixed(frame: ModelFrame): FixedPart {
   const { fraction } = pivotFractions(G, p);
   const centering = { center: cc.center, scale: cc.scale, weights: cc.weights };
   const ones = cc.stats.map((st, j) => cc.weights !== null && cc.weights[j] !== 0 && st.constant !== null);
-  const plain = { columns: cc.columns, gram: G, stats: cc.stats, supports, ones, scaling: { B, logAbsDetB, centering, Rinv: null } };
+  const M = productMatrix(frame.products);
+  const plain = { columns: cc.columns, gram: G, stats: cc.stats, supports, ones, scaling: { B: mul(M, B, p, p, p), logAbsDetB, centering, Rinv: null, products: M } };
   if (p === 0 || Math.min(...fraction) >= ORTHOGONALIZE_BELOW) return plain;
   const gs = gramSchmidt(cc.columns);
   // columns the rank check kept but Gram-Schmidt finds dependent: keep the centred ones as they are
@@ -355,7 +365,16 @@ function standardizeFixed(frame: ModelFrame): FixedPart {
   for (let j = 0; j < p; j++) logAbsDetB -= Math.log(gs.R[j * p + j]);
   const identity = new Float64Array(p * p);
   for (let j = 0; j < p; j++) identity[j * p + j] = 1;
-  return { columns: gs.Q, gram: identity, stats: cc.stats, supports: gs.Q.map(() => null), ones: gs.Q.map(() => false), scaling: { B: mul(B, Rinv, p, p, p), logAbsDetB, centering, Rinv } };
+  const scaling = { B: mul(M, mul(B, Rinv, p, p, p), p, p, p), logAbsDetB, centering, Rinv, products: M };
+  return { columns: gs.Q, gram: identity, stats: cc.stats, supports: gs.Q.map(() => null), ones: gs.Q.map(() => false), scaling };
+}
+
+/**
+ * The fixed-effect columns the fit works on: the data's, with each product of numeric factors
+ * in its centred form where the frame has one (centredProducts.ts; X_sub = X M, det M = 1).
+ */
+export function fixedColumnsForFit(frame: Pick<ModelFrame, "X" | "products">): Float64Array[] {
+  return frame.X.map((c, j) => frame.products[j]?.centred ?? c);
 }
 
 /**
@@ -428,7 +447,7 @@ function termScalings(frame: ModelFrame, known: Map<Float64Array, ColumnStats>):
   const stats = terms.map((t) => {
     // every row is in a level of an re or bar term (complete cases); a variance component's are its nonzero rows
     const rows = t.kind === "vc" ? termRows(t) : null;
-    return t.z.map((z, c) => {
+    return termColumnsForFit(t).map((z, c) => {
       if (z === null) return null;
       const st = rows === null && known.has(z) ? known.get(z)! : columnStats(z, rows);
       if (!st.finite) throw notFinite(frame, z, `The random-effects column ${t.names[c]} of ${t.grouping}`);
@@ -465,7 +484,26 @@ function termScaling(t: RandomTerm, stats: (ColumnStats | null)[]): TermScaling 
     if (!(s > 0)) { m = 0; s = st.rms; }
     if (s > 0 && Number.isFinite(s)) { center[c] = m; scale[c] = s; }
   });
-  return { center, scale, ones };
+  const products = t.products?.some((r) => r !== null) ? productMatrix(t.products) : null;
+  return { center, scale, ones, products };
+}
+
+/** A random term's effect columns as the fit takes them: products of numeric factors centred where the term has them. */
+export function termColumnsForFit(t: Pick<RandomTerm, "z" | "products">): (Float64Array | null)[] {
+  return t.z.map((z, c) => (z === null ? null : t.products?.[c]?.centred ?? z));
+}
+
+/** U⁻¹ (q×q, column-major) of a unit upper-triangular U, by back substitution column by column. */
+function unitUpperInverse(U: Float64Array, q: number): Float64Array {
+  const out = new Float64Array(q * q);
+  for (let j = 0; j < q; j++) {
+    for (let i = j; i >= 0; i--) {
+      let v = i === j ? 1 : 0;
+      for (let l = i + 1; l <= j; l++) v -= U[l * q + i] * out[j * q + l];
+      out[j * q + i] = v;
+    }
+  }
+  return out;
 }
 
 /** The rows in some level of the term (null: all of them). */

@@ -47,10 +47,12 @@ interface Span { start: number; end: number }
 export interface FactorMemo {
   levels: Map<string, string[]>;
   stats: Map<string, { mean: number; sd: number }>;
+  /** The centres of numeric factors that enter products (centredProducts.ts), by factor code. */
+  centres: Map<string, number>;
 }
 
 export function newMemo(): FactorMemo {
-  return { levels: new Map(), stats: new Map() };
+  return { levels: new Map(), stats: new Map(), centres: new Map() };
 }
 
 /** Where factors are evaluated: the rows (complete cases when fitting), the memo, and each row's place in the user's data. */

@@ -14,6 +14,7 @@
 import { MixedLMError } from "../errors";
 import { columnStats, gramSchmidt } from "../columnScaling";
 import type { FitCore } from "../fit";
+import { fixedColumnsForFit } from "../standardize";
 import { containedIn, FixedTerm, fixedTerms, FixedTerms } from "./fixedTerms";
 import { inverseSPD } from "../smallMatrix";
 
@@ -37,8 +38,29 @@ export function anovaHypotheses(core: FitCore, type: AnovaType): TermHypothesis[
   const frame = core.frame;
   const ft = fixedTerms(frame);
   const p = frame.xNames.length;
-  if (type === 1 || p <= 1 || ft.terms.length <= 1) return typeOne(ft, frame.X, p);
-  return type === 2 ? typeTwo(ft, frame.X, p) : typeThree(ft, core, p);
+  if (type === 3 && p > 1 && ft.terms.length > 1) return typeThree(ft, core, p);
+  // Doolittle's rows from the columns the fit works on (a product of numeric factors centred,
+  // X_sub = X M): in R's order every product comes after its lower-order columns, so the rows of
+  // X's QR are those of X_sub's times M⁻¹, and x·z near 3e14 has not lost x₀·z₀ to rounding
+  const X: SubColumns = { columns: fixedColumnsForFit(frame), M: core.transform.fixed.products };
+  return type === 1 || p <= 1 || ft.terms.length <= 1 ? typeOne(ft, X, p) : typeTwo(ft, X, p);
+}
+
+/** The fixed-effect columns the fit works on, X_sub = X M (M unit upper triangular, column-major). */
+interface SubColumns {
+  columns: Float64Array[];
+  M: Float64Array;
+}
+
+/** ℓ M⁻¹ for a row ℓ and M unit upper triangular (column-major): forward substitution on M'. */
+function rowTimesInverse(row: Float64Array, M: Float64Array, p: number): Float64Array {
+  const out = new Float64Array(p);
+  for (let k = 0; k < p; k++) {
+    let v = row[k];
+    for (let l = 0; l < k; l++) v -= M[k * p + l] * out[l];
+    out[k] = v;
+  }
+  return out;
 }
 
 /**
@@ -48,7 +70,11 @@ export function anovaHypotheses(core: FitCore, type: AnovaType): TermHypothesis[
  * Gram-Schmidt twice over (columnScaling.ts). A column left with nothing of its own (a pivot that
  * vanishes) keeps only its diagonal, as lmerTest's doolittle leaves its column of L at zero.
  */
-function doolittleRows(X: Float64Array[], p: number, order: number[]): Float64Array[] {
+function doolittleRows(X: SubColumns, p: number, order: number[]): Float64Array[] {
+  return doolittleRowsOf(X.columns, p, order).map((row) => rowTimesInverse(row, X.M, p));
+}
+
+function doolittleRowsOf(X: Float64Array[], p: number, order: number[]): Float64Array[] {
   const cols = order.map((c) => X[c]);
   const { R, kept } = gramSchmidt(cols, cols.map((c) => VANISHING_PIVOT * columnStats(c).rms));
   const m = kept.length;
@@ -91,7 +117,7 @@ function rOrder(ft: FixedTerms): number[] {
   return [...(ft.intercept >= 0 ? [ft.intercept] : []), ...ft.terms.flatMap((t) => t.columns)];
 }
 
-function typeOne(ft: FixedTerms, X: Float64Array[], p: number): TermHypothesis[] {
+function typeOne(ft: FixedTerms, X: SubColumns, p: number): TermHypothesis[] {
   const order = rOrder(ft);
   const rows = doolittleRows(X, p, order);
   const position = new Map(order.map((c, k) => [c, k]));
@@ -104,7 +130,7 @@ function unitRow(p: number, c: number): Float64Array {
   return r;
 }
 
-function typeTwo(ft: FixedTerms, X: Float64Array[], p: number): TermHypothesis[] {
+function typeTwo(ft: FixedTerms, X: SubColumns, p: number): TermHypothesis[] {
   const order = rOrder(ft);
   return ft.terms.map((t) => {
     const containers = ft.terms.filter((u) => containedIn(t, u));

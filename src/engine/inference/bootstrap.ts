@@ -75,7 +75,7 @@ export function* bootstrapSteps(core: FitCore, options: Omit<BootstrapOptions, "
   };
   const samples = names.map(() => new Float64Array(nsim).fill(NaN));
   const dev = devianceFor(frame, fit.reml ? "REML" : "ML");
-  const mu = fixedPart(frame, fit.beta);
+  const mu = fixedPart(core);
   const rng = new Random(seed);
   const y = new Float64Array(mu.length);
   let done = 0, failed = 0, notConverged = 0, cancelled = false;

@@ -9,6 +9,7 @@
  */
 import { fitCore, FitCore, ProfiledDeviance } from "../fit";
 import { Method, ModelFrame } from "../model";
+import { fixedPrediction } from "../prediction";
 import { standardize, Standardization } from "../standardize";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -159,10 +160,10 @@ function complementBasis(c: Float64Array): Float64Array[] {
   return out;
 }
 
-/** X β on the frame's rows (the mean of simulated responses). */
-export function fixedPart(frame: ModelFrame, beta: ArrayLike<number>): Float64Array {
-  const n = frame.y.length;
-  const mu = new Float64Array(n);
-  frame.X.forEach((col, a) => { const b = beta[a]; for (let i = 0; i < n; i++) mu[i] += col[i] * b; });
-  return mu;
+/**
+ * X β̂ on the frame's rows (the mean of simulated responses), as X_int (γ + s β̂_int): a product
+ * of covariates far from zero formed as the formula writes it has lost digits (centredProducts.ts).
+ */
+export function fixedPart(core: FitCore): Float64Array {
+  return fixedPrediction(core, core.transform.internal.X, core.frame.y.length);
 }

@@ -50,7 +50,7 @@ test("each refit is the engine's fit of the simulated response (the same numbers
   // the same responses, simulated again, and fitted from scratch as a user would
   const rng = new Random(5);
   const core = m.core;
-  const mu = fixedPart(core.frame, core.beta);
+  const mu = fixedPart(core);
   const y = new Float64Array(mu.length);
   for (let r = 0; r < 3; r++) {
     simulateResponse({ frame: core.frame, beta: core.beta, theta: core.theta, sigma: Math.sqrt(core.sigma2) }, mu, rng, y);
