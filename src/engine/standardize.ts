@@ -114,7 +114,7 @@ export class Standardization {
       Di[c * q + c] = scale[c];
       if (center[c] !== 0) Di[c * q + ones] = center[c];
     }
-    return products ? mul(Di, unitUpperInverse(products, q), q, q, q) : Di;
+    return products ? mul(Di, upperInverse(products, q), q, q, q) : Di;
   }
 
   /** −2 log-likelihood on the data's scale from the internal one. */
@@ -491,19 +491,6 @@ function termScaling(t: RandomTerm, stats: (ColumnStats | null)[]): TermScaling 
 /** A random term's effect columns as the fit takes them: products of numeric factors centred where the term has them. */
 export function termColumnsForFit(t: Pick<RandomTerm, "z" | "products">): (Float64Array | null)[] {
   return t.z.map((z, c) => (z === null ? null : t.products?.[c]?.centred ?? z));
-}
-
-/** U⁻¹ (q×q, column-major) of a unit upper-triangular U, by back substitution column by column. */
-function unitUpperInverse(U: Float64Array, q: number): Float64Array {
-  const out = new Float64Array(q * q);
-  for (let j = 0; j < q; j++) {
-    for (let i = j; i >= 0; i--) {
-      let v = i === j ? 1 : 0;
-      for (let l = i + 1; l <= j; l++) v -= U[l * q + i] * out[j * q + l];
-      out[j * q + i] = v;
-    }
-  }
-  return out;
 }
 
 /** The rows in some level of the term (null: all of them). */
