@@ -138,7 +138,7 @@ function varianceCell(v: number, sd: number): number | string {
  * (trailing zeros dropped), all with the largest number of decimals any needs, right-aligned; in
  * exponent notation when a number is beyond the fixed range (format.ts), as R switches too.
  */
-function rColumn(values: (number | string)[]): string[] {
+export function rColumn(values: (number | string)[]): string[] {
   if (needsScientific(values, 1e-8)) {
     const cells = scientificColumn(values, 4, "NaN");
     const w = Math.max(...cells.map((c) => c.length));
@@ -155,8 +155,13 @@ function rColumn(values: (number | string)[]): string[] {
   };
   const dec = Math.min(15, Math.max(0, ...nums.map(decimalsFor)));
   const cells = nums.map((x) => (Number.isFinite(x) ? pyFixed(x, dec) : "NaN"));
-  const w = Math.max(...cells.map((c) => c.length));
-  return cells.map((c) => c.padStart(w));
+  // R keeps fixed notation unless it is wider than exponent notation (1.228 beside 4e-15 needs
+  // 15 decimals: R writes 1.228e+00 and 4.000e-15)
+  const scientific = scientificColumn(values, 4, "NaN");
+  const widest = (xs: string[]) => Math.max(...xs.map((c) => c.length));
+  const chosen = widest(cells) > widest(scientific) ? scientific : cells;
+  const w = widest(chosen);
+  return chosen.map((c) => c.padStart(w));
 }
 
 export interface SummaryOptions {

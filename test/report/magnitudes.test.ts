@@ -9,7 +9,7 @@
 import { DataTable, dfTests, fitModel, MixedLMResult, withDfTests } from "../../src/engine";
 import { pyExp, squareText } from "../../src/report/format";
 import { anovaLines } from "../../src/report/lmerTestTables";
-import { summaryTextOf } from "../../src/report/summary";
+import { rColumn, summaryTextOf } from "../../src/report/summary";
 import { statsTable, summaryTable, varcompTable } from "../../src/report/tables";
 import { summaryLayout } from "../../src/office/layout";
 import { formatCellText } from "../../src/office/numberFormat";
@@ -90,4 +90,17 @@ test("ordinary numbers keep their fixed form (a variance at zero prints 0.000 be
   const r: MixedLMResult = fitModel(scaled(1), SPECS[1]).result;
   const text = summaryTextOf(r);
   expect(text).not.toMatch(/e[+-]\d\d/);
+});
+
+describe("a column of lme4's Random effects table as R's format(x, digits = 4) writes it", () => {
+  // R 4 (Rscript -e 'format(c(...), digits = 4)'): fixed notation unless it is wider than exponent notation
+  test.each([
+    [[1.228023795646141, 4e-15, 1.133248192350576], ["1.228e+00", "4.000e-15", "1.133e+00"]],
+    [[1722.3, 0.00012], ["1.722e+03", "1.200e-04"]],
+    [[12345.6, 0.0012], ["1.235e+04", "1.200e-03"]],
+    [[1.722, 0, 1.133], ["1.722", "0.000", "1.133"]],
+    [[40.37, 1.5, 0.021], ["40.370", " 1.500", " 0.021"]],
+  ])("%p", (values, want) => {
+    expect(rColumn(values)).toEqual(want);
+  });
 });
