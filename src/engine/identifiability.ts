@@ -3,12 +3,17 @@
  * A model that cannot be told apart from another (each row its own group, more random effects
  * than rows, the same grouping twice with overlapping effects) is refused with a message, not
  * fitted into an arbitrary answer; lme4's checks (check.nlev.gtr.1, check.nobs.vs.nlev,
- * check.nobs.vs.nRE) and one it does not make (the same partition twice).
+ * check.nobs.vs.nRE) and three it does not make: the same partition twice; a random effect
+ * within the fixed effects' span (y ~ C(g) + (1|g): REML cannot see its variance, lme4 returns
+ * an arbitrary one); fixed and random effects that together reproduce every row (more of them
+ * than rows over several terms: the residual variance goes to zero, and lme4 returns whatever
+ * its optimiser reached, 3e-9 for σ² with p = n − 1 under ML).
  */
 import { independentColumns } from "./design";
+import { effectColumns, EffectColumns, effectsWithinFixed, spansEveryRow } from "./effectSpan";
 import { excerpt, MixedLMError, nameList, quoted } from "./errors";
 import { count, LIMITS } from "./limits";
-import type { RandomTerm } from "./model";
+import type { Method, RandomTerm } from "./model";
 
 /** The term as the user wrote it, for messages. */
 export function describeTerm(t: RandomTerm): string {
@@ -77,8 +82,49 @@ function checkCovarianceParameters(terms: RandomTerm[], nTheta: number): void {
   throw new MixedLMError("model", `The random effects have ${count(nTheta)} covariance parameters, more than the limit of ${count(LIMITS.covarianceParameters)} (the largest term, ${describeTerm(widest)}, has ${widest.q} effects: ${nameList(widest.names, 6)}). Use fewer random slopes, or uncorrelated terms such as (x || g).`);
 }
 
-export function checkRandomTerms(terms: RandomTerm[], n: number, nTheta: number): void {
+/** A random effect whose columns are all combinations of the fixed effects' columns. */
+function withinFixedError(e: EffectColumns, xNames: string[]): MixedLMError {
+  const t = e.term;
+  const effect = t.z[e.effect] === null ? "intercept" : `effect ${excerpt(t.names[e.effect])}`;
+  const levels = e.levels.length;
+  return new MixedLMError("model", `The random ${effect} of ${describeTerm(t)} duplicates fixed effects: each of its ${count(levels)} column${levels === 1 ? "" : "s"} (one per level of ${excerpt(t.grouping)}) is a combination of the fixed-effect columns (${nameList(xNames, 3)}), so REML cannot estimate its variance (lme4 returns an arbitrary value). Remove the fixed-effect term that duplicates it (such as C(${excerpt(t.grouping)})), or the random effect.`);
+}
+
+/** By ML, the fixed and random effects together reproduce every row: σ² goes to zero and the likelihood has no maximum. */
+function noMaximumError(terms: RandomTerm[], effects: EffectColumns[], p: number, n: number): MixedLMError {
+  const perTerm = terms.map((t) => `${describeTerm(t)}: ${count(effects.filter((e) => e.term === t).reduce((s, e) => s + e.levels.length, 0))}`);
+  const random = effects.reduce((s, e) => s + e.levels.length, 0);
+  return new MixedLMError("model", `By maximum likelihood (which likelihood-ratio tests and profiles refit), the ${count(p)} fixed-effect coefficients and ${count(random)} random effects (${nameList(perTerm, 4)}) can together reproduce all ${count(n)} rows exactly: the residual variance goes to zero and the likelihood has no maximum, so any ML fit of this model (lme4's too) is arbitrary. Fit by REML, or use fewer random or fixed effects, or more data.`);
+}
+
+/** By REML, n − p residual dimensions carry fewer numbers than there are variance parameters. */
+function remlTooFewError(n: number, p: number, nTheta: number): MixedLMError {
+  const r = n - p;
+  return new MixedLMError("model", `By REML only ${count(r)} of the ${count(n)} rows' dimension${r === 1 ? " is" : "s are"} left after the ${count(p)} fixed-effect coefficients, and ${r === 1 ? "it carries" : "they carry"} ${count((r * (r + 1)) / 2)} number${r === 1 ? "" : "s"} for ${count(nTheta + 1)} variance parameters (the residual's and the random effects'): the variances cannot be told apart (lme4 returns an arbitrary split). Use fewer fixed effects, or more data.`);
+}
+
+/**
+ * The checks on what X and Z span together (effectSpan.ts), skipped for designs too large for
+ * their dense work: a random effect within the fixed effects (REML cannot see its variance); by
+ * REML, fewer residual dimensions than the variance parameters need; by ML, [X Z] of rank n with
+ * Z alone of rank below n (then y − Xβ lies in Z's span for some β, and as σ² → 0 the likelihood
+ * grows without bound). By REML the latter is no fault: the residual space is Z's there, and
+ * V stays invertible as σ² → 0 (lme4 and the engine agree on such fits).
+ */
+export function checkSpan(terms: RandomTerm[], n: number, nTheta: number, X: Float64Array[], xNames: string[], method: Method): void {
+  if (terms.length === 0) return;
+  const effects = effectColumns(terms);
+  const within = effectsWithinFixed(X, effects, n);
+  if (within && within.length > 0) throw withinFixedError(within[0], xNames);
+  const r = n - X.length;
+  if (method === "REML" && nTheta + 1 > (r * (r + 1)) / 2) throw remlTooFewError(n, X.length, nTheta);
+  if (method === "ML" && spansEveryRow(X, effects, n) === true && spansEveryRow([], effects, n) === false) throw noMaximumError(terms, effects, X.length, n);
+}
+
+/** `X`, `xNames`: the fixed-effect columns kept (after the rank check) and their names; `method`: the criterion the model is fitted by. */
+export function checkRandomTerms(terms: RandomTerm[], n: number, nTheta: number, X: Float64Array[] = [], xNames: string[] = [], method: Method = "REML"): void {
   checkCovarianceParameters(terms, nTheta);
   for (const t of terms) checkLevels(t, n);
   checkSameGrouping(terms, n);
+  checkSpan(terms, n, nTheta, X, xNames, method);
 }

@@ -108,7 +108,7 @@ export function buildModel(input: DataTable, spec: ModelSpec): ModelFrame {
   const fixed = fixedEffects(model.main, ctx, factors, n);
   const theta = new ThetaCounter();
   const random = model.style === "lme4" ? lme4Terms(model, ctx, factors, theta) : statsmodelsTerms(model, rows.groups!, ctx, factors, theta);
-  checkRandomTerms(random.terms, n, theta.count);
+  checkRandomTerms(random.terms, n, theta.count, fixed.columns.map((c) => c.values), fixed.columns.map((c) => c.name), model.method);
   const { lower, start } = thetaBounds(random.terms, theta.count);
   return {
     spec,

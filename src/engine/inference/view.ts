@@ -9,6 +9,7 @@
  */
 import { fitCore, FitCore, ProfiledDeviance } from "../fit";
 import { Method, ModelFrame } from "../model";
+import { checkSpan } from "../identifiability";
 import { standardize, Standardization } from "../standardize";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -49,7 +50,10 @@ export function betaStdErrors(core: FitCore): Float64Array {
 /** The same frame (rows, design, terms) fitted by another criterion. */
 export function refitByMethod(core: FitCore, method: Method): FitCore {
   if ((method === "REML") === core.deviance.reml) return core;
-  return fitCore({ ...core.frame, method });
+  // what the other criterion cannot fit (ML's likelihood without a maximum) is a message, as buildModel's
+  const f = core.frame;
+  checkSpan(f.terms, f.y.length, f.nTheta, f.X, f.xNames, method);
+  return fitCore({ ...f, method });
 }
 
 /**
