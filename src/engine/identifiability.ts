@@ -23,7 +23,7 @@ export function describeTerm(t: RandomTerm): string {
 }
 
 function checkLevels(t: RandomTerm, n: number): void {
-  if (t.kind === "vc") return;
+  if (t.kind === "vc") return checkVarianceComponentLevels(t, n);
   const nLevels = t.levels.length;
   if (nLevels < 2) {
     throw new MixedLMError("model", `The grouping factor ${excerpt(t.grouping)} has ${nLevels} level${nLevels === 1 ? "" : "s"} among the complete rows; a random effect needs at least two groups.`);
@@ -34,6 +34,17 @@ function checkLevels(t: RandomTerm, n: number): void {
   if (t.q * nLevels >= n) {
     throw new MixedLMError("model", `${describeTerm(t)} has ${count(t.q * nLevels)} random effects (${t.q} per level of ${excerpt(t.grouping)}, ${nLevels} levels) for ${count(n)} rows: with at least as many random effects as rows, their variances and the residual variance cannot be told apart (lme4 refuses this too). Use fewer random slopes, or more data.`);
   }
+}
+
+/**
+ * A variance component with as many levels as rows (statsmodels' `0 + C(obs)` with a value per
+ * row): its random effects are the rows, and its variance is the residual's under another name
+ * (statsmodels returns an arbitrary split). One level is allowed, as statsmodels allows it.
+ */
+function checkVarianceComponentLevels(t: RandomTerm, n: number): void {
+  const nLevels = t.levels.length;
+  if (nLevels < n) return;
+  throw new MixedLMError("model", `${describeTerm(t)} has ${count(nLevels)} random effects (one per level within the groups of ${excerpt(t.grouping)}) for ${count(n)} rows: with at least as many random effects as rows, its variance and the residual variance cannot be told apart. Use a variance component whose levels each hold several rows, or leave it out.`);
 }
 
 /** Whether two level assignments (-1: no level) split the rows into the same groups. */

@@ -151,3 +151,11 @@ describe("where lme4 returns an arbitrary number, the engine refuses the model w
     expect(JSON.stringify(cmp)).toMatch(/By maximum likelihood/);
   });
 });
+
+test("a statsmodels variance component with a level per row (0 + C(obs)): its variance is the residual's (statsmodels 0.13.5 splits them evenly, 0.7577 and 0.7577, 'converged')", () => {
+  const c = caseOf("one_single_intercept");
+  const m = messageOf(c, { formula: "y ~ x", groups: "g", vcFormula: { o: "0 + C(obs)" } });
+  expect(m).toBe('vc_formula "o" has 41 random effects (one per level within the groups of g) for 41 rows: with at least as many random effects as rows, its variance and the residual variance cannot be told apart. Use a variance component whose levels each hold several rows, or leave it out.');
+  // a component of several rows per level (a covariate's slope per group) is fitted
+  expect(fitMixedModel(tableOf(c), { formula: "y ~ x", groups: "g", vcFormula: { xs: "0 + x" } }).converged).toBe(true);
+});
