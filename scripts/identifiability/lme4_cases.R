@@ -42,8 +42,13 @@ datasets <- list(
   pn1 = make(6, rep(2, 3)),                        # p = 5 = n − 1 with a random intercept on 3 groups
   singles = make(7, c(rep(1, 6), 2)),              # 7 groups on 8 rows: 2 + 7 effects span the rows
   one_single = make(8, c(rep(4, 10), 1)),          # a group of one row among groups of four: fits
-  confounded = make(10, rep(5, 8))                 # C(g) beside (1|g)
+  confounded = make(10, rep(5, 8)),                # C(g) beside (1|g)
+  between = make(11, rep(5, 12))                   # w constant within groups, k constant everywhere
 )
+set.seed(12)
+datasets$between$w <- round(rnorm(12), 3)[as.integer(sub("g", "", datasets$between$g))]
+datasets$between$k <- 2.5
+datasets$between$y <- round(datasets$between$y + datasets$between$w, 3)
 for (nm in names(datasets)) { assign(nm, datasets[[nm]]); write.csv(datasets[[nm]], file.path(out_data, paste0(nm, ".csv")), row.names = FALSE) }
 
 cases <- list(
@@ -56,7 +61,9 @@ cases <- list(
   list(id = "singles", data = "singles", formula = "y ~ x + (1|g)"),
   list(id = "one_single_intercept", data = "one_single", formula = "y ~ x + (1|g)"),
   list(id = "one_single_slope", data = "one_single", formula = "y ~ x + (x|g)"),
-  list(id = "confounded", data = "confounded", formula = "y ~ factor(g) + x + (1|g)")
+  list(id = "confounded", data = "confounded", formula = "y ~ factor(g) + x + (1|g)"),
+  list(id = "between_slope", data = "between", formula = "y ~ x + w + (w|g)"),
+  list(id = "constant_slope", data = "between", formula = "y ~ x + (k|g)")
 )
 res <- lapply(cases, function(cs) c(cs, list(reml = fit_case(cs$data, cs$formula, TRUE), ml = fit_case(cs$data, cs$formula, FALSE))))
 writeLines(toJSON(res, auto_unbox = TRUE, digits = NA, pretty = TRUE), "test/fixtures/identifiability/lme4.json")

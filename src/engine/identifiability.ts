@@ -72,6 +72,21 @@ function effectsOverlap(s: RandomTerm, t: RandomTerm, n: number): boolean {
   return independentColumns(cols).length < cols.length;
 }
 
+/**
+ * A term whose effect columns are linearly dependent over the rows (a slope on a column that is
+ * constant, (k|g) with k = 2.5 everywhere; a slope on a column the term already holds): in every
+ * level the same combination vanishes, so the term's covariance is seen only through a
+ * projection and its variances cannot be told apart (lme4: "unable to evaluate scaled gradient").
+ */
+function checkTermEffects(t: RandomTerm, n: number): void {
+  if (t.kind === "vc" || t.q < 2) return;
+  const ones = new Float64Array(n).fill(1);
+  const kept = new Set(independentColumns(t.z.map((z) => z ?? ones)));
+  if (kept.size === t.q) return;
+  const dependent = t.names.filter((_, c) => !kept.has(c));
+  throw new MixedLMError("model", `In ${describeTerm(t)} the effect${dependent.length > 1 ? "s" : ""} ${nameList(dependent, 4)} ${dependent.length > 1 ? "are combinations" : "is a combination"} of the term's other effects in every row (such as a covariate that is constant), so the term's variances cannot be told apart. Remove ${dependent.length > 1 ? "them" : "it"} from the term.`);
+}
+
 /** Two terms that group the rows the same way and share an effect: their variances cannot be told apart. */
 function checkSameGrouping(terms: RandomTerm[], n: number): void {
   for (let a = 0; a < terms.length; a++) {
@@ -136,6 +151,7 @@ export function checkSpan(terms: RandomTerm[], n: number, nTheta: number, X: Flo
 export function checkRandomTerms(terms: RandomTerm[], n: number, nTheta: number, X: Float64Array[] = [], xNames: string[] = [], method: Method = "REML"): void {
   checkCovarianceParameters(terms, nTheta);
   for (const t of terms) checkLevels(t, n);
+  for (const t of terms) checkTermEffects(t, n);
   checkSameGrouping(terms, n);
   checkSpan(terms, n, nTheta, X, xNames, method);
 }

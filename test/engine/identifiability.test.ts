@@ -16,7 +16,7 @@ import { buildModel } from "../../src/engine/model";
 import { standardize } from "../../src/engine/standardize";
 import { fixtureTable } from "../helpers";
 
-interface Lme4Fit { ok: boolean; error?: string; logLik?: number; sigma2?: number; varcor?: number[]; beta?: number[]; singular?: boolean }
+interface Lme4Fit { ok: boolean; error?: string; logLik?: number; sigma2?: number; varcor?: number[]; beta?: number[]; singular?: boolean; messages?: string | string[] }
 interface Lme4Case { id: string; data: string; formula: string; reml: Lme4Fit; ml: Lme4Fit }
 
 const FIXTURES = join(__dirname, "..", "fixtures", "identifiability");
@@ -81,6 +81,8 @@ describe("where the data identify the model, the fit is lme4's (more effects tha
   const fitted: [string, "REML" | "ML"][] = [
     ["crossed", "REML"], ["crossed", "ML"], ["crossed_full", "REML"], ["singles", "REML"],
     ["one_single_intercept", "REML"], ["one_single_intercept", "ML"], ["one_single_slope", "REML"], ["one_single_slope", "ML"],
+    // a slope on a covariate constant within each group (but not across them): singular, as lme4's
+    ["between_slope", "REML"], ["between_slope", "ML"],
   ];
   test.each(fitted)("%s by %s", (id, method) => {
     const c = caseOf(id);
@@ -158,4 +160,13 @@ test("a statsmodels variance component with a level per row (0 + C(obs)): its va
   expect(m).toBe('vc_formula "o" has 41 random effects (one per level within the groups of g) for 41 rows: with at least as many random effects as rows, its variance and the residual variance cannot be told apart. Use a variance component whose levels each hold several rows, or leave it out.');
   // a component of several rows per level (a covariate's slope per group) is fitted
   expect(fitMixedModel(tableOf(c), { formula: "y ~ x", groups: "g", vcFormula: { xs: "0 + x" } }).converged).toBe(true);
+});
+
+test("a random slope on a column constant everywhere, (k|g): the slope is the intercept's multiple in every row (lme4: 'degenerate Hessian')", () => {
+  const c = caseOf("constant_slope");
+  expect(c.reml.messages).toContain("Model failed to converge: degenerate  Hessian with 1 negative eigenvalues");
+  for (const method of ["REML", "ML"] as const) {
+    expect(messageOf(c, { formula: formulaOf(c), method })).toBe("In (k|g) the effect k is a combination of the term's other effects in every row (such as a covariate that is constant), so the term's variances cannot be told apart. Remove it from the term.");
+  }
+  expect(messageOf(c, { formula: "y ~ x", groups: "g", reFormula: "~k" })).toMatch(/^In re_formula \(grouped by g\) the effect k is a combination/);
 });
