@@ -61,6 +61,19 @@ describe.each([1e160, 1e-160])("y × %s", (a) => {
     expect(residual[3]).toBe(r.sigma);
   });
 
+  test("statsmodels' variance rows in the summary's cells and text: the original's × a² as text, not Infinity (0 in Excel) or a blank", () => {
+    const base = fitModel(scaled(1), SPECS[1]).result;
+    const r = fitModel(scaled(a), SPECS[1]).result;
+    const table = summaryTable(r);
+    for (const row of table) for (const cell of row) if (typeof cell === "number") expect(Number.isFinite(cell)).toBe(true);
+    const text = summaryTextOf(r);
+    base.varianceRows.forEach((v) => {
+      const row = table.find((x) => x[0] === v.name)!;
+      expect(row[1]).toBe(productText([v.value, a, a], 6));
+      expect(text).toMatch(new RegExp(`${v.name.replace(/[()]/g, "\\$&")} +${productText([v.value, a, a], 3).replace("+", "\\+")} `));
+    });
+  });
+
   test("the summary sheet gives such numbers an exponent format, and the preview shows them as Excel would", () => {
     const r = fitModel(scaled(a), SPECS[0]).result;
     const layout = summaryLayout(r, SPECS[0], "Sheet1!A1:C862");
