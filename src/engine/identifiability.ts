@@ -139,12 +139,17 @@ function remlTooFewError(n: number, p: number, nTheta: number): MixedLMError {
  */
 export function checkSpan(terms: RandomTerm[], n: number, nTheta: number, X: Float64Array[], xNames: string[], method: Method): void {
   if (terms.length === 0) return;
-  const effects = effectColumns(terms);
-  const within = effectsWithinFixed(X, effects, n);
+  // the effects' columns are made only for the terms a check can concern: a term with more levels
+  // than X has columns cannot lie within X, and fewer effects than rows cannot span them
+  const p = X.length;
+  const few = terms.filter((t) => t.levels.length <= p);
+  const within = few.length > 0 ? effectsWithinFixed(X, effectColumns(few), n) : [];
   if (within && within.length > 0) throw withinFixedError(within[0], xNames);
-  const r = n - X.length;
-  if (method === "REML" && nTheta + 1 > (r * (r + 1)) / 2) throw remlTooFewError(n, X.length, nTheta);
-  if (method === "ML" && spansEveryRow(X, effects, n) === true && spansEveryRow([], effects, n) === false) throw noMaximumError(terms, effects, X.length, n);
+  const r = n - p;
+  if (method === "REML" && nTheta + 1 > (r * (r + 1)) / 2) throw remlTooFewError(n, p, nTheta);
+  if (method !== "ML" || p + terms.reduce((s, t) => s + t.q * t.levels.length, 0) < n) return;
+  const effects = effectColumns(terms);
+  if (spansEveryRow(X, effects, n) === true && spansEveryRow([], effects, n) === false) throw noMaximumError(terms, effects, p, n);
 }
 
 /** `X`, `xNames`: the fixed-effect columns kept (after the rank check) and their names; `method`: the criterion the model is fitted by. */
