@@ -135,7 +135,7 @@ function withinFixedError(e: EffectColumns, xNames: string[]): MixedLMError {
 function noMaximumError(terms: RandomTerm[], effects: EffectColumns[], p: number, n: number): MixedLMError {
   const perTerm = terms.map((t) => `${describeTerm(t)}: ${count(effects.filter((e) => e.term === t).reduce((s, e) => s + e.levels.length, 0))}`);
   const random = effects.reduce((s, e) => s + e.levels.length, 0);
-  return new MixedLMError("model", `By maximum likelihood (which likelihood-ratio tests and profiles refit), the ${count(p)} fixed-effect coefficients and ${count(random)} random effects (${nameList(perTerm, 4)}) can together reproduce all ${count(n)} rows exactly: the residual variance goes to zero and the likelihood has no maximum, so any ML fit of this model (lme4's too) is arbitrary. Fit by REML, or use fewer random or fixed effects, or more data.`);
+  return new MixedLMError("model", `By maximum likelihood (which likelihood-ratio tests and profiles refit), the ${count(p)} fixed-effect coefficients and ${count(random)} random effects (${nameList(perTerm, 4)}) can together reproduce all ${count(n)} rows exactly: the residual variance goes to zero and the likelihood has no maximum, so any ML fit of this model (lme4's too) is arbitrary. Use fewer random or fixed effects, or more data; a REML fit is fine, with Wald intervals (profiles and likelihood-ratio tests refit by ML).`);
 }
 
 /** By REML, n − p residual dimensions carry fewer numbers than there are variance parameters. */
