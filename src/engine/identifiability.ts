@@ -2,13 +2,14 @@
  * Last step of building a model: the checks a fit needs, on the random-effect terms as built.
  * A model that cannot be told apart from another (each row its own group, more random effects
  * than rows, the same grouping twice with overlapping effects) is refused with a message, not
- * fitted into an arbitrary answer; lme4's checks (check.nlev.gtr.1, check.nobs.vs.nlev,
- * check.nobs.vs.nRE) and three it does not make: the same partition twice; a random effect
- * within the fixed effects' span (y ~ C(g) + (1|g): REML cannot see its variance, lme4 returns
- * an arbitrary one); fixed and random effects that together reproduce every row (more of them
- * than rows over several terms: the residual variance goes to zero, and lme4 returns whatever
- * its optimiser reached, 3e-9 for σ² with p = n − 1 under ML).
- */
+ * fitted into an arbitrary answer: lme4's checks (check.nlev.gtr.1, check.nobs.vs.nlev,
+ * check.nobs.vs.nRE) and ones it does not make, where lme4 or statsmodels return an arbitrary
+ * number: the same partition twice; a term whose effects are dependent in every row; a variance
+ * component with a level per row; a random effect within the fixed effects' span (y ~ C(g) +
+ * (1|g): REML cannot see its variance); by REML, fewer residual dimensions than variance
+ * parameters (p = n − 1); by ML, fixed and random effects that together reproduce every row
+ * (the likelihood has no maximum: lme4 returns whatever its optimiser reached, σ² = 1.3e-15 for
+ * p = n − 1). Each against lme4 in test/engine/identifiability.test.ts. */
 import { columnStats } from "./columnScaling";
 import { independentColumns } from "./design";
 import { effectColumns, EffectColumns, effectsWithinFixed, spansEveryRow } from "./effectSpan";
