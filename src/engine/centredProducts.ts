@@ -17,6 +17,7 @@
  * a product whose lower-order columns are not all in the design (y ~ x:z alone) is left as written.
  */
 import type { FactorMemo } from "./formula/factor";
+import type { ModelFrame, RandomTerm } from "./model";
 
 /** Which factors make a design column: the categorical parts' names (e.g. `C(a)[T.b]`) and the numeric factors' codes. */
 export interface ColumnKey {
@@ -102,4 +103,17 @@ export function productMatrix(relations: readonly (CentredProduct | null)[]): Fl
     for (const { column, coef } of relations[k]?.lower ?? []) M[k * p + column] -= coef;
   }
   return M;
+}
+
+/**
+ * The fixed-effect columns the fit works on: the data's, with each product of numeric factors
+ * in its centred form where the frame has one (X_sub = X M, det M = 1).
+ */
+export function fixedColumnsForFit(frame: Pick<ModelFrame, "X" | "products">): Float64Array[] {
+  return frame.X.map((c, j) => frame.products[j]?.centred ?? c);
+}
+
+/** A random term's effect columns as the fit takes them: products of numeric factors centred where the term has them. */
+export function termColumnsForFit(t: Pick<RandomTerm, "z" | "products">): (Float64Array | null)[] {
+  return t.z.map((z, c) => (z === null ? null : t.products?.[c]?.centred ?? z));
 }

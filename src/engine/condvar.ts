@@ -12,10 +12,16 @@
 import { backSolveTransposed, inverseFromCholesky } from "./dense";
 import type { BlockedFactor } from "./blocked";
 import type { FitCore, ProfiledDeviance } from "./fit";
+import { sandwich } from "./smallMatrix";
 
 const MAX_REST = 4000;
 
-/** Per term (frame order): nLevels × q × q conditional covariances on the data's scale (column-major blocks), or null. */
+/**
+ * Per term (frame order): nLevels × q × q conditional covariances on the data's columns, in the
+ * unit of the internal response (column-major blocks), or null: s² times them is the data's
+ * (s: transform.response.scale), kept apart so that their standard deviations, s √v, are right
+ * where the data's variances overflow or underflow (a response × 1e±160).
+ */
 export function conditionalVariances(core: FitCore): (Float64Array | null)[] | null {
   const dev = core.deviance;
   const f = dev.factor;
@@ -53,7 +59,8 @@ export function conditionalVariances(core: FitCore): (Float64Array | null)[] | n
     const internal = out[j];
     const qq = cp.terms[j].q ** 2;
     const mapped = new Float64Array(internal.length);
-    for (let o = 0; o < internal.length; o += qq) mapped.set(core.transform.termCovariance(k, internal, o), o);
+    const D = core.transform.termMatrix(k), q = cp.terms[j].q;
+    for (let o = 0; o < internal.length; o += qq) mapped.set(sandwich(D, internal.subarray(o, o + qq), q, q), o);
     byFrame[k] = mapped;
   });
   return byFrame;

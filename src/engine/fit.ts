@@ -400,27 +400,28 @@ function leaveFalseBoundary(dev: ProfiledDeviance, optimum: OptimizeResult): Opt
   return best;
 }
 
-/** Minimises the profiled deviance from `start` (a refit's, internal) or the moment-based start (or lme4's θ = 1). */
+/**
+ * Minimises the profiled deviance from `start` (a refit's, internal) or the moment-based start (or
+ * lme4's θ = 1). A deviance that is not finite even there means nothing is left for the variances
+ * (the response fitted exactly); any other exception is a fault of the engine's and is not
+ * relabelled as that (it once turned a profile's infinite first step into "fitted exactly").
+ */
 function optimizeTheta(dev: ProfiledDeviance, start0: Float64Array | null): OptimizeResult {
-  try {
-    const valueAndGradient = dev.hasGradient
-      ? (theta: Float64Array, g: Float64Array) => {
-          const v = dev.deviance(theta);
-          if (Number.isFinite(v)) dev.gradient(g);
-          return v;
-        }
-      : undefined;
-    const start = (start0 && startAt(dev, start0)) || startingTheta(dev);
-    // the factor is at the start: its gradient costs no second update
-    let g0: Float64Array | undefined;
-    if (valueAndGradient && Number.isFinite(start.f)) {
-      g0 = new Float64Array(start.theta.length);
-      dev.gradient(g0);
-    }
-    return minimize((theta) => dev.deviance(theta), start.theta, { valueAndGradient, f0: start.f, g0, newtonFirst: start.fromMoments });
-  } catch {
+  const valueAndGradient = dev.hasGradient
+    ? (theta: Float64Array, g: Float64Array) => {
+        const v = dev.deviance(theta);
+        if (Number.isFinite(v)) dev.gradient(g);
+        return v;
+      }
+    : undefined;
+  const start = (start0 && startAt(dev, start0)) || startingTheta(dev);
+  if (!Number.isFinite(start.f)) {
     throw new MixedLMError("model", "The fixed-effects design and the response leave no residual variation (the response is fitted exactly); a mixed model cannot be estimated.");
   }
+  // the factor is at the start: its gradient costs no second update
+  const g0 = valueAndGradient ? new Float64Array(start.theta.length) : undefined;
+  if (g0) dev.gradient(g0);
+  return minimize((theta) => dev.deviance(theta), start.theta, { valueAndGradient, f0: start.f, g0, newtonFirst: start.fromMoments });
 }
 
 /** β, σ², u and the BLUPs of the internal problem, read off the factor (updated at θ). */

@@ -10,7 +10,7 @@
  * template parameterised by lme4's relative Cholesky factor θ.
  */
 import { completeCases } from "./completeCases";
-import { CentredProduct, ProductCentres, productRelations } from "./centredProducts";
+import { CentredProduct, fixedColumnsForFit, ProductCentres, productRelations, termColumnsForFit } from "./centredProducts";
 import { DesignColumn, designFromFactors, evaluateTermFactors, FactorValues, independentColumns, marginalityOf, termColumnSets } from "./design";
 import { excerpt, formulaError, MixedLMError } from "./errors";
 import { evaluateFactor, FactorContext, FactorMemo, newMemo, parseFactorExpr } from "./formula/factor";
@@ -116,7 +116,9 @@ export function buildModel(input: DataTable, spec: ModelSpec): ModelFrame {
   const fixed = fixedEffects(model.main, ctx, factors, n);
   const theta = new ThetaCounter();
   const random = model.style === "lme4" ? lme4Terms(model, ctx, factors, theta) : statsmodelsTerms(model, rows.groups!, ctx, factors, theta);
-  checkRandomTerms(random.terms, n, theta.count);
+  // the checks see products of covariates as the fit takes them, centred (centredProducts.ts)
+  const fitTerms = random.terms.map((t) => ({ ...t, z: termColumnsForFit(t) }));
+  checkRandomTerms(fitTerms, n, theta.count, fixedColumnsForFit({ X: fixed.columns.map((c) => c.values), products: fixed.products }), fixed.columns.map((c) => c.name), model.method);
   const { lower, start } = thetaBounds(random.terms, theta.count);
   return {
     spec,

@@ -47,7 +47,10 @@ export interface RandomTermResult {
 /** One row of the statsmodels summary below the coefficients: "Pig Var", "Pig x Time Cov", "cask Var". */
 export interface VarianceRow {
   name: string;
+  /** Infinity past the largest double (a response near 1e160: see relativeValue). */
   value: number;
+  /** value / scale: with sigma, the value as a product of doubles where it is not one itself (its text is relativeValue σ σ). */
+  relativeValue: number;
   /** statsmodels' Std.Err.: sqrt(scale) × SE(value / scale), from its Hessian (null when not computable). */
   statsmodelsStdErr: number | null;
 }
@@ -111,6 +114,28 @@ export interface MixedLMResult {
 
 const Z975 = normalQuantile(0.975);
 
+/** The smallest positive double with full precision: below it a number keeps only some of its digits. */
+const NORMAL_MIN = 2.2250738585072014e-308;
+
+/**
+ * What a response far from unit scale (× 1e±160) does to the numbers in the units of a variance
+ * (variances, their standard errors, the ANOVA's sums of squares): past the largest double, or
+ * below the smallest one of full precision, they are not doubles of their own. Everything else
+ * (σ, standard deviations, coefficients, their standard errors, the log-likelihood) is.
+ */
+function varianceRangeWarnings(sigma2: number, terms: RandomTermResult[], response: string): string[] {
+  const values = [sigma2, ...terms.flatMap((t) => t.cov.flat())];
+  const how = "the tables show them, their standard errors and the ANOVA's sums of squares as text, the JSON as null; standard deviations, coefficients, their standard errors and the log-likelihood are numbers and right.";
+  const out: string[] = [];
+  if (values.some((v) => !Number.isFinite(v))) {
+    out.push(`Some variances are larger than the largest number a double holds (about 1.8e308): ${how} Divide ${response} by a large power of ten to have them as numbers.`);
+  }
+  if (values.some((v) => v !== 0 && Math.abs(v) < NORMAL_MIN)) {
+    out.push(`Some variances are below the smallest number a double holds to full precision (about 2.2e-308): ${how} Multiply ${response} by a large power of ten to have them as numbers.`);
+  }
+  return out;
+}
+
 /** A diagonal entry of the internal θ below this is a variance at zero (lme4's isSingular tolerance). */
 const SINGULAR_BELOW = 1e-4;
 
@@ -126,9 +151,7 @@ export function buildResult(core: FitCore, options: { conditionalVariances?: boo
   const { fixedEffects, vcovFixed, vcovFixedInternal, varianceRows } = fixedEffectsTable(core, warnings);
   const sigma = core.transform.sigma(core.internal.sigma2);
   const randomTerms = randomTermsOf(core, sigma);
-  if (!Number.isFinite(core.sigma2) || randomTerms.some((t) => t.cov.some((row) => row.some((v) => !Number.isFinite(v))))) {
-    warnings.push(`Some variances are larger than the largest number a double holds (about 1.8e308): the tables show them as text computed from the standard deviations (the JSON as null); the standard deviations, coefficients, standard errors and log-likelihood are numbers and right. Divide ${frame.responseName} by a large power of ten to have the variances as numbers.`);
-  }
+  warnings.push(...varianceRangeWarnings(core.sigma2, randomTerms, frame.responseName));
   const singular = isSingular(core);
   if (singular) {
     warnings.push("The fit is singular: a variance is estimated as zero (or a correlation as ±1). The model may be overfitted; consider simplifying its random effects.");
@@ -205,7 +228,7 @@ function fixedEffectsTable(core: FitCore, warnings: string[]): { fixedEffects: F
   if (frame.style === "statsmodels") {
     const se = statsmodelsVarianceSE(core);
     if (se) {
-      varianceRows = se.names.map((name, j) => ({ name, value: se.values[j], statsmodelsStdErr: se.stdErr[j] }));
+      varianceRows = se.names.map((name, j) => ({ name, value: se.values[j], relativeValue: se.relativeValues[j], statsmodelsStdErr: se.stdErr[j] }));
       statsmodelsFixedSE = se.fixedStdErr;
       statsmodelsFixedCov = se.fixedCov;
       statsmodelsFixedCovInternal = se.fixedCovInternal;
@@ -275,7 +298,9 @@ function randomEffectsTables(core: FitCore, withConditionalSd: boolean): RandomE
     const bl = core.terms[k].blups;
     const values = t.levels.map((_, l) => Array.from({ length: t.q }, (_, c) => bl[l * t.q + c]));
     const cv = condVar ? condVar[k] : null;
-    const condSd = cv ? t.levels.map((_, l) => Array.from({ length: t.q }, (_, c) => Math.sqrt(Math.max(0, cv[l * t.q * t.q + c * t.q + c])))) : null;
+    // s √v: the covariances are in the internal response's unit (condvar.ts)
+    const s = core.transform.response.scale;
+    const condSd = cv ? t.levels.map((_, l) => Array.from({ length: t.q }, (_, c) => s * Math.sqrt(Math.max(0, cv[l * t.q * t.q + c * t.q + c])))) : null;
     const table: RandomEffectsTable = { grouping: t.grouping, kind: t.kind, names: t.names, levels: t.levels, values, condSd };
     if (t.kind === "vc" && frame.groups) {
       table.groupLabel = Array.from(t.groupOfLevel!, (g) => frame.groups!.labels[g]);

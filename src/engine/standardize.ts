@@ -38,7 +38,7 @@
 import { centerAndScale, centeringMatrix, CenteredColumns, ColumnStats, columnStats, gram, gramSchmidt, indicatorSupports, pivotFractions } from "./columnScaling";
 import { cholesky, solveCholesky } from "./dense";
 import { mul, sandwich } from "./smallMatrix";
-import { productMatrix } from "./centredProducts";
+import { fixedColumnsForFit, productMatrix, termColumnsForFit } from "./centredProducts";
 import { MixedLMError } from "./errors";
 import type { ModelFrame, RandomTerm } from "./model";
 
@@ -370,14 +370,6 @@ function standardizeFixed(frame: ModelFrame): FixedPart {
 }
 
 /**
- * The fixed-effect columns the fit works on: the data's, with each product of numeric factors
- * in its centred form where the frame has one (centredProducts.ts; X_sub = X M, det M = 1).
- */
-export function fixedColumnsForFit(frame: Pick<ModelFrame, "X" | "products">): Float64Array[] {
-  return frame.X.map((c, j) => frame.products[j]?.centred ?? c);
-}
-
-/**
  * y_int: the response less its least-squares fit on X_int, divided by the root mean square of
  * what is left. One pass each for the sums X'y (an indicator column walked on its ones, the
  * constant read off y's mean), for subtracting the fit together with the sum of squares, and for
@@ -486,11 +478,6 @@ function termScaling(t: RandomTerm, stats: (ColumnStats | null)[]): TermScaling 
   });
   const products = t.products?.some((r) => r !== null) ? productMatrix(t.products) : null;
   return { center, scale, ones, products };
-}
-
-/** A random term's effect columns as the fit takes them: products of numeric factors centred where the term has them. */
-export function termColumnsForFit(t: Pick<RandomTerm, "z" | "products">): (Float64Array | null)[] {
-  return t.z.map((z, c) => (z === null ? null : t.products?.[c]?.centred ?? z));
 }
 
 /** The rows in some level of the term (null: all of them). */

@@ -22,8 +22,10 @@ import type { ModelFrame, RandomTerm } from "./model";
 export interface StatsmodelsVarianceSE {
   /** Parameter names as statsmodels: "Pig Var", "Pig x Time Cov", "cask Var". */
   names: string[];
-  /** Values on the data scale (cov_re and vcomp). */
+  /** Values on the data scale (cov_re and vcomp); Infinity past the largest double (a response near 1e160). */
   values: number[];
+  /** The values divided by the scale σ²: doubles where the values are not (their text is relative σ σ). */
+  relativeValues: number[];
   /** statsmodels' Std.Err. column (null where its Hessian cannot be inverted). */
   stdErr: (number | null)[];
   /** statsmodels' (observed-information) standard errors of β (the full-Hessian inverse). */
@@ -434,14 +436,18 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
   const scale = fit.sigma2;
   const names: string[] = [];
   const values: number[] = [];
+  const relativeValues: number[] = [];
   const reIndex = layout.reTerm ? fit.deviance.frame.terms.indexOf(layout.reTerm) : -1;
   const kRe = layout.kRe;
   if (reIndex >= 0) {
     const t = frame.terms[reIndex];
-    const cov0 = fit.terms[reIndex].cov;
+    const { cov: cov0, T } = fit.terms[reIndex];
     for (const [i, j] of layout.rePairs) {
       names.push(i === j ? `${t.names[i]} Var` : `${t.names[j]} x ${t.names[i]} Cov`);
       values.push(cov0[j * kRe + i]);
+      let rel = 0;
+      for (let c = 0; c < kRe; c++) rel += T[c * kRe + i] * T[c * kRe + j];
+      relativeValues.push(rel);
     }
   }
   layout.vcNames.forEach((name) => {
@@ -449,8 +455,9 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
     const th = fit.theta[t.thetaIndex[0]];
     names.push(`${name} Var`);
     values.push(scale * th * th);
+    relativeValues.push(th * th);
   });
-  if (!cov) return { names, values, stdErr: names.map(() => null), fixedStdErr: Array.from({ length: p }, () => null), fixedCov: null, fixedCovInternal: null };
+  if (!cov) return { names, values, relativeValues, stdErr: names.map(() => null), fixedStdErr: Array.from({ length: p }, () => null), fixedCov: null, fixedCovInternal: null };
   // J for the variance parameters (m × m, column-major)
   const J = new Float64Array(m * m);
   if (reIndex >= 0) {
@@ -479,7 +486,7 @@ function dataParameters(fit: FitCore, layout: GroupLayout, cov: Float64Array | n
   const fixedCov = fit.transform.betaCov(betaCov);
   const fixedSE = fit.transform.betaStdErr(betaCov);
   const fixedStdErr = Array.from(fixedSE, (v) => (Number.isNaN(v) ? null : v));
-  return { names, values, stdErr, fixedStdErr, fixedCov, fixedCovInternal: betaCov };
+  return { names, values, relativeValues, stdErr, fixedStdErr, fixedCov, fixedCovInternal: betaCov };
 }
 
 /** Whether a symmetric n×n matrix is positive definite (its Cholesky factor exists, every pivot above 1e-12 of its diagonal entry). */

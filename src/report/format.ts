@@ -112,6 +112,17 @@ export function squareText(sd: number, digits: number): string {
   return productText([sd, sd], digits);
 }
 
+/**
+ * A number in the units of a variance (a variance, its standard error, a sum of squares) given
+ * also as relative × σ × σ: the number where it is a double of full precision, else its text from
+ * that product ("1.852400e+320" for a response × 1e160). Null stays null.
+ */
+export function varianceUnitsOrText(v: number | null, relative: number | null, sigma: number, digits: number): number | string | null {
+  if (v === null || relative === null) return null;
+  if (isFullVariance(v) && (v !== 0 || relative === 0)) return v;
+  return Number.isFinite(relative) && Number.isFinite(sigma) ? productText([relative, sigma, sigma], digits) : v;
+}
+
 /** The smallest positive double with full precision: below it a variance keeps only some of its digits. */
 const NORMAL_MIN = 2.2250738585072014e-308;
 

@@ -6,7 +6,7 @@
  */
 import type { AnovaTable, Comparison, ConfintResult, Predictions, VarianceStdErrors } from "../engine";
 import type { Cell, Table } from "./tables";
-import { needsScientific, pyExp, pyFixed, readableFixed, scientificColumn } from "./format";
+import { isFullVariance, needsScientific, pyExp, pyFixed, readableFixed, scientificColumn, varianceUnitsOrText } from "./format";
 
 // ---- 2-D tables ---------------------------------------------------------------------------
 
@@ -32,7 +32,17 @@ export function predictionTable(p: Predictions): Table {
 
 /** The standard errors of the variances and covariances from the observed information. */
 export function varianceStdErrorTable(v: VarianceStdErrors): Table {
-  return [["Parameter", "Value", "Std.Err."], ...v.rows.map((r): Cell[] => [r.name, r.value, cell(r.stdErr)])];
+  // past the largest double (a response × 1e160) as text: a cell must not hold Infinity
+  const [values, stdErrs] = varianceStdErrorColumns(v, 6);
+  return [["Parameter", "Value", "Std.Err."], ...v.rows.map((r, i): Cell[] => [r.name, values[i] ?? "", stdErrs[i] ?? ""])];
+}
+
+/** The Value and Std.Err. columns: numbers, or text where they are not doubles of their own (format.ts). */
+function varianceStdErrorColumns(v: VarianceStdErrors, digits: number): [(number | string | null)[], (number | string | null)[]] {
+  return [
+    v.rows.map((r) => varianceUnitsOrText(r.value, r.relative.value, v.sigma, digits)),
+    v.rows.map((r) => varianceUnitsOrText(r.stdErr, r.relative.stdErr, v.sigma, digits)),
+  ];
 }
 
 /** "2.5 %", "97.5 %" for a 95% level, as R labels them. */
@@ -89,7 +99,8 @@ export function predictionText(p: Predictions): string[] {
 }
 
 export function varianceStdErrorText(v: VarianceStdErrors): string[] {
-  const cols = [["", ...v.rows.map((r) => r.name)], ["Value", ...rColumn(v.rows.map((r) => r.value), 6)], ["Std.Err.", ...rColumn(v.rows.map((r) => r.stdErr), 6, "NA")]];
+  const [values, stdErrs] = varianceStdErrorColumns(v, 5);
+  const cols = [["", ...v.rows.map((r) => r.name)], ["Value", ...rColumn(values, 6)], ["Std.Err.", ...rColumn(stdErrs, 6, "NA")]];
   return [`Standard errors of the variances (observed information of the ${v.criterion} criterion):`, ...alignColumns(cols)];
 }
 
@@ -103,8 +114,13 @@ function alignColumns(cols: string[][]): string[] {
  * A column as R's format(x, digits): each number to `digits` significant digits, all with the
  * most decimals any needs; in exponent notation beyond the fixed range (format.ts), as R switches.
  */
-function rColumn(values: (number | null)[], digits: number, missing = ""): string[] {
+function rColumn(values: (number | string | null)[], digits: number, missing = ""): string[] {
+  // text entries (a number past the largest double, from its factors) are already in exponent form
   if (needsScientific(values, 1e-8)) return scientificColumn(values, digits, missing);
+  return fixedColumn(values as (number | null)[], digits, missing);
+}
+
+function fixedColumn(values: (number | null)[], digits: number, missing: string): string[] {
   const decimalsFor = (x: number): number => {
     if (!Number.isFinite(x) || x === 0) return 0;
     const d = Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(x))));
@@ -136,14 +152,20 @@ export interface InferenceJson {
   confint?: { method: string; level: number; criterion?: string; rows: { name: string; estimate: number; low: number | null; high: number | null }[]; notes: string[]; bootstrap?: object };
   predictions?: { population: number | null; conditional: number | null; seFixed: number | null }[];
   predictionNotes?: string[];
-  varianceStdErr?: { criterion: string; basis: string; rows: { name: string; statsmodelsName: string | null; value: number; stdErr: number | null }[] };
+  varianceStdErr?: { criterion: string; basis: string; rows: { name: string; statsmodelsName: string | null; value: number | null; stdErr: number | null }[] };
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+/** A number in a variance's units, null where it is not a double of full precision (json.ts's varianceNumber). */
+const fullVariance = (x: number): number | null => (isFullVariance(x) ? x : null);
 
 export function inferenceJson(parts: { anova?: AnovaTable; comparison?: Comparison; confint?: ConfintResult; predictions?: Predictions; varianceSE?: VarianceStdErrors }): InferenceJson {
   const out: InferenceJson = {};
-  if (parts.anova) out.anova = { type: parts.anova.type, ddf: parts.anova.ddf, rows: parts.anova.rows.map((row) => ({ ...row })) };
+  if (parts.anova) {
+    // a sum of squares past the largest double is null (JSON has no Infinity), as the fit's variances are
+    const rows = parts.anova.rows.map(({ term, sumSq, meanSq, numDF, denDF, F, p }) => ({ term, sumSq: fullVariance(sumSq) ?? NaN, meanSq: fullVariance(meanSq) ?? NaN, numDF, denDF, F, p }));
+    out.anova = { type: parts.anova.type, ddf: parts.anova.ddf, rows };
+  }
   if (parts.comparison) out.comparison = { ...parts.comparison, rows: parts.comparison.rows.map((r) => ({ ...r })) };
   if (parts.confint) {
     const { method, level, criterion, rows, notes, bootstrap } = parts.confint;
@@ -156,7 +178,9 @@ export function inferenceJson(parts: { anova?: AnovaTable; comparison?: Comparis
   }
   if (parts.varianceSE) {
     const v = parts.varianceSE;
-    out.varianceStdErr = { criterion: v.criterion, basis: `observed information of the ${v.criterion} criterion, on each parameter's own scale`, rows: v.rows.map((r) => ({ ...r })) };
+    // a number past the largest double is null, as the fit's variances are (with the fit's warning)
+    const rows = v.rows.map(({ name, statsmodelsName, value, stdErr }) => ({ name, statsmodelsName, value: fullVariance(value), stdErr: stdErr === null ? null : fullVariance(stdErr) }));
+    out.varianceStdErr = { criterion: v.criterion, basis: `observed information of the ${v.criterion} criterion, on each parameter's own scale`, rows };
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * fields, never rename or remove them).
  */
 import type { MixedLMResult } from "../engine";
+import { isFullVariance } from "./format";
 import { InferenceJson, varianceRowsWithStdErr } from "./inference";
 
 export interface FitJson {
@@ -23,16 +24,17 @@ export interface FitJson {
   /** Which log-likelihood AIC and BIC are based on: the REML criterion for REML fits (as lme4), else ML. */
   aicBasis: "REML" | "ML";
   df: number;
-  scale: number;
+  /** Null where it is not a double of full precision (see varianceNumber), as every number in the units of a variance. */
+  scale: number | null;
   /** With a df method (--ddf): `df`, and z holds the t statistic, p and the interval from t(df). */
   fixedEffects: { name: string; coef: number; stdErr: number; z: number; p: number; ciLow: number; ciHigh: number; df?: number }[];
-  randomTerms: { grouping: string; kind: string; names: string[]; cov: number[][]; sd: number[]; corr: number[][] | null; nLevels: number; term?: string }[];
+  randomTerms: { grouping: string; kind: string; names: string[]; cov: (number | null)[][]; sd: number[]; corr: number[][] | null; nLevels: number; term?: string }[];
   /**
    * statsmodels' variance rows: statsmodelsStdErr is the number statsmodels prints beside them,
    * sqrt(scale) × SE(value / scale); stdErr (when computed) is the standard error of value itself,
    * from the observed information of the fitted criterion (src/engine/inference/varianceSE.ts).
    */
-  varianceRows: { name: string; value: number; statsmodelsStdErr: number | null; stdErr?: number | null }[];
+  varianceRows: { name: string; value: number | null; statsmodelsStdErr: number | null; stdErr?: number | null }[];
   randomEffects: Record<string, Record<string, Record<string, number>>>;
   theta: number[];
   warnings: string[];
@@ -104,10 +106,10 @@ export function fitToJson(r: MixedLMResult, timing?: FitJson["timing"], inferenc
     bic: r.bic,
     aicBasis: r.method,
     df: r.df,
-    scale: r.scale,
+    scale: varianceNumber(r.scale),
     fixedEffects: r.fixedEffects.map((f) => ({ ...f })),
-    randomTerms: r.randomTerms.map((t) => ({ grouping: t.grouping, kind: t.kind, names: t.names, cov: t.cov, sd: t.sd, corr: t.corr, nLevels: t.nLevels, ...(t.text ? { term: t.text } : {}) })),
-    varianceRows: varianceRowsWithStdErr(r.varianceRows.map((v) => ({ ...v })), inference.varianceStdErr),
+    randomTerms: r.randomTerms.map((t) => ({ grouping: t.grouping, kind: t.kind, names: t.names, cov: t.cov.map((row) => row.map(varianceNumber)), sd: t.sd, corr: t.corr, nLevels: t.nLevels, ...(t.text ? { term: t.text } : {}) })),
+    varianceRows: varianceRowsWithStdErr(r.varianceRows.map(({ name, value, statsmodelsStdErr }) => ({ name, value: varianceNumber(value), statsmodelsStdErr })), inference.varianceStdErr),
     randomEffects: randomEffectsObject(r),
     theta: r.theta,
     warnings: r.warnings,
@@ -115,6 +117,15 @@ export function fitToJson(r: MixedLMResult, timing?: FitJson["timing"], inferenc
     ...(timing ? { timing } : {}),
     ...inference,
   };
+}
+
+/**
+ * A number in the units of a variance, or null where it is not a double of full precision: past
+ * the largest double, or below the smallest normal one, where it keeps only a few of its digits
+ * (a response × 1e±160; the fit's warning says so). The tables give such numbers as text.
+ */
+export function varianceNumber(v: number): number | null {
+  return isFullVariance(v) ? v : null;
 }
 
 /** JSON text with non-finite numbers as null (JSON has no NaN). */

@@ -7,7 +7,7 @@
  * digits, with R's significance stars.
  */
 import type { AnovaTable, MixedLMResult } from "../engine";
-import { needsScientific, pyFixed, readableFixed, scientificColumn } from "./format";
+import { needsScientific, pyFixed, readableFixed, scientificColumn, varianceUnitsOrText } from "./format";
 import type { Cell, Table } from "./tables";
 
 const METHOD_NAME = { satterthwaite: "Satterthwaite's", "kenward-roger": "Kenward-Roger's" } as const;
@@ -54,11 +54,15 @@ function decimalsFor(x: number, digits: number, max: number): number {
 
 /**
  * A column as R's print.anova writes it: rounded to `digits` significant digits of its largest
- * entry (zapsmall), common decimals; in exponent notation beyond the fixed range (format.ts), and
- * "Inf" for a sum of squares past the largest double, as R prints them.
+ * entry (zapsmall), common decimals; in exponent notation beyond the fixed range (format.ts). A
+ * sum of squares past the largest double (R prints Inf) comes as text from its factors.
  */
-function zapColumn(values: number[], digits: number): string[] {
+function zapColumn(values: (number | string)[], digits: number): string[] {
   if (needsScientific(values, 1e-8)) return scientificColumn(values, digits);
+  return zapNumbers(values as number[], digits);
+}
+
+function zapNumbers(values: number[], digits: number): string[] {
   if (values.some((v) => v === Infinity || v === -Infinity)) return values.map((v) => (Number.isFinite(v) ? readableFixed(v, 2) : Number.isNaN(v) ? "" : v > 0 ? "Inf" : "-Inf"));
   const big = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
   const round = big > 0 ? Math.max(0, digits - Math.ceil(Math.log10(big))) : digits;
@@ -72,8 +76,8 @@ export function anovaLines(t: AnovaTable): string[] {
   const fDec = Math.max(0, ...rows.map((r) => decimalsFor(Number(pyFixed(r.F, 4)), 5, 4)));
   const columns = [
     ["", ...rows.map((r) => r.term)],
-    ["Sum Sq", ...zapColumn(rows.map((r) => r.sumSq), 5)],
-    ["Mean Sq", ...zapColumn(rows.map((r) => r.meanSq), 5)],
+    ["Sum Sq", ...zapColumn(rows.map((r) => sumOfSquares(r, "sumSq", 4)), 5)],
+    ["Mean Sq", ...zapColumn(rows.map((r) => sumOfSquares(r, "meanSq", 4)), 5)],
     ["NumDF", ...zapColumn(rows.map((r) => r.numDF), 5)],
     ["DenDF", ...zapColumn(rows.map((r) => r.denDF), 5)],
     ["F value", ...rows.map((r) => (Number.isFinite(r.F) ? pyFixed(r.F, fDec) : ""))],
@@ -115,10 +119,21 @@ function num(x: number): Cell {
   return Number.isFinite(x) ? x : "";
 }
 
-/** The ANOVA table as cells: title, header, one row per term (numbers at full precision). */
+/**
+ * A row's Sum Sq or Mean Sq: the number, or where it is past the largest double (a response ×
+ * 1e160, whose σ² is) its text from Mean Sq / σ² and σ (format.ts).
+ */
+export function sumOfSquares(r: AnovaTable["rows"][number], which: "sumSq" | "meanSq", digits: number): number | string {
+  const rel = r.meanSqOverSigma2 === undefined ? null : which === "sumSq" ? r.meanSqOverSigma2 * r.numDF : r.meanSqOverSigma2;
+  if (rel === null || r.sigma === undefined || Number.isNaN(r[which])) return r[which];
+  return varianceUnitsOrText(r[which], rel, r.sigma, digits) ?? r[which];
+}
+
+/** The ANOVA table as cells: title, header, one row per term (numbers at full precision; text past the largest double). */
 export function anovaCells(t: AnovaTable): Table {
   const rows: Cell[][] = [[anovaTitle(t), "", "", "", "", "", ""], ["", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)"]];
-  for (const r of t.rows) rows.push([r.term, num(r.sumSq), num(r.meanSq), num(r.numDF), num(r.denDF), num(r.F), num(r.p)]);
+  const cellOf = (v: number | string): Cell => (typeof v === "string" ? v : num(v));
+  for (const r of t.rows) rows.push([r.term, cellOf(sumOfSquares(r, "sumSq", 6)), cellOf(sumOfSquares(r, "meanSq", 6)), num(r.numDF), num(r.denDF), num(r.F), num(r.p)]);
   return rows;
 }
 

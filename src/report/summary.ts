@@ -4,7 +4,7 @@
  * prints; the same cells fill MIXEDLM.FIT and the summary sheet (see tables.ts).
  */
 import type { MixedLMResult } from "../engine";
-import { cellFixed, isFullVariance, needsScientific, pyExp, pyFixed, readableFixed, scientificColumn, squareText } from "./format";
+import { cellFixed, isFullVariance, needsScientific, pyExp, pyFixed, readableFixed, scientificColumn, squareText, varianceUnitsOrText } from "./format";
 import { coefficientLines } from "./lmerTestTables";
 import { summaryText, TextTable } from "./textTable";
 
@@ -64,14 +64,15 @@ export function coefHeader(r: MixedLMResult): string[] {
  */
 export function parameterRows(r: MixedLMResult): { names: string[]; cells: string[][] } {
   const names = [...r.fixedEffects.map((fe) => fe.name), ...r.varianceRows.map((v) => v.name)];
-  const grid: (number | null)[][] = [
+  // a variance past the largest double (a response × 1e160) as text from its factors
+  const grid: (number | string | null)[][] = [
     ...r.fixedEffects.map((fe) => [fe.coef, fe.stdErr, fe.z, fe.p, fe.ciLow, fe.ciHigh]),
-    ...r.varianceRows.map((v) => [v.value, v.statsmodelsStdErr, null, null, null, null]),
+    ...r.varianceRows.map((v) => [varianceUnitsOrText(v.value, v.relativeValue, r.sigma, 3), v.statsmodelsStdErr, null, null, null, null]),
   ];
   const columns = [0, 1, 2, 3, 4, 5].map((k) => {
     const values = grid.map((row) => row[k]);
-    if (k === 3 || !needsScientific(values, 5e-4)) return values.map((v) => (k === 3 ? cellFixed(v, 3) : cellFixedOrBig(v, 3)));
-    return values.map((v) => (v === null || !Number.isFinite(v) ? "" : pyExp(v, 3)));
+    if (k === 3 || !needsScientific(values, 5e-4)) return (values as (number | null)[]).map((v) => (k === 3 ? cellFixed(v, 3) : cellFixedOrBig(v, 3)));
+    return values.map((v) => (typeof v === "string" ? v : v === null || !Number.isFinite(v) ? "" : pyExp(v, 3)));
   });
   return { names, cells: grid.map((_, i) => columns.map((c) => c[i])) };
 }

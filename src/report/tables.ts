@@ -5,7 +5,7 @@
  * Every table is rectangular, as an Excel spill must be.
  */
 import type { MixedLMResult, RandomEffectsTable } from "../engine";
-import { isFullVariance, productText, squareText } from "./format";
+import { isFullVariance, productText, squareText, varianceUnitsOrText } from "./format";
 import { coefHeader, parameterRows, summaryInfo, summaryNotes } from "./summary";
 
 export type Cell = string | number | boolean;
@@ -43,7 +43,7 @@ export function summaryTable(r: MixedLMResult): Table {
   rows.push([]);
   rows.push(["", ...coefHeader(r)]);
   for (const fe of r.fixedEffects) rows.push([fe.name, fe.coef, fe.stdErr, fe.z, fe.p, fe.ciLow, fe.ciHigh]);
-  for (const v of r.varianceRows) rows.push([v.name, v.value, num(v.statsmodelsStdErr)]);
+  for (const v of r.varianceRows) rows.push([v.name, varianceUnitsOrText(v.value, v.relativeValue, r.sigma, 6) ?? "", num(v.statsmodelsStdErr)]);
   if (r.style === "lme4") {
     rows.push([]);
     rows.push(...varcompTable(r));

@@ -99,15 +99,27 @@ function compareJson(a: FitJson, b: FitJson, want: ExpectedFit, c: Case, model: 
       }));
     }
   }
-  // type I rows do not move under these transforms
+  // type I rows do not move under these transforms; their sums of squares (F σ²) move with σ²
+  const a2 = c.fit.column === "y" ? c.fit.a * c.fit.a : 1;
   b.anova!.rows.forEach((row, k) => {
-    p.near(`ANOVA ${row.term} F`, row.F, a.anova!.rows[k].F, a.anova!.rows[k].F);
-    p.near(`ANOVA ${row.term} DenDF`, row.denDF, a.anova!.rows[k].denDF, a.anova!.rows[k].denDF);
+    const r = a.anova!.rows[k];
+    p.near(`ANOVA ${row.term} F`, row.F, r.F, r.F);
+    p.near(`ANOVA ${row.term} DenDF`, row.denDF, r.denDF, r.denDF);
+    p.near(`ANOVA ${row.term} Sum Sq`, row.sumSq === null ? null : row.sumSq / a2, r.sumSq, r.sumSq);
+    p.near(`ANOVA ${row.term} Mean Sq`, row.meanSq === null ? null : row.meanSq / a2, r.meanSq, r.meanSq);
   });
+  compareVarianceStdErr(a, b, c, p);
   // Wald bounds of the coefficients the transform maps on their own
   const [m, s] = c.fit.column === "y" ? [c.fit.a, c.fit.b] : [1, 0];
   b.confint!.rows.forEach((row, k) => {
     const j = b.fixedEffects.findIndex((f) => f.name === row.name);
+    // a standard deviation, σ or a correlation: × |a| (correlations unchanged) under y → a y + b;
+    // on a singular fit an sd at zero (1e-22 of σ) has no relative accuracy
+    if (j < 0 && c.fit.column === "y" && !a.singular) {
+      const r = a.confint!.rows[k];
+      const want = row.name.startsWith("cor_") ? r.estimate : Math.abs(c.fit.a) * r.estimate;
+      p.near(`${row.name} estimate`, row.estimate, want, Math.max(Math.abs(want), row.name.startsWith("cor_") ? 1 : 0));
+    }
     if (j < 0 || !want.fixedMap[j].every((v, i) => i === j || v === 0)) return;
     const [lo, hi] = [a.confint!.rows[k].low!, a.confint!.rows[k].high!].map((v) => want.fixedMap[j][j] * v + want.shift[j]).sort((u, v) => u - v);
     p.near(`Wald ${row.name} low`, row.low, lo, Math.abs(lo) + Math.abs(hi));
@@ -118,6 +130,29 @@ function compareJson(a: FitJson, b: FitJson, want: ExpectedFit, c: Case, model: 
     const resSd = Math.sqrt(want.scale);
     p.near(`prediction ${i}`, row.population, m * r.population! + s, resSd + 8 * Number.EPSILON * (Math.abs(s) + Math.abs(m * r.population!)) / p.rel);
     p.near(`prediction SE ${i}`, row.seFixed, Math.abs(m) * r.seFixed!, Math.abs(m) * r.seFixed!);
+  });
+}
+
+/**
+ * The variances' standard errors (varianceStdErr, and beside statsmodels' rows): under y → a y + b
+ * each the original's × a², a number; under a covariate's change the rows that hold it move
+ * (varianceSE's own suite maps them), so σ²'s only.
+ */
+function compareVarianceStdErr(a: FitJson, b: FitJson, c: Case, p: Problems): void {
+  const a2 = c.fit.column === "y" ? c.fit.a * c.fit.a : 1;
+  const rows = b.varianceStdErr!.rows;
+  rows.forEach((row, k) => {
+    const r = a.varianceStdErr!.rows[k];
+    if (c.fit.column !== "y" && row.name !== "var_Residual") return;
+    if (r.stdErr === null) { if (row.stdErr !== null) p.lines.push(`variance SE ${row.name}: got ${row.stdErr}, want null`); return; }
+    // a standard error is evaluated at θ̂, determined to about 1e-6 under a shift (the fit's suite): 1e-5
+    p.near(`variance SE ${row.name}`, row.stdErr === null ? null : row.stdErr / a2, r.stdErr, r.stdErr * (1 + 1e-5 / p.rel));
+    p.near(`variance ${row.name}`, row.value === null ? null : row.value / a2, r.value!, Math.abs(r.value!) + r.stdErr);
+  });
+  b.varianceRows.forEach((row, k) => {
+    const r = a.varianceRows[k];
+    if (c.fit.column !== "y" || r.stdErr === undefined || r.stdErr === null) return;
+    p.near(`${row.name} stdErr`, row.stdErr === null || row.stdErr === undefined ? null : row.stdErr / a2, r.stdErr, r.stdErr * (1 + 1e-5 / p.rel));
   });
 }
 
@@ -132,7 +167,8 @@ describe("the command line on a transformed CSV gives the mapped JSON (fast-chec
         const columns = [model.response, ...model.covariates];
         const column = columns[pick % columns.length];
         const t = column === "yp" ? makeTransform("yp", e, false, null, false, 1, 0)
-          : column === "y" ? makeTransform("y", e * 10, neg, eb, bNeg, sd(d.y), 1e12)
+          // |a| from 1e-150 to 1e150: the variances' units from 1e-300 to 1e300
+          : column === "y" ? makeTransform("y", e * 18.75, neg, eb, bNeg, sd(d.y), 1e12)
             : makeTransform(column, e, neg, model.shiftable.includes(column) ? eb : null, bNeg, sd(d[column]), 1e9);
         const c = caseOf(model, t);
         const refused = sameRefusal(() => fit(d, null, model, m), () => fit(d, c.data, model, m));

@@ -20,7 +20,7 @@
  */
 import fc from "fast-check";
 import {
-  anovaOf, coefficientTests, compareModels, confint, ContrastTests, DataTable, dfTests, fitModel, FittedModel, isMixedLMError, ModelSpec, predictNew,
+  anovaOf, coefficientTests, compareModels, confint, ContrastTests, DataTable, dfTests, fitModel, FittedModel, isMixedLMError, ModelSpec, predictNew, varianceStdErrors,
 } from "../../src/engine";
 import { anovaHypotheses, AnovaType } from "../../src/engine/inference/anovaContrasts";
 import { ExpectedFit, expectedFit, nameParts } from "./mappedFit";
@@ -40,7 +40,8 @@ function pickCase(d: Data, model: ModelCase, pick: number, e: number, neg: boole
   const columns = [model.response, ...model.covariates];
   const column = columns[pick % columns.length];
   if (column === "yp") return caseOf(model, makeTransform("yp", e, false, null, false, 1, 0));
-  if (column === "y") return caseOf(model, makeTransform("y", e * 10, neg, eb, bNeg, sd(d.y), 1e12));
+  // y × a with |a| from 1e-150 to 1e150: the variances' units then run from 1e-300 to 1e300
+  if (column === "y") return caseOf(model, makeTransform("y", e * 18.75, neg, eb, bNeg, sd(d.y), 1e12));
   const shift = model.shiftable.includes(column) ? eb : null;
   return caseOf(model, makeTransform(column, e, neg, shift, bNeg, sd(d[column]), 1e9));
 }
@@ -112,6 +113,10 @@ function checkAnova(o: FittedModel, t: FittedModel, ot: ContrastTests, tt: Contr
     const what = `${label} type ${type} ${row.term}`;
     p.same(`${what} NumDF`, row.numDF, e.numDF);
     p.near(`${what} F`, row.F, e.F, row.F);
+    // Mean Sq = F σ²: the original's × a² under y → a y + b, as it is under a covariate's change
+    const a2 = c.fit.column === "y" ? c.fit.a * c.fit.a : 1;
+    p.near(`${what} Mean Sq`, row.meanSq / a2, e.meanSq, e.meanSq);
+    p.near(`${what} Sum Sq`, row.sumSq / a2, e.sumSq, e.sumSq);
     p.near(`${what} DenDF`, row.denDF, e.denDF, e.denDF);
     if (moved.has(row.term)) return;
     const r = orig.rows[k];
@@ -155,6 +160,12 @@ function checkIntervals(o: FittedModel, t: FittedModel, want: ExpectedFit, c: Ca
     const r = a.rows[k];
     // a parameter the transform does not map on its own (an intercept's sd under a shift) has other bounds
     if (!mappedBounds(row.name, 0, 1, want, c, fixedNames, model, a.rows.map((x) => x.name))) return;
+    // the estimate, mapped as a bound is; but on a singular fit, whose sds at zero (1e-22 of σ)
+    // and correlations there have no relative accuracy
+    const [estimate] = mappedBounds(row.name, r.estimate, r.estimate, want, c, fixedNames, model, a.rows.map((x) => x.name))!;
+    const j = fixedNames.indexOf(row.name);
+    if (j >= 0) p.near(`${label} ${method} ${row.name} estimate`, row.estimate, estimate, Math.abs(estimate) + want.fixed[j].se);
+    else if (!o.result.singular) p.near(`${label} ${method} ${row.name} estimate`, row.estimate, estimate, Math.max(Math.abs(estimate), row.name.startsWith("cor_") ? 1 : 0));
     // a bound the profile did not reach is null on both sides; the other one is compared
     if ((r.low === null) !== (row.low === null) || (r.high === null) !== (row.high === null)) { p.same(`${label} ${method} ${row.name} bounds`, [row.low, row.high], [r.low, r.high]); return; }
     if (r.low === null && r.high === null) return;
@@ -207,6 +218,41 @@ function checkPredictions(d: Data, o: FittedModel, t: FittedModel, c: Case, p: P
   }
 }
 
+/**
+ * The variances' standard errors from the observed information (varianceSE.ts): under y → a y + b
+ * every value and standard error is the original's × a², a finite number; under a covariate
+ * x → c x (no shift) a row on x's variance divides by c², a covariance with x by c. Under a shift
+ * of a covariate in a random term, that group's rows move together (not compared).
+ */
+function checkVarianceStdErrors(o: FittedModel, t: FittedModel, c: Case, model: ModelCase, p: Problems): void {
+  const a = varianceStdErrors(o.core), b = varianceStdErrors(t.core);
+  p.same("variance SE rows", b.rows.map((r) => r.name), a.rows.map((r) => r.name));
+  const tr = c.fit;
+  const involves = (e: string) => nameParts(model.aliases?.[e] ?? e).includes(tr.column);
+  const effectsOf = (name: string): { effects: string[]; group: string } | null => {
+    const m = /^(var|cov)_(.*)\|(.*)$/.exec(name);
+    if (!m) return null;
+    return { effects: m[1] === "var" ? [m[2], m[2]] : m[2].split("."), group: m[3] };
+  };
+  const moved = new Set(tr.column !== "y" && tr.b !== 0 ? a.rows.map((r) => effectsOf(r.name)).filter((x) => x && x.effects.some(involves)).map((x) => x!.group) : []);
+  b.rows.forEach((row, k) => {
+    const r = a.rows[k];
+    const parts = effectsOf(row.name);
+    if (parts && moved.has(parts.group)) return;
+    // the factor the row is multiplied by: a² (the response), 1 / c per effect that holds x
+    const factor = tr.column === "y" ? tr.a * tr.a : parts ? parts.effects.reduce((f, e) => (involves(e) ? f / tr.a : f), 1) : 1;
+    const what = `variance SE ${row.name}`;
+    if (!Number.isFinite(row.value) || (row.stdErr !== null && !Number.isFinite(row.stdErr))) { p.lines.push(`${what}: not a finite number (${row.value}, ${row.stdErr})`); return; }
+    // (v / a) / a: a² itself can be past the range of doubles where the values are not
+    const unmap = (v: number) => (tr.column === "y" ? v / tr.a / tr.a : v / factor);
+    // (the values are the fit's covariances, compared on their own scale by the fit's suite)
+    if (r.stdErr === null || row.stdErr === null) { p.same(`${what} null`, row.stdErr === null, r.stdErr === null); return; }
+    p.near(`${what} value`, unmap(row.value), r.value, Math.abs(r.value) + r.stdErr);
+    // a standard error is evaluated at θ̂, which a shift leaves determined to about 1e-6 (the fit's suite): 1e-5
+    p.near(`${what}`, Math.abs(unmap(row.stdErr)), r.stdErr, r.stdErr, 1e-5 + p["rel"]);
+  });
+}
+
 /** A MixedLMError in `f` on the original fit must be one on the transformed fit as well. */
 function both<T>(o: () => T, t: () => T): [T, T] | null {
   try { return [o(), t()]; } catch (e) { if (!isMixedLMError(e)) throw e; return null; }
@@ -230,7 +276,7 @@ describe("the inference does not depend on the location and unit of the columns 
     }) as never, 24);
   });
 
-  test("likelihood-ratio tests, Wald intervals and predictions", () => {
+  test("likelihood-ratio tests, Wald intervals, predictions and the variances' standard errors", () => {
     assertProperty(fc.property(dataParams, caseArbitrary, (params, [model, pick, m, e, neg, eb, bNeg]) => {
       const d = makeData(params);
       const c = pickCase(d, model, pick, e, neg, eb, bNeg);
@@ -238,6 +284,7 @@ describe("the inference does not depend on the location and unit of the columns 
         checkComparison(d, o, c, model, m, p);
         checkIntervals(o, t, want, c, model, "wald", p, "");
         checkPredictions(d, o, t, c, p);
+        checkVarianceStdErrors(o, t, c, model, p);
       });
       if (lines.length > 0) throw new Error(`${caseName(model, m, c)}:\n${lines.slice(0, 8).join("\n")}`);
     }) as never, 24);

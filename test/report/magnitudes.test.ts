@@ -7,8 +7,8 @@
  * character for character.
  */
 import { DataTable, dfTests, fitModel, MixedLMResult, withDfTests } from "../../src/engine";
-import { pyExp, squareText } from "../../src/report/format";
-import { anovaLines } from "../../src/report/lmerTestTables";
+import { productText, pyExp, squareText } from "../../src/report/format";
+import { anovaCells, anovaLines } from "../../src/report/lmerTestTables";
 import { rColumn, summaryTextOf } from "../../src/report/summary";
 import { statsTable, summaryTable, varcompTable } from "../../src/report/tables";
 import { summaryLayout } from "../../src/office/layout";
@@ -61,6 +61,19 @@ describe.each([1e160, 1e-160])("y × %s", (a) => {
     expect(residual[3]).toBe(r.sigma);
   });
 
+  test("statsmodels' variance rows in the summary's cells and text: the original's × a² as text, not Infinity (0 in Excel) or a blank", () => {
+    const base = fitModel(scaled(1), SPECS[1]).result;
+    const r = fitModel(scaled(a), SPECS[1]).result;
+    const table = summaryTable(r);
+    for (const row of table) for (const cell of row) if (typeof cell === "number") expect(Number.isFinite(cell)).toBe(true);
+    const text = summaryTextOf(r);
+    base.varianceRows.forEach((v) => {
+      const row = table.find((x) => x[0] === v.name)!;
+      expect(row[1]).toBe(productText([v.value, a, a], 6));
+      expect(text).toMatch(new RegExp(`${v.name.replace(/[()]/g, "\\$&")} +${productText([v.value, a, a], 3).replace("+", "\\+")} `));
+    });
+  });
+
   test("the summary sheet gives such numbers an exponent format, and the preview shows them as Excel would", () => {
     const r = fitModel(scaled(a), SPECS[0]).result;
     const layout = summaryLayout(r, SPECS[0], "Sheet1!A1:C862");
@@ -77,13 +90,19 @@ describe.each([1e160, 1e-160])("y × %s", (a) => {
   });
 });
 
-test("the ANOVA table on y × 1e160: sums of squares past the largest double print as Inf, as R prints them; the F statistics as on y", () => {
-  const m = fitModel(scaled(1e160), SPECS[0]);
+test.each([1e160, 1e-160])("the ANOVA table on y × %s: sums of squares past the range of doubles (R prints Inf and 0) are text, the original's × a²; the F statistics as on y", (a) => {
+  const m = fitModel(scaled(a), SPECS[0]);
   const base = fitModel(scaled(1), SPECS[0]);
-  const lines = anovaLines(anovaOf(m, 1, dfTests(m, "satterthwaite")));
-  const ref = anovaLines(anovaOf(base, 1, dfTests(base, "satterthwaite")));
-  expect(lines[2]).toMatch(/^Time +Inf +Inf /);
+  const table = anovaOf(m, 1, dfTests(m, "satterthwaite"));
+  const baseTable = anovaOf(base, 1, dfTests(base, "satterthwaite"));
+  const lines = anovaLines(table);
+  const ref = anovaLines(baseTable);
+  const sumSq = productText([baseTable.rows[0].sumSq, a, a], 4);
+  expect(lines[2]).toMatch(new RegExp(`^Time +${sumSq.replace("+", "\\+")} +${sumSq.replace("+", "\\+")} `));
   expect(lines[2].split(/\s+/).slice(3)).toEqual(ref[2].split(/\s+/).slice(3));
+  // as cells (the custom functions, the sheet): the same text, never a number that is not one
+  const cells = anovaCells(table)[2];
+  expect(cells.slice(1, 3)).toEqual([productText([baseTable.rows[0].sumSq, a, a], 6), productText([baseTable.rows[0].meanSq, a, a], 6)]);
 });
 
 test("ordinary numbers keep their fixed form (a variance at zero prints 0.000 beside ordinary ones)", () => {

@@ -14,7 +14,7 @@
 import { MixedLMError } from "../errors";
 import { columnStats, gramSchmidt } from "../columnScaling";
 import type { FitCore } from "../fit";
-import { fixedColumnsForFit } from "../standardize";
+import { fixedColumnsForFit } from "../centredProducts";
 import { containedIn, FixedTerm, fixedTerms, FixedTerms } from "./fixedTerms";
 import { inverseSPD } from "../smallMatrix";
 

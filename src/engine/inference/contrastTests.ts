@@ -16,8 +16,13 @@ export interface TTest {
 }
 
 export interface FTest {
+  /** Mean Sq × NumDF; Infinity past the largest double (a response near 1e160: see meanSqOverSigma2). */
   sumSq: number;
+  /** F σ² (before Kenward-Roger's scaling). */
   meanSq: number;
+  /** Mean Sq / σ² and σ (the residual standard deviation): Mean Sq as a product of doubles where it is not one itself. */
+  meanSqOverSigma2?: number;
+  sigma?: number;
   numDF: number;
   denDF: number;
   F: number;
@@ -62,8 +67,9 @@ export function contrastCovariance(L: ArrayLike<number>[], A: ArrayLike<number>,
   return out;
 }
 
-/** An F table row as lmerTest's mk_Ftable writes it (Fscale: Kenward-Roger's scaling of F). */
-export function fRow(F: number, numDF: number, denDF: number, sigma2: number, p: number, Fscale = 1): FTest {
-  const meanSq = F * sigma2;
-  return { sumSq: meanSq * numDF, meanSq, numDF, denDF, F: F * Fscale, p };
+/** An F table row as lmerTest's mk_Ftable writes it (σ: the residual standard deviation; Fscale: Kenward-Roger's scaling of F). */
+export function fRow(F: number, numDF: number, denDF: number, sigma: number, p: number, Fscale = 1): FTest {
+  // (F σ) σ: no σ² of its own, which overflows for a response near 1e160 (0 stays 0)
+  const meanSq = F * sigma * sigma;
+  return { sumSq: meanSq * numDF, meanSq, numDF, denDF, F: F * Fscale, p, meanSqOverSigma2: F, sigma };
 }

@@ -96,7 +96,9 @@ function rank(L: ArrayLike<number>[], p: number): number {
 
 export function kenwardRogerTests(view: FitView, d: VarianceDerivatives): ContrastTests {
   const b = kenwardRogerBasis(view, d);
-  const beta = view.betaInternal, p = b.p, sigma2 = view.sigma2Reported, s = view.yScale;
+  const beta = view.betaInternal, p = b.p, s = view.yScale;
+  // σ = s σ_int: finite where σ² overflows (a response near 1e160)
+  const sigma = s * Math.sqrt(view.sigma2);
   // every contrast on the internal coefficients (reportedScale.ts); yScale outside the square roots
   const tTest = (reported: ArrayLike<number>): TTest => {
     const { row: l, scale } = normalizedContrast(view, reported);
@@ -110,14 +112,14 @@ export function kenwardRogerTests(view: FitView, d: VarianceDerivatives): Contra
   const fTest = (reported: ArrayLike<number>[]): FTest => {
     const L = internalHypothesis(view, reported);
     const q = rank(L, p);
-    if (q === 0) return fRow(NaN, 0, NaN, sigma2, NaN);
+    if (q === 0) return fRow(NaN, 0, NaN, sigma, NaN);
     const { A1, A2 } = aTerms(b, L);
     const { df, scaling } = kenwardRogerDf(A1, A2, q);
     const Lb = Float64Array.from(L, (l) => dot(l, beta));
     const VA = contrastCovariance(L, b.phiAdjusted, p);
     const VAinv = inverseSPD(VA, L.length) ?? pseudoInverseSymmetric(VA, L.length, (v, big) => Math.abs(v) > 1e-10 * big);
     const FU = quadraticForm(Lb, VAinv, L.length) / q;
-    return fRow(FU, q, df, sigma2, fUpperP(FU * scaling, q, df), scaling);
+    return fRow(FU, q, df, sigma, fUpperP(FU * scaling, q, df), scaling);
   };
   return { method: "kenward-roger", tTest, fTest, vcov: toReportedCovariance(view, b.phiAdjusted) };
 }

@@ -61,6 +61,18 @@ export function varianceParameters(blocks: CovBlock[]): VarianceParameter[] {
 
 /** The covariance of a block on the data's scale, σ² T T' (q×q column-major), T from θ. */
 export function blockCovariance(b: CovBlock, theta: ArrayLike<number>, sigma: number): Float64Array {
+  const S = relativeCovariance(b, theta);
+  // (s σ) σ: a zero stays zero where σ² overflows
+  for (let e = 0; e < S.length; e++) S[e] = S[e] * sigma * sigma;
+  return S;
+}
+
+/**
+ * The block's covariance relative to σ², T T' (q×q column-major): free of the response's unit,
+ * so that standard deviations (σ √(T T')_aa) and correlations read off it are right where σ²
+ * overflows or underflows (a response × 1e±160).
+ */
+export function relativeCovariance(b: CovBlock, theta: ArrayLike<number>): Float64Array {
   const q = b.q;
   const T = new Float64Array(q * q);
   for (let e = 0; e < q * q; e++) T[e] = b.thetaIndex[e] >= 0 ? theta[b.thetaIndex[e]] : 0;
@@ -68,20 +80,20 @@ export function blockCovariance(b: CovBlock, theta: ArrayLike<number>, sigma: nu
   for (let a = 0; a < q; a++) for (let c = 0; c <= a; c++) {
     let s = 0;
     for (let k = 0; k <= c; k++) s += T[k * q + a] * T[k * q + c];
-    S[c * q + a] = S[a * q + c] = s * sigma * sigma;
+    S[c * q + a] = S[a * q + c] = s;
   }
   return S;
 }
 
 /** Values of the parameters (sd, cor) of the blocks, then sigma, from θ and σ. A correlation with a zero sd is NaN. */
 export function sdcorValues(blocks: CovBlock[], params: VarianceParameter[], theta: ArrayLike<number>, sigma: number): number[] {
-  const covs = blocks.map((b) => blockCovariance(b, theta, sigma));
+  const rel = blocks.map((b) => relativeCovariance(b, theta));
   const vals = params.map(({ block, row, col }) => {
-    const S = covs[block], q = blocks[block].q;
-    const sr = Math.sqrt(S[row * q + row]);
-    if (row === col) return sr;
-    const sc = Math.sqrt(S[col * q + col]);
-    return sr > 0 && sc > 0 ? S[col * q + row] / (sr * sc) : NaN;
+    const R = rel[block], q = blocks[block].q;
+    const sr = Math.sqrt(R[row * q + row]);
+    if (row === col) return sigma * sr;
+    const sc = Math.sqrt(R[col * q + col]);
+    return sr > 0 && sc > 0 ? R[col * q + row] / sr / sc : NaN;
   });
   return [...vals, sigma];
 }
@@ -92,12 +104,15 @@ export function sdcorValues(blocks: CovBlock[], params: VarianceParameter[], the
  * Entries the block's template holds at zero (an uncorrelated term) must be zero in S.
  */
 export function setBlockTheta(b: CovBlock, S: Float64Array, sigma: number, theta: Float64Array): boolean {
-  const q = b.q;
-  const L = new Float64Array(q * q);
   const s2 = sigma * sigma;
-  for (let e = 0; e < q * q; e++) L[e] = S[e] / s2;
-  if (!cholPsd(L, q)) return false;
-  for (let e = 0; e < q * q; e++) if (b.thetaIndex[e] >= 0) theta[b.thetaIndex[e]] = L[e];
+  return setBlockThetaRelative(b, S.map((v) => v / s2), theta);
+}
+
+/** setBlockTheta for a covariance relative to σ², R = S / σ² (T = chol(R)); R is overwritten. */
+export function setBlockThetaRelative(b: CovBlock, R: Float64Array, theta: Float64Array): boolean {
+  const q = b.q;
+  if (!cholPsd(R, q)) return false;
+  for (let e = 0; e < q * q; e++) if (b.thetaIndex[e] >= 0) theta[b.thetaIndex[e]] = R[e];
   return true;
 }
 

@@ -15,7 +15,7 @@ import { covBlocks, sdcorValues, VarianceParameter, varianceParameters } from ".
 import { fixedZeta, ProfileBase, varianceZeta, Zeta } from "./profileZeta";
 import { findBound } from "./rootfind";
 import { fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
-import { criterionAt, quantities, refitByMethod } from "./view";
+import { betaStdErrors, criterionAt, quantities, refitByMethod } from "./view";
 
 export interface IntervalRow {
   name: string;
@@ -125,7 +125,7 @@ function fixedRows(core: FitCore, mlBase: ProfileBase, wanted: (name: string) =>
   return core.frame.xNames.map((name, j) => (): IntervalRow => {
     const row: IntervalRow = { name, estimate: fitted.beta[j], low: null, high: null };
     if (!wanted(name)) return row;
-    [row.low, row.high] = bothBounds(fixedZeta(mlBase, j, mq.beta[j]), mlBase.base, mq.beta[j], Math.sqrt(mq.betaCov[j * mq.p + j]), run, [undefined, undefined]);
+    [row.low, row.high] = bothBounds(fixedZeta(mlBase, j, mq.beta[j]), mlBase.base, mq.beta[j], betaStdErrors(mlBase.core)[j], run, [undefined, undefined]);
     return row;
   });
 }

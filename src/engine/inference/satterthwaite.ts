@@ -61,7 +61,9 @@ function satterthwaiteDf(b: SatterthwaiteBasis, l: ArrayLike<number>, variance: 
 
 export function satterthwaiteTests(view: FitView, d: VarianceDerivatives): ContrastTests {
   const b = satterthwaiteBasis(view, d);
-  const beta = view.betaInternal, p = b.p, sigma2 = view.sigma2Reported, s = view.yScale;
+  const beta = view.betaInternal, p = b.p, s = view.yScale;
+  // σ = s σ_int: finite where σ² overflows (a response near 1e160)
+  const sigma = s * Math.sqrt(view.sigma2);
   // on internal contrasts (reportedScale.ts): estimate and standard error carry yScale outside
   const internalTTest = (l: Float64Array, scale = 1): TTest => {
     const estimate = dot(l, beta);
@@ -79,7 +81,7 @@ export function satterthwaiteTests(view: FitView, d: VarianceDerivatives): Contr
     const { values, vectors } = symmetricEigen(VL, L.length);
     const tol = Math.max(Math.sqrt(2.220446049250313e-16) * values[0], 0);
     const q = Array.from(values).filter((v) => v > tol).length;
-    if (q === 0) return fRow(NaN, 0, NaN, sigma2, NaN);
+    if (q === 0) return fRow(NaN, 0, NaN, sigma, NaN);
     const rows = Array.from({ length: q }, (_, m) => {
       const row = new Float64Array(p);
       L.forEach((l, a) => { const w = vectors[m * L.length + a]; for (let j = 0; j < p; j++) row[j] += w * l[j]; });
@@ -87,12 +89,12 @@ export function satterthwaiteTests(view: FitView, d: VarianceDerivatives): Contr
     });
     if (q === 1) {
       const t = internalTTest(rows[0]);
-      return fRow(t.t * t.t, 1, t.df, sigma2, t.p);
+      return fRow(t.t * t.t, 1, t.df, sigma, t.p);
     }
     const F = rows.reduce((s, row, m) => s + (dot(row, beta) / Math.sqrt(values[m])) ** 2, 0) / q;
     const nu = rows.map((row, m) => satterthwaiteDf(b, row, values[m]));
     const ddf = fStatisticDdf(nu);
-    return fRow(F, q, ddf, sigma2, fUpperP(F, q, ddf));
+    return fRow(F, q, ddf, sigma, fUpperP(F, q, ddf));
   };
   return { method: "satterthwaite", tTest, fTest, vcov: toReportedCovariance(view, b.phi) };
 }

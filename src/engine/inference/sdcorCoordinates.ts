@@ -8,7 +8,7 @@
  * A profiled correlation is one coordinate: the block's effects are put in an order where its
  * two effects come first, and the correlation is then the cosine of the second row's angle.
  */
-import { blockCovariance, cholPsd, CovBlock, setBlockTheta, VarianceParameter } from "./parameters";
+import { cholPsd, CovBlock, relativeCovariance, setBlockThetaRelative, VarianceParameter } from "./parameters";
 
 export interface Coordinates {
   blocks: CovBlock[];
@@ -62,15 +62,16 @@ export function coordinateOf(c: Coordinates, p: VarianceParameter | "sigma"): { 
 export function toCoordinates(c: Coordinates, theta: ArrayLike<number>, sigma: number): Float64Array {
   const x = new Float64Array(c.size);
   c.blocks.forEach((b, k) => {
-    const q = b.q, S = blockCovariance(b, theta, sigma);
-    const sd = Array.from({ length: q }, (_, a) => Math.sqrt(S[a * q + a]));
-    for (let a = 0; a < q; a++) x[c.offset[k] + a] = sd[a] / c.sdScale[k][a];
+    // relative to σ²: the data's covariance overflows for a response near 1e160, its sds do not
+    const q = b.q, R = relativeCovariance(b, theta);
+    const rel = Array.from({ length: q }, (_, a) => Math.sqrt(R[a * q + a]));
+    for (let a = 0; a < q; a++) x[c.offset[k] + a] = (sigma * rel[a]) / c.sdScale[k][a];
     if (!c.correlated[k]) return;
     const perm = c.perms[k];
     const C = new Float64Array(q * q);
     for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) {
       const a = perm[i], b2 = perm[j];
-      C[j * q + i] = i === j ? 1 : sd[a] > 0 && sd[b2] > 0 ? S[b2 * q + a] / (sd[a] * sd[b2]) : 0;
+      C[j * q + i] = i === j ? 1 : rel[a] > 0 && rel[b2] > 0 ? R[b2 * q + a] / rel[a] / rel[b2] : 0;
     }
     cholPsd(C, q);
     let at = c.offset[k] + q;
@@ -88,7 +89,8 @@ export function fromCoordinates(c: Coordinates, x: ArrayLike<number>, theta: Flo
   const sigma = c.sigma0 * Math.exp(x[c.size - 1]);
   for (let k = 0; k < c.blocks.length; k++) {
     const b = c.blocks[k], q = b.q;
-    const sd = Array.from({ length: q }, (_, a) => Math.abs(x[c.offset[k] + a]) * c.sdScale[k][a]);
+    // the sds relative to σ, and the covariance relative to σ² (σ² overflows for a response near 1e160)
+    const sd = Array.from({ length: q }, (_, a) => (Math.abs(x[c.offset[k] + a]) * c.sdScale[k][a]) / sigma);
     const S = new Float64Array(q * q);
     if (c.correlated[k]) {
       const L = unitRows(x, c.offset[k] + q, q);
@@ -100,7 +102,7 @@ export function fromCoordinates(c: Coordinates, x: ArrayLike<number>, theta: Flo
         S[b2 * q + a] = S[a * q + b2] = s * sd[a] * sd[b2];
       }
     } else for (let a = 0; a < q; a++) S[a * q + a] = sd[a] * sd[a];
-    if (!setBlockTheta(b, S, sigma, theta)) return NaN;
+    if (!setBlockThetaRelative(b, S, theta)) return NaN;
   }
   return sigma;
 }

@@ -10,6 +10,8 @@
 import { fitCore, FitCore, ProfiledDeviance } from "../fit";
 import { Method, ModelFrame } from "../model";
 import { fixedPrediction } from "../prediction";
+import { checkSpan } from "../identifiability";
+import { fixedColumnsForFit, termColumnsForFit } from "../centredProducts";
 import { standardize, Standardization } from "../standardize";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -32,7 +34,8 @@ export function quantities(core: FitCore): FitQuantities {
   return {
     beta: core.beta,
     betaCov: core.betaCov,
-    sigma: Math.sqrt(core.sigma2),
+    // s σ_int, not √σ²: finite where σ² overflows (a response near 1e160)
+    sigma: core.transform.sigma(core.internal.sigma2),
     theta: core.theta,
     minusTwoLogLik: core.minusTwoLogLik,
     reml: core.deviance.reml,
@@ -41,10 +44,18 @@ export function quantities(core: FitCore): FitQuantities {
   };
 }
 
+/** √diag(betaCov) of FitQuantities, formed without betaCov: finite where its entries overflow (a response near 1e160). */
+export function betaStdErrors(core: FitCore): Float64Array {
+  return core.transform.betaStdErr(core.internal.betaCov);
+}
+
 /** The same frame (rows, design, terms) fitted by another criterion. */
 export function refitByMethod(core: FitCore, method: Method): FitCore {
   if ((method === "REML") === core.deviance.reml) return core;
-  return fitCore({ ...core.frame, method });
+  // what the other criterion cannot fit (ML's likelihood without a maximum) is a message, as buildModel's
+  const f = core.frame;
+  checkSpan(f.terms.map((t) => ({ ...t, z: termColumnsForFit(t) })), f.y.length, f.nTheta, fixedColumnsForFit(f), f.xNames, method);
+  return fitCore({ ...f, method });
 }
 
 /**
@@ -90,26 +101,53 @@ export function refitResponse(ctx: RefitContext, y: Float64Array, start?: Float6
  * profiled deviance of fit.ts. Infinity where the factor cannot be formed.
  */
 export function criterionAt(core: FitCore, theta: ArrayLike<number>, sigma: number, reml: boolean): number {
-  const dev = core.deviance;
   const t = core.transform;
   // the internal problem's θ and σ (y_int = (y − X_int γ)/s): σ_int = σ/s
   const s = t.response.scale;
-  const sigmaInt = sigma / s;
-  if (!(sigmaInt > 0) || !dev.updateIfNeeded(t.internalTheta(theta))) return Infinity;
+  const dof = reml ? core.deviance.n - core.deviance.p : core.deviance.n;
+  // back to the data's scale: the Jacobian of y → y_int, and REML's log det(X'V⁻¹X) under X = X_int B⁻¹
+  const v = internalCriterionAt(core, t.internalTheta(theta), sigma / s, reml) + 2 * dof * Math.log(s) - (reml ? 2 * t.fixed.logAbsDetB : 0);
+  return Number.isFinite(v) ? v : Infinity;
+}
+
+/**
+ * criterionAt on the internal problem: its θ and σ_int = σ/s in the internal response's unit,
+ * without the constant that maps the criterion to the data's. Second differences of it keep
+ * their digits where the data's criterion is 1e5 (a response × 1e150 adds 2(n − p) log s to it).
+ */
+export function internalCriterionAt(core: FitCore, thetaInt: Float64Array, sigmaInt: number, reml: boolean): number {
+  const dev = core.deviance;
+  if (!(sigmaInt > 0) || !dev.updateIfNeeded(thetaInt)) return Infinity;
   const f = dev.factor;
   const r2 = f.pwrss();
   const s2 = sigmaInt * sigmaInt;
   const dof = reml ? dev.n - dev.p : dev.n;
-  const internal = f.logDetZ() + (reml ? f.logDetX() : 0) + dof * (LOG_2PI + Math.log(s2)) + r2 / s2;
-  // back to the data's scale: the Jacobian of y → y_int, and REML's log det(X'V⁻¹X) under X = X_int B⁻¹
-  const v = internal + 2 * dof * Math.log(s) - (reml ? 2 * t.fixed.logAbsDetB : 0);
+  const v = f.logDetZ() + (reml ? f.logDetX() : 0) + dof * (LOG_2PI + Math.log(s2)) + r2 / s2;
   return Number.isFinite(v) ? v : Infinity;
+}
+
+/** The fit's internal coordinates of the variance parameters, for work that must not depend on the data's units (varianceSE.ts). */
+export interface InternalVarianceCoordinates {
+  /** θ of the internal problem (the fit's optimum). */
+  theta: Float64Array;
+  /** σ_int: σ in the internal response's unit. */
+  sigma: number;
+  /** s: the data's response = s × the internal one; the data's covariances are s² D_k Ψ_int D_k'. */
+  responseScale: number;
+  /** D_k (q×q, column-major) of frame term k: its effects on the data's columns are D_k times the internal ones. */
+  termMatrix(k: number): Float64Array;
+}
+
+export function internalVarianceCoordinates(core: FitCore): InternalVarianceCoordinates {
+  const t = core.transform;
+  return { theta: core.internal.theta, sigma: Math.sqrt(core.internal.sigma2), responseScale: t.response.scale, termMatrix: (k) => t.termMatrix(k) };
 }
 
 /**
  * The model with fixed effect j held at v (a fixed effect's profile), on the fit's internal
  * problem: β = B (γ + s β_int), so β_j = v is the linear constraint c'β_int = w(v) with
- * c = s B'e_j and w(v) = v − e_j'B γ; writing β_int = c w / c'c + N η (N: an orthonormal basis of
+ * c = B'e_j and w(v) = (v − e_j'B γ) / s (s kept out of c: c'c would be s² and overflow for a
+ * response near 1e160); writing β_int = c w / c'c + N η (N: an orthonormal basis of
  * c's complement) leaves a model in η with design X_int N and response y_int − X_int c w / c'c.
  * Its ML criterion plus 2n log s is the data's (the full model's map, standardize.ts). Taking
  * β_j x_j off the data's response instead (lme4's way) is the same in exact arithmetic and loses
@@ -120,8 +158,8 @@ export function constrainedFixedEffect(core: FitCore, j: number): { frame: Model
   const t = core.transform, internal = t.internal;
   const X = internal.X, p = X.length, n = internal.y.length;
   const B = t.fixed.B, s = t.response.scale, gamma = t.response.shift;
-  // c = s B'e_j (row j of B), and e_j'B γ
-  const c = Float64Array.from({ length: p }, (_, a) => s * B[a * p + j]);
+  // c = B'e_j (row j of B), and e_j'B γ
+  const c = Float64Array.from({ length: p }, (_, a) => B[a * p + j]);
   let bGamma = 0;
   for (let a = 0; a < p; a++) bGamma += B[a * p + j] * gamma[a];
   let cc = 0;
@@ -136,7 +174,7 @@ export function constrainedFixedEffect(core: FitCore, j: number): { frame: Model
   for (let a = 0; a < p; a++) { const w = c[a] / cc; if (w !== 0) { const xa = X[a]; for (let i = 0; i < n; i++) Xc[i] += w * xa[i]; } }
   const frame: ModelFrame = { ...internal, X: XN, xNames: XN.map((_, k) => `η${k + 1}`), method: "ML" };
   const responseAt = (v: number): Float64Array => {
-    const w = v - bGamma;
+    const w = (v - bGamma) / s;
     return Float64Array.from(internal.y, (yi, i) => yi - w * Xc[i]);
   };
   return { frame, responseAt, criterionOffset: 2 * n * Math.log(s), start: Float64Array.from(core.internal.theta) };

@@ -7,6 +7,7 @@ import { useId, useState } from "react";
 import { Field, makeStyles, Select, Spinner, Switch, Text, tokens } from "@fluentui/react-components";
 import type { AnovaType } from "../../engine";
 import type { PaneAnova } from "../../worker/paneJobs";
+import { sumOfSquares } from "../../report/lmerTestTables";
 import { num, pValue } from "../display";
 import type { Job } from "../inferenceState";
 import { NoticeBar } from "./NoticeBar";
@@ -18,6 +19,12 @@ const useStyles = makeStyles({
 });
 
 const ROMAN = ["", "I", "II", "III"] as const;
+
+/** A sum of squares, or its text where it is past the range of doubles (a response × 1e±160: lmerTestTables.ts). */
+function sumOfSquaresText(r: PaneAnova["table"]["rows"][number], which: "sumSq" | "meanSq"): string {
+  const v = sumOfSquares(r, which, 2);
+  return typeof v === "string" ? v : num(v, 2);
+}
 
 function Table({ anova }: { anova: PaneAnova }) {
   const s = useTableStyles();
@@ -56,7 +63,7 @@ function Table({ anova }: { anova: PaneAnova }) {
             ...(details
               ? [
                   <tr key={`${r.term}-detail`}>
-                    <td colSpan={4} className={s.detail}>Sum Sq {num(r.sumSq, 2)} · Mean Sq {num(r.meanSq, 2)}</td>
+                    <td colSpan={4} className={s.detail}>Sum Sq {sumOfSquaresText(r, "sumSq")} · Mean Sq {sumOfSquaresText(r, "meanSq")}</td>
                   </tr>,
                 ]
               : []),

@@ -3,7 +3,9 @@
  * criterion), against lme4's deviance differentiated by numDeriv (scripts/reference/inference/fit_inference_lme4.R),
  * and beside statsmodels' number in the JSON.
  */
-import { confint, fitModel, varianceStdErrors } from "../../../src/engine";
+import { confint, DataTable, fitModel, ModelSpec, varianceStdErrors } from "../../../src/engine";
+import { isFullVariance, productText } from "../../../src/report/format";
+import { inferenceJson, varianceStdErrorTable, varianceStdErrorText } from "../../../src/report/inference";
 import { fixtureTable } from "../../helpers";
 import { fitOf, ownCases, Ref } from "./inferenceHelpers";
 
@@ -53,4 +55,57 @@ test("the fit's factor is left at its optimum after the standard errors and the 
     confint(m, { method: "profile", criterion: "REML", which: ["sigma"] });
     expect(m.core.deviance.devianceFromFactor()).toBe(before);
   }
+});
+
+// ---- a response of any unit (issue 9) ---------------------------------------------------------
+
+/** A fixture with its response column multiplied by a. */
+function scaledResponse(file: string, response: string, a: number): DataTable {
+  const t = fixtureTable(file);
+  const rows: unknown[][] = [t.names];
+  for (let i = 0; i < t.nRows; i++) rows.push(t.names.map((c) => (c === response ? a * Number(t.label(c, i)) : t.column(c).kind === "numeric" ? Number(t.label(c, i)) : t.label(c, i))));
+  return DataTable.fromRows(rows);
+}
+
+const UNIT_CASES: { file: string; response: string; spec: ModelSpec }[] = [
+  { file: "dietox.csv", response: "Weight", spec: { formula: "Weight ~ Time + (Time|Pig)" } },
+  { file: "dietox.csv", response: "Weight", spec: { formula: "Weight ~ Time", groups: "Pig", reFormula: "~Time", method: "ML" } },
+  { file: "Pastes.csv", response: "strength", spec: { formula: "strength ~ 1", groups: "batch", vcFormula: { cask: "0 + C(cask)" } } },
+];
+
+describe.each([1e150, -1e150, 1e-150])("y × %s: every variance and its standard error is the y fit's × a², a finite number", (a) => {
+  test.each(UNIT_CASES)("$spec.formula ($file)", ({ file, response, spec }) => {
+    const base = varianceStdErrors(fitModel(scaledResponse(file, response, 1), spec).core);
+    const got = varianceStdErrors(fitModel(scaledResponse(file, response, a), spec).core);
+    expect(got.rows.map((r) => r.name)).toEqual(base.rows.map((r) => r.name));
+    got.rows.forEach((r, i) => {
+      const b = base.rows[i];
+      expect(Number.isFinite(r.value) && Number.isFinite(r.stdErr!)).toBe(true);
+      // (v a) a: the product in this order stays within range where a² does not
+      expect(Math.abs(r.value / a / a - b.value)).toBeLessThan(1e-8 * Math.abs(b.value) + 1e-12);
+      expect(Math.abs(r.stdErr! / Math.abs(a) / Math.abs(a) - b.stdErr!)).toBeLessThan(1e-7 * b.stdErr!);
+      // the split form: relative parts free of the unit
+      expect(Math.abs(r.relative.stdErr! - b.relative.stdErr!)).toBeLessThan(1e-7 * b.relative.stdErr!);
+    });
+  });
+});
+
+describe.each([1e160, 1e-160])("y × %s: variances and their standard errors past the range of doubles", (a) => {
+  test.each(UNIT_CASES)("$spec.formula ($file): text from their relative parts and σ, the y fit's × a²; null in the JSON, with the fit's warning", ({ file, response, spec }) => {
+    const base = varianceStdErrors(fitModel(scaledResponse(file, response, 1), spec).core);
+    const m = fitModel(scaledResponse(file, response, a), spec);
+    const got = varianceStdErrors(m.core);
+    const table = varianceStdErrorTable(got);
+    got.rows.forEach((r, i) => {
+      const b = base.rows[i];
+      expect(isFullVariance(r.value)).toBe(false);
+      // the text is the y fit's number × a², to the digits shown
+      expect(table[i + 1][1]).toBe(productText([b.value, a, a], 6));
+      expect(table[i + 1][2]).toBe(productText([b.stdErr!, a, a], 6));
+    });
+    expect(varianceStdErrorText(got).join("\n")).not.toMatch(/\bNA\b|Inf|NaN/);
+    const json = inferenceJson({ varianceSE: got }).varianceStdErr!;
+    expect(json.rows.every((r) => r.value === null && r.stdErr === null)).toBe(true);
+    expect(m.result.warnings.join(" ")).toMatch(a > 1 ? /larger than the largest number a double holds.*standard errors/ : /below the smallest number a double holds to full precision.*standard errors/);
+  });
 });
