@@ -32,8 +32,6 @@ export interface FitView {
   /** β̃ = γ / yScale + β_int: reported β = yScale · betaMap · β̃ (standardize.ts), of order one whatever the columns' offsets. */
   betaInternal: Float64Array;
   names: string[];
-  /** σ² as reported. */
-  sigma2Reported: number;
   /**
    * The fit's lower Cholesky factor of S = I + Λ_R'Z_R'V₁⁻¹Z_RΛ_R (n×n column-major) when the terms
    * after the first are one dense block of the factor (two crossed terms), else null.
@@ -61,7 +59,6 @@ export function fitView(core: FitCore): FitView {
     beta: core.beta,
     betaInternal: Float64Array.from(internal.beta, (b, a) => core.transform.response.shift[a] / core.transform.response.scale + b),
     names: frame.xNames,
-    sigma2Reported: core.sigma2,
     restFactor: atOptimum && f.K === 2 && f.diagKind[1] === "dense" ? f.Ldiag[1] : null,
   };
 }
