@@ -2,14 +2,14 @@
  * The profile ζ functions: ζ(v) = sign(v − v̂) √(D(v) − D̂), D(v) the criterion minimised with
  * one parameter held at v. For a variance parameter (an sd, a correlation, σ) the others are
  * optimised in the coordinates of sdcorCoordinates.ts on the criterion with σ explicit
- * (lme4's devfun2); for a fixed effect β_j, the model is refitted with β_j held (lme4's profile,
- * fixed effects), through fitCore on the fit's internal problem.
+ * (lme4's devfun2); for a fixed effect β_j, θ is optimised with β_j held (lme4's profile of a
+ * fixed effect), on the fit's internal problem.
  */
 import { FitCore } from "../fit";
 import { minimize } from "../optimizer";
 import { CovBlock, VarianceParameter } from "./parameters";
 import { coordinateOf, fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
-import { constrainedFixedEffect, criterionAt, devianceFor, quantities, refitResponse } from "./view";
+import { criterionAt, fixedEffectCriterion, quantities } from "./view";
 
 export interface ProfileBase {
   /** The fit whose criterion is profiled (an ML fit, or the REML fit itself). */
@@ -30,13 +30,12 @@ export interface Zeta {
 
 /**
  * Remembers the optimum found at each v, to start the next refit near it: the line through the
- * two nearest optima (the profile's trace is smooth), or the nearest one (fitCore's θ: a fit
- * from an extrapolated θ is no faster).
+ * two nearest optima (the profile's trace is smooth), or the nearest one.
  */
 class WarmStarts {
   private points: { v: number; x: Float64Array }[] = [];
-  constructor(initial: Float64Array, estimate: number, private readonly extrapolate: boolean) { this.points.push({ v: estimate, x: initial }); }
-  nearest(v: number, extrapolate = this.extrapolate): Float64Array {
+  constructor(initial: Float64Array, estimate: number) { this.points.push({ v: estimate, x: initial }); }
+  nearest(v: number, extrapolate = true): Float64Array {
     const byDistance = [...this.points].sort((a, b) => Math.abs(a.v - v) - Math.abs(b.v - v));
     const [a, b] = byDistance;
     if (!extrapolate || !b || a.v === b.v) return Float64Array.from(a.x);
@@ -72,7 +71,7 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
     const sigma = fromCoordinates(coords, full, theta);
     return Number.isFinite(sigma) ? criterionAt(b.core, theta, sigma, b.reml) : Infinity;
   };
-  const starts = new WarmStarts(Float64Array.from(free, (i) => xHat[i]), estimate, true);
+  const starts = new WarmStarts(Float64Array.from(free, (i) => xHat[i]), estimate);
   let lowest = b.base;
   const zeta = (v: number): number => {
     full[index] = toCoordinate(v);
@@ -93,21 +92,21 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
 }
 
 /**
- * ζ for fixed effect j: refits, by ML (lme4's profile does so even for REML fits), of the model
- * with β_j held at v, on the fit's internal problem (constrainedFixedEffect in view.ts), whose
- * criterion maps back to the data's by a constant.
+ * ζ for fixed effect j: the ML criterion with β_j held at v (fixedEffectCriterion in view.ts; lme4
+ * profiles the fixed effects on ML even for REML fits) minimised over θ, as the variance
+ * parameters' criterion is, from the line through the two nearest optima.
  */
 export function fixedZeta(b: ProfileBase, j: number, estimate: number): Zeta {
-  const constrained = constrainedFixedEffect(b.core, j);
-  const dev = devianceFor(constrained.frame, "ML");
-  const starts = new WarmStarts(constrained.start, estimate, false);
+  const constrained = fixedEffectCriterion(b.core, j);
+  const starts = new WarmStarts(constrained.start, estimate);
   let lowest = b.base;
   const zeta = (v: number): number => {
-    const refit = refitResponse(dev, constrained.responseAt(v), starts.nearest(v));
-    starts.add(v, refit.theta);
-    const D = quantities(refit).minusTwoLogLik + constrained.criterionOffset;
-    lowest = Math.min(lowest, D);
-    return Math.sign(v - estimate) * Math.sqrt(Math.max(0, D - b.base));
+    const criterion = constrained.at(v);
+    const r = minimizeFrom(criterion, [starts.nearest(v), starts.nearest(v, false)]);
+    if (!r) return NaN;
+    starts.add(v, r.x);
+    lowest = Math.min(lowest, r.f);
+    return Math.sign(v - estimate) * Math.sqrt(Math.max(0, r.f - b.base));
   };
   return { zeta, lowest: () => lowest };
 }
