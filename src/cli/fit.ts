@@ -20,7 +20,7 @@ import { fitModel, isMixedLMError, loadDistributions, Method, ModelSpec, readCsv
 import { inferenceJson } from "../report/inference";
 import { fitToJson, stringifyFit } from "../report/json";
 import { summaryTextOf } from "../report/summary";
-import { applyInferenceFlag, checkInferenceArgs, INFERENCE_FLAGS, INFERENCE_USAGE, InferenceArgs, inferenceText, newInferenceArgs, runInference, wantsInference } from "./inference";
+import { applyInferenceFlag, checkInferenceArgs, INFERENCE_FLAGS, INFERENCE_USAGE, InferenceArgs, inferenceText, newInferenceArgs, runInference, wantsDistributions, wantsInference } from "./inference";
 
 const USAGE = `Usage: npm run --silent fit -- FILE.csv --formula "y ~ x" [--groups COLUMN] [--re-formula "~x"] [--vc "NAME=0 + C(col)"]... [--method reml|ml] [--json] [--sep ","] ${INFERENCE_USAGE}`;
 
@@ -151,8 +151,8 @@ export function main(argv: string[]): number {
   }
   if (args === "help") { process.stdout.write(USAGE + "\n"); return 0; }
   try {
-    // the distributions' packages load once, before the timed work (src/engine/inference/distributions.ts)
-    if (wantsInference(args.inference)) loadDistributions();
+    // the t and F distributions' packages load once, before the timed work (src/engine/inference/distributions.ts)
+    if (wantsDistributions(args.inference)) loadDistributions();
     const t0 = performance.now();
     let bytes: Buffer;
     try {
