@@ -7,8 +7,9 @@
  */
 import { FitCore } from "../fit";
 import { minimize } from "../optimizer";
+import { choleskyInPlace, cholSolve } from "../optimizerAlgebra";
 import { CovBlock, VarianceParameter } from "./parameters";
-import { coordinateOf, fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
+import { coordinateOf, Coordinates, fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
 import { criterionAt, fixedEffectCriterion, quantities } from "./view";
 
 export interface ProfileBase {
@@ -22,43 +23,92 @@ export interface ProfileBase {
   base: number;
 }
 
+/** The criterion's Hessian H (row-major) at the base's optimum x0, in coordinates with every block's effects in their own order. */
+export interface Curvature {
+  coords: Coordinates;
+  x0: Float64Array;
+  H: Float64Array;
+}
+
 export interface Zeta {
   zeta: (v: number) => number;
   /** The lowest criterion met while profiling (below D̂ means the fit was not at its optimum). */
   lowest: () => number;
 }
 
+/** Where a refit starts, and whether an optimum on its side of the estimate is at hand (then the start is close to its optimum). */
+interface Start { x: Float64Array; close: boolean }
+
 /**
  * Remembers the optimum found at each v, to start the next refit near it: the line through the
- * two nearest optima (the profile's trace is smooth), or the nearest one.
+ * two nearest optima (the profile's trace is smooth), or the nearest one. On a side of the
+ * estimate with no optimum yet, the tangent of the trace at the estimate when it is known.
  */
 class WarmStarts {
   private points: { v: number; x: Float64Array }[] = [];
-  constructor(initial: Float64Array, estimate: number) { this.points.push({ v: estimate, x: initial }); }
-  nearest(v: number, extrapolate = true): Float64Array {
-    const byDistance = [...this.points].sort((a, b) => Math.abs(a.v - v) - Math.abs(b.v - v));
-    const [a, b] = byDistance;
-    if (!extrapolate || !b || a.v === b.v) return Float64Array.from(a.x);
+  /** `tangent`: where the optimum moves to first order from the estimate's. */
+  constructor(initial: Float64Array, private readonly estimate: number, private readonly tangent?: (v: number) => Float64Array) { this.points.push({ v: estimate, x: initial }); }
+  start(v: number): Start {
+    const side = Math.sign(v - this.estimate);
+    const onSide = (p: { v: number }) => Math.sign(p.v - this.estimate) === side;
+    if (side !== 0 && !this.points.some(onSide)) {
+      const other = this.points.filter((p) => p.v !== this.estimate).sort((p, r) => Math.abs(p.v - v) - Math.abs(r.v - v));
+      if (other.length >= 2 && other[0].v !== other[1].v) return { x: quadratic(this.points[0], other[0], other[1], v), close: false };
+      if (this.tangent) return { x: this.tangent(v), close: false };
+    }
+    const [a, b] = [...this.points].sort((p, r) => Math.abs(p.v - v) - Math.abs(r.v - v));
+    if (!b || a.v === b.v) return { x: Float64Array.from(a.x), close: false };
     const t = (v - a.v) / (b.v - a.v);
     // extrapolate no further than the distance between the two points
-    if (t < -1 || t > 2) return Float64Array.from(a.x);
-    return Float64Array.from(a.x, (xa, i) => xa + t * (b.x[i] - xa));
+    if (t < -1 || t > 2) return { x: Float64Array.from(a.x), close: false };
+    const close = a.v !== this.estimate && onSide(a);
+    return { x: Float64Array.from(a.x, (xa, i) => xa + t * (b.x[i] - xa)), close };
+  }
+  nearest(v: number): Float64Array {
+    const [a] = [...this.points].sort((p, r) => Math.abs(p.v - v) - Math.abs(r.v - v));
+    return Float64Array.from(a.x);
   }
   add(v: number, x: Float64Array): void { this.points.push({ v, x }); }
 }
 
-/** The first minimisation that can start from one of the points (the criterion finite there), or null. */
-function minimizeFrom(f: (u: Float64Array) => number, starts: Float64Array[]): { f: number; x: Float64Array } | null {
-  for (const u0 of starts) {
-    if (!Number.isFinite(f(u0))) continue;
-    const r = minimize(f, u0, { newtonFirst: true });
-    return { f: r.f, x: r.x };
-  }
-  return null;
+/** The quadratic through three points of the trace, at v. */
+function quadratic(a: { v: number; x: Float64Array }, b: { v: number; x: Float64Array }, c: { v: number; x: Float64Array }, v: number): Float64Array {
+  const la = ((v - b.v) * (v - c.v)) / ((a.v - b.v) * (a.v - c.v));
+  const lb = ((v - a.v) * (v - c.v)) / ((b.v - a.v) * (b.v - c.v));
+  const lc = ((v - a.v) * (v - b.v)) / ((c.v - a.v) * (c.v - b.v));
+  return Float64Array.from(a.x, (xa, i) => la * xa + lb * b.x[i] + lc * c.x[i]);
 }
 
-/** ζ for a variance parameter (or σ), the others optimised. */
-export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma", estimate: number): Zeta {
+/**
+ * The minimisations of one profile: from the start, else (the criterion cannot be evaluated
+ * there: a covariance the data cannot carry) from the nearest optimum; null when neither works.
+ * A close start takes the Hessian of the minimisation before (the profile's inner problems change
+ * slowly along it): when it is already at its optimum, a gradient of n evaluations confirms it,
+ * in place of a fresh Hessian's n(n+3)/2 (optimizer.ts, options.hessian). Others, whose optimum
+ * is further, take a fresh one, with which Newton's steps converge quadratically.
+ */
+function profileMinimizer(f: (u: Float64Array) => number, starts: WarmStarts): (v: number) => { f: number; x: Float64Array } | null {
+  let hessian: Float64Array | undefined;
+  return (v) => {
+    const first = starts.start(v);
+    for (const u0 of [first.x, starts.nearest(v)]) {
+      const f0 = f(u0);
+      if (!Number.isFinite(f0)) continue;
+      const r = minimize(f, u0, { newtonFirst: true, f0, hessian: first.close ? hessian : undefined });
+      hessian = r.hessian ?? hessian;
+      starts.add(v, r.x);
+      return { f: r.f, x: r.x };
+    }
+    return null;
+  };
+}
+
+/**
+ * ζ for a variance parameter (or σ), the others optimised. `H`: the criterion's Hessian at the
+ * optimum (Curvature); where the parameter's coordinates are those it was taken in, it gives the
+ * first refit on each side its start: the optimum's tangent, to first order (traceTangent).
+ */
+export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma", estimate: number, H?: Float64Array): Zeta {
   const q = quantities(b.core);
   const coords = makeCoordinates(b.blocks, b.sdScale, q.sigma, param === "sigma" ? undefined : param);
   const xHat = toCoordinates(coords, q.theta, q.sigma);
@@ -71,24 +121,45 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
     const sigma = fromCoordinates(coords, full, theta);
     return Number.isFinite(sigma) ? criterionAt(b.core, theta, sigma, b.reml) : Infinity;
   };
-  const starts = new WarmStarts(Float64Array.from(free, (i) => xHat[i]), estimate);
+  const trace = H && inOwnOrder(coords) ? traceTangent(H, coords.size, index) : null;
+  const tangent = trace ? (v: number) => Float64Array.from(free, (i, k) => xHat[i] + trace.slope[k] * (toCoordinate(v) - xHat[index])) : undefined;
+  const starts = new WarmStarts(Float64Array.from(free, (i) => xHat[i]), estimate, tangent);
+  const refit = profileMinimizer(criterion, starts);
   let lowest = b.base;
   const zeta = (v: number): number => {
     full[index] = toCoordinate(v);
     let D: number;
-    if (free.length === 0) D = criterion(starts.nearest(v));
+    if (free.length === 0) D = criterion(new Float64Array(0));
     else {
-      // from the line through the two nearest optima, else (the criterion cannot be evaluated
-      // there: a covariance the data cannot carry) from the nearest one; NaN when neither works
-      const r = minimizeFrom(criterion, [starts.nearest(v), starts.nearest(v, false)]);
+      const r = refit(v);
       if (!r) return NaN;
       D = r.f;
-      starts.add(v, r.x);
     }
     lowest = Math.min(lowest, D);
     return Math.sign(v - estimate) * Math.sqrt(Math.max(0, D - b.base));
   };
   return { zeta, lowest: () => lowest };
+}
+
+/** Whether every block's effects are in their own order (the coordinates of Curvature). */
+function inOwnOrder(c: Coordinates): boolean {
+  return c.perms.every((perm) => perm.every((e, i) => e === i));
+}
+
+/**
+ * With coordinate i held, the others' optimum moves by slope · Δx_i to first order: slope =
+ * −H_ff⁻¹ H_fi, f the free coordinates, from the full Hessian H (m × m, row-major). Null where
+ * H_ff is not positive definite.
+ */
+function traceTangent(H: Float64Array, m: number, i: number): { slope: Float64Array } | null {
+  const free = Array.from({ length: m }, (_, a) => a).filter((a) => a !== i);
+  const n = free.length;
+  const inner = new Float64Array(n * n);
+  free.forEach((a, r) => free.forEach((b, c) => { inner[r * n + c] = H[a * m + b]; }));
+  const L = Float64Array.from(inner);
+  if (n === 0 || !choleskyInPlace(L, n)) return null;
+  const slope = Float64Array.from(cholSolve(L, n, free.map((a) => -H[a * m + i])));
+  return slope.every(Number.isFinite) ? { slope } : null;
 }
 
 /**
@@ -99,12 +170,14 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
 export function fixedZeta(b: ProfileBase, j: number, estimate: number): Zeta {
   const constrained = fixedEffectCriterion(b.core, j);
   const starts = new WarmStarts(constrained.start, estimate);
+  let held = NaN;
+  const criterion = (thetaInt: Float64Array) => constrained.at(held, thetaInt);
+  const refit = profileMinimizer(criterion, starts);
   let lowest = b.base;
   const zeta = (v: number): number => {
-    const criterion = constrained.at(v);
-    const r = minimizeFrom(criterion, [starts.nearest(v), starts.nearest(v, false)]);
+    held = v;
+    const r = refit(v);
     if (!r) return NaN;
-    starts.add(v, r.x);
     lowest = Math.min(lowest, r.f);
     return Math.sign(v - estimate) * Math.sqrt(Math.max(0, r.f - b.base));
   };

@@ -118,7 +118,7 @@ export function criterionAt(core: FitCore, theta: ArrayLike<number>, sigma: numb
  * digits that taking β_j x_j off the data's response (lme4's way) loses when x_j is far from
  * zero: the intercept of a fit on x + 1e9 sits near −1e9 β_x. `start`: the fit's internal θ.
  */
-export function fixedEffectCriterion(core: FitCore, j: number): { at: (v: number) => (thetaInt: Float64Array) => number; start: Float64Array } {
+export function fixedEffectCriterion(core: FitCore, j: number): { at: (v: number, thetaInt: Float64Array) => number; start: Float64Array } {
   const dev = core.deviance, t = core.transform, f = dev.factor;
   if (dev.reml) throw new Error("fixedEffectCriterion: the profile of a fixed effect is on the ML criterion");
   const p = dev.p, p1 = p + 1, n = dev.n;
@@ -129,26 +129,23 @@ export function fixedEffectCriterion(core: FitCore, j: number): { at: (v: number
   for (let a = 0; a < p; a++) bGamma += B[a * p + j] * gamma[a];
   const offset = n * (1 + LOG_2PI - Math.log(n)) + 2 * n * Math.log(s);
   const w = new Float64Array(p);
-  const at = (v: number) => {
-    const target = v - bGamma;
-    return (thetaInt: Float64Array): number => {
-      if (!dev.update(thetaInt)) return Infinity;
-      const L = f.LXX;
-      // w = L_X⁻¹ c (forward substitution on the lower triangle of L[X][X], column-major)
-      let cBeta = 0, cc = 0;
-      for (let a = 0; a < p; a++) {
-        let x = c[a];
-        for (let k = 0; k < a; k++) x -= L[k * p1 + a] * w[k];
-        x /= L[a * p1 + a];
-        w[a] = x;
-        cBeta += x * L[a * p1 + p];
-        cc += x * x;
-      }
-      const d = cBeta - target;
-      const r2 = f.pwrss() + (d * d) / cc;
-      const value = f.logDetZ() + n * Math.log(r2) + offset;
-      return r2 > 0 && Number.isFinite(value) ? value : Infinity;
-    };
+  const at = (v: number, thetaInt: Float64Array): number => {
+    if (!dev.update(thetaInt)) return Infinity;
+    const L = f.LXX;
+    // w = L_X⁻¹ c (forward substitution on the lower triangle of L[X][X], column-major)
+    let cBeta = 0, cc = 0;
+    for (let a = 0; a < p; a++) {
+      let x = c[a];
+      for (let k = 0; k < a; k++) x -= L[k * p1 + a] * w[k];
+      x /= L[a * p1 + a];
+      w[a] = x;
+      cBeta += x * L[a * p1 + p];
+      cc += x * x;
+    }
+    const d = cBeta - (v - bGamma);
+    const r2 = f.pwrss() + (d * d) / cc;
+    const value = f.logDetZ() + n * Math.log(r2) + offset;
+    return r2 > 0 && Number.isFinite(value) ? value : Infinity;
   };
   return { at, start: Float64Array.from(core.internal.theta) };
 }
