@@ -1,7 +1,8 @@
 /**
- * The blocked factor's one-pass update for one term of one or two effects (updateOneSmallTerm)
- * against the term-by-term path (updateTerms): the same operations in the same order, so every
- * array of the factor must agree to the last bit (Object.is: signed zeros too), at θ drawn
+ * The one-pass code for one term of one or two effects against the general code: the blocked
+ * factor's update (updateOneSmallTerm against updateTerms) and the deviance's gradient
+ * (smallTermGradient against ProfiledDeviance.gradientAnyTerm). The same operations in the same
+ * order, so every number must agree to the last bit (Object.is: signed zeros too), at θ drawn
  * around the optimum, at zero entries (a variance at its boundary) and of either sign.
  */
 import fc from "fast-check";
@@ -32,4 +33,17 @@ test.each(models)("%s %s: the one-pass update gives the term-by-term path's fact
     expect(general.updateTerms(T)).toBe(ok);
     return !ok || (sameBits(fast.Ldiag[0], general.Ldiag[0]) && sameBits(fast.LX[0], general.LX[0]) && sameBits(fast.LXX, general.LXX));
   }), { seed: 8, numRuns: 200 });
+});
+
+test.each(models.flatMap(([file, formula]) => [[file, formula, "REML"], [file, formula, "ML"]] as [string, string, "REML" | "ML"][]))("%s %s (%s): smallTermGradient gives the general gradient, bit for bit", (file, formula, method) => {
+  const dev = fitModel(fixtureTable(file), { formula, method }).core.deviance;
+  const nTheta = dev.frame.terms[0].thetaIndex.filter((i) => i >= 0).length;
+  const entry = fc.oneof(fc.constant(0), fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: -1e-3, max: 1e-3, noNaN: true }));
+  const a = new Float64Array(nTheta), b = new Float64Array(nTheta);
+  fc.assert(fc.property(fc.array(entry, { minLength: nTheta, maxLength: nTheta }), (theta) => {
+    if (!Number.isFinite(dev.deviance(theta))) return true;
+    dev.gradient(a);
+    dev.gradientAnyTerm(b);
+    return sameBits(a, b);
+  }), { seed: 9, numRuns: 200 });
 });
