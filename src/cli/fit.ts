@@ -55,11 +55,11 @@ function tuneForSize(fileBytes: number): void {
  * criterion, the factor's update, the optimiser) hundreds to thousands of times: optimising
  * those pays, though not from their first calls, as V8's default budget (67,584) would have it.
  * A budget in between, set once the fit is done (the reader and the fit keep theirs). Dietox's
- * random-slope model, whole processes on this shared 2-core machine, medians of interleaved runs
- * under load: profile intervals 126 ms with the default budget throughout, 104 with the
- * small-data one, 95 with 200,000 or 400,000 after the fit; 1,000 bootstrap refits 468 ms by
- * default, 390 with 200,000 or 300,000 after the fit. Comparisons refit a model or two, a
- * handful of evaluations each: they keep the small-data budget (80 ms, against 86 with 300,000).
+ * random-slope model, whole processes on this 2-core machine (shared, load about 1.3), medians
+ * of interleaved runs, with 67,584 / 250,000 / 1,000,000 after the fit: profile intervals 84 /
+ * 79 / 82 ms, 1,000 bootstrap refits 311 / 300 / 319 ms (150,000 to 400,000 measure alike).
+ * Comparisons refit a model or two, a handful of evaluations each: they keep the small-data
+ * budget (under load, 80 ms against 86 with 300,000).
  */
 function tuneForInference(a: InferenceArgs, fileBytes: number): void {
   if (fileBytes < SMALL_FILE_BYTES && (a.confint === "profile" || a.confint === "boot")) setInterruptBudget(INFERENCE_BUDGET);
