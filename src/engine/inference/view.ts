@@ -40,10 +40,18 @@ export function quantities(core: FitCore): FitQuantities {
   };
 }
 
-/** The same frame (rows, design, terms) fitted by another criterion. */
+/**
+ * The same frame (rows, design, terms) fitted by another criterion, on the fit's own internal
+ * problem and cross-products (standardize.ts's map depends on the method only through the frame
+ * it carries): no second pass over the rows. Its θ is the optimiser's, polished as a refit's
+ * (fitCore's criterionOnly): what profiles need of it is its criterion, and a centre to start from.
+ */
 export function refitByMethod(core: FitCore, method: Method): FitCore {
   if ((method === "REML") === core.deviance.reml) return core;
-  return fitCore({ ...core.frame, method });
+  const t = core.transform;
+  const transform = new Standardization({ ...t.internal, method }, t.response, t.fixed, t.terms);
+  const deviance = new ProfiledDeviance(transform.internal, method, { sameProblem: core.deviance });
+  return fitCore({ ...core.frame, method }, { refit: { transform, deviance } });
 }
 
 /**
