@@ -178,8 +178,10 @@ export function fixedZeta(b: ProfileBase, j: number, estimate: number): Zeta {
     held = v;
     const r = refit(v);
     if (!r) return NaN;
-    lowest = Math.min(lowest, r.f);
-    return Math.sign(v - estimate) * Math.sqrt(Math.max(0, r.f - b.base));
+    // minimised on the internal problem's scale, compared on the data's
+    const D = r.f + constrained.offset;
+    lowest = Math.min(lowest, D);
+    return Math.sign(v - estimate) * Math.sqrt(Math.max(0, D - b.base));
   };
   return { zeta, lowest: () => lowest };
 }

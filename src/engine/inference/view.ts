@@ -116,26 +116,28 @@ export function criterionAt(core: FitCore, theta: ArrayLike<number>, sigma: numb
 /**
  * The ML criterion with fixed effect j held at v, as a function of the internal θ (a fixed
  * effect's profile minimises it over θ). On the fit's internal problem β = B (γ + s β_int), so
- * β_j = v is the linear constraint c'β_int = w(v), c = s B'e_j, w(v) = v − e_j'B γ. For a given θ
- * the penalised residual sum of squares minimised under it is
+ * β_j = v is the linear constraint c'β_int = w(v), c = B'e_j, w(v) = (v − e_j'B γ) / s (s kept
+ * out of c: c'c would be s² and overflow for a response near 1e160). For a given θ the
+ * penalised residual sum of squares minimised under it is
  *   r²_v(θ) = r²(θ) + (c'β̂_int(θ) − w)² / c'(X'V⁻¹X)⁻¹c
  * (the Schur complement), and with L_X L_X' = X'V⁻¹X (L[X][X] of the factor) c'β̂ = (L_X⁻¹c)'l and
  * c'(X'V⁻¹X)⁻¹c = |L_X⁻¹c|²: one triangular solve of size p on the factor at θ, so a refit of the
- * constrained model needs neither a model of its own nor β̂. The value is −2 log L of the ML fit
- * with σ profiled, on the data's scale (+ 2n log s). Working on the internal problem keeps the
+ * constrained model needs neither a model of its own nor β̂. `at` is −2 log L of the internal
+ * problem's ML fit (σ profiled), whose second differences keep their digits at any unit of the
+ * response; `offset` maps it to the data's (2n log s). Working on the internal problem keeps the
  * digits that taking β_j x_j off the data's response (lme4's way) loses when x_j is far from
  * zero: the intercept of a fit on x + 1e9 sits near −1e9 β_x. `start`: the fit's internal θ.
  */
-export function fixedEffectCriterion(core: FitCore, j: number): { at: (v: number, thetaInt: Float64Array) => number; start: Float64Array } {
+export function fixedEffectCriterion(core: FitCore, j: number): { at: (v: number, thetaInt: Float64Array) => number; offset: number; start: Float64Array } {
   const dev = core.deviance, t = core.transform, f = dev.factor;
   if (dev.reml) throw new Error("fixedEffectCriterion: the profile of a fixed effect is on the ML criterion");
   const p = dev.p, p1 = p + 1, n = dev.n;
   const B = t.fixed.B, s = t.response.scale, gamma = t.response.shift;
-  // c = s B'e_j (row j of B, column-major), and e_j'B γ
-  const c = Float64Array.from({ length: p }, (_, a) => s * B[a * p + j]);
+  // c = B'e_j (row j of B, column-major), and e_j'B γ
+  const c = Float64Array.from({ length: p }, (_, a) => B[a * p + j]);
   let bGamma = 0;
   for (let a = 0; a < p; a++) bGamma += B[a * p + j] * gamma[a];
-  const offset = n * (1 + LOG_2PI - Math.log(n)) + 2 * n * Math.log(s);
+  const constant = n * (1 + LOG_2PI - Math.log(n));
   const w = new Float64Array(p);
   const at = (v: number, thetaInt: Float64Array): number => {
     if (!dev.update(thetaInt)) return Infinity;
@@ -150,12 +152,12 @@ export function fixedEffectCriterion(core: FitCore, j: number): { at: (v: number
       cBeta += x * L[a * p1 + p];
       cc += x * x;
     }
-    const d = cBeta - (v - bGamma);
+    const d = cBeta - (v - bGamma) / s;
     const r2 = f.pwrss() + (d * d) / cc;
-    const value = f.logDetZ() + n * Math.log(r2) + offset;
+    const value = f.logDetZ() + n * Math.log(r2) + constant;
     return r2 > 0 && Number.isFinite(value) ? value : Infinity;
   };
-  return { at, start: Float64Array.from(core.internal.theta) };
+  return { at, offset: 2 * n * Math.log(s), start: Float64Array.from(core.internal.theta) };
 }
 
 /** X β on the frame's rows (the mean of simulated responses). */
