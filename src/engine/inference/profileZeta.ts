@@ -53,8 +53,8 @@ class WarmStarts {
     const onSide = (p: { v: number }) => Math.sign(p.v - this.estimate) === side;
     if (side !== 0 && !this.points.some(onSide)) {
       const other = this.points.filter((p) => p.v !== this.estimate).sort((p, r) => Math.abs(p.v - v) - Math.abs(r.v - v));
-      if (other.length >= 2 && other[0].v !== other[1].v) return { x: quadratic(this.points[0], other[0], other[1], v), close: false };
-      if (this.tangent) return { x: this.tangent(v), close: false };
+      const x = other.length >= 2 && other[0].v !== other[1].v ? quadratic(this.points[0], other[0], other[1], v) : this.tangent?.(v);
+      if (x && x.every(Number.isFinite)) return { x, close: false };
     }
     const [a, b] = [...this.points].sort((p, r) => Math.abs(p.v - v) - Math.abs(r.v - v));
     if (!b || a.v === b.v) return { x: Float64Array.from(a.x), close: false };
@@ -71,11 +71,11 @@ class WarmStarts {
   add(v: number, x: Float64Array): void { this.points.push({ v, x }); }
 }
 
-/** The quadratic through three points of the trace, at v. */
+/** The quadratic through three points of the trace, at v (Lagrange's weights as products of ratios: a product of differences underflows for a parameter near 1e-160). */
 function quadratic(a: { v: number; x: Float64Array }, b: { v: number; x: Float64Array }, c: { v: number; x: Float64Array }, v: number): Float64Array {
-  const la = ((v - b.v) * (v - c.v)) / ((a.v - b.v) * (a.v - c.v));
-  const lb = ((v - a.v) * (v - c.v)) / ((b.v - a.v) * (b.v - c.v));
-  const lc = ((v - a.v) * (v - b.v)) / ((c.v - a.v) * (c.v - b.v));
+  const la = ((v - b.v) / (a.v - b.v)) * ((v - c.v) / (a.v - c.v));
+  const lb = ((v - a.v) / (b.v - a.v)) * ((v - c.v) / (b.v - c.v));
+  const lc = ((v - a.v) / (c.v - a.v)) * ((v - b.v) / (c.v - b.v));
   return Float64Array.from(a.x, (xa, i) => la * xa + lb * b.x[i] + lc * c.x[i]);
 }
 
