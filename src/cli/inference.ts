@@ -84,6 +84,16 @@ export function wantsInference(args: InferenceArgs): boolean {
   return args.ddf !== null || args.anova !== null || args.compare.length > 0 || args.confint !== null || args.predict !== null;
 }
 
+/**
+ * Whether the flags ask for the t or F distribution (the df tests, the ANOVA table), whose
+ * packages are then loaded before the timed work. Intervals and predictions use none of them
+ * (the normal's quantile is the engine's own), and the χ² of --compare loads on first use: a
+ * profile's process need not pay their few milliseconds of loading.
+ */
+export function wantsDistributions(args: InferenceArgs): boolean {
+  return args.ddf !== null || args.anova !== null;
+}
+
 export interface InferenceOutput {
   /** The fit with the fixed effects' t tests (--ddf): replaces the plain result in the output. */
   result?: MixedLMResult;

@@ -64,6 +64,12 @@ export class BlockedFactor {
    * but can for [X y] when X is rank-deficient or y is fitted exactly).
    */
   update(T: Float64Array[]): boolean {
+    if (this.K === 1 && this.cp.terms[0].q <= 2) return this.updateOneSmallTerm(T[0]);
+    return this.updateTerms(T);
+  }
+
+  /** update() for any terms, term by term and block by block (the one-term fast path's reference). */
+  updateTerms(T: Float64Array[]): boolean {
     const { cp, K, p1 } = this;
     for (let j = 0; j < K; j++) {
       const qj = cp.terms[j].q;
@@ -122,6 +128,63 @@ export class BlockedFactor {
     LXX.set(cp.xx);
     for (let k = 0; k < K; k++) syrkDense(LXX, p1, this.LX[k], p1, this.dims[k], 0);
     return cholesky(LXX, p1);
+  }
+
+  /**
+   * update() for one term of one or two effects (random intercepts, a random slope: most models
+   * people fit, and every refit of their profiles and bootstraps), as one pass over the levels:
+   * each level's block T'A T + I, its Cholesky factor, its rows of L[X] and their share of
+   * L[X][X]'s Schur complement, with the level's numbers in locals. The same operations in the
+   * same order as updateTerms (scaleDiagBlocks, cholesky, scaleXBlocks, rdivSmall, syrkDense),
+   * so the same numbers to the last bit, for a fraction of the work: a fresh process
+   * runs these loops in V8's interpreter and baseline tiers, where every call and array access of
+   * the general path's small kernels costs.
+   */
+  private updateOneSmallTerm(T: Float64Array): boolean {
+    const { cp, p1 } = this;
+    const q = cp.terms[0].q, n = cp.terms[0].nLevels;
+    const A = cp.diag[0], AX = cp.xz[0], D = this.Ldiag[0], LX = this.LX[0], C = this.LXX;
+    C.set(cp.xx);
+    if (q === 1) {
+      const t = T[0], t2 = t * t;
+      for (let l = 0; l < n; l++) {
+        const d = A[l] * t2 + 1;
+        if (!(d > 0)) return false;
+        const s = Math.sqrt(d);
+        D[l] = s;
+        const inv = 1 / s, o = l * p1;
+        for (let a = 0; a < p1; a++) LX[o + a] = AX[o + a] * t * inv;
+        syrkColumn(C, p1, LX, o);
+      }
+      return cholesky(C, p1);
+    }
+    const t00 = T[0], t10 = T[1], t11 = T[3];
+    for (let l = 0; l < n; l++) {
+      // T'A_l T + I (sandwich's unrolled 2 × 2), then its Cholesky factor (dense.ts's, unrolled)
+      const m = l * 4;
+      const b00 = A[m], b10 = A[m + 1], b01 = A[m + 2], b11 = A[m + 3];
+      const w00 = b00 * t00 + b01 * t10, w10 = b10 * t00 + b11 * t10, w01 = b01 * t11, w11 = b11 * t11;
+      const d00 = t00 * w00 + t10 * w10 + 1, d10 = t11 * w10, d11 = t11 * w11 + 1;
+      if (!(d00 > 0)) return false;
+      const l00 = Math.sqrt(d00);
+      const l10 = d10 * (1 / l00);
+      const e11 = l10 === 0 ? d11 : d11 - l10 * l10;
+      if (!(e11 > 0)) return false;
+      const l11 = Math.sqrt(e11);
+      D[m] = l00; D[m + 1] = l10; D[m + 2] = 0; D[m + 3] = l11;
+      // the level's two columns of L[X]: A_X T, then times L_l^{-T}
+      const o = l * 2 * p1, inv0 = 1 / l00, inv1 = 1 / l11;
+      for (let a = 0; a < p1; a++) {
+        // "0 +": scaleXBlocks's sums start from 0, which turns a product of −0 into +0
+        const x0 = AX[o + a], x1 = AX[o + p1 + a], s1 = 0 + x1 * t11;
+        const c0 = (0 + x0 * t00 + x1 * t10) * inv0;
+        LX[o + a] = c0;
+        LX[o + p1 + a] = (l10 === 0 ? s1 : s1 - c0 * l10) * inv1;
+      }
+      syrkColumn(C, p1, LX, o);
+      syrkColumn(C, p1, LX, o + p1);
+    }
+    return cholesky(C, p1);
   }
 
   private tmp = new Float64Array(16);
@@ -540,6 +603,16 @@ function denseTimesSparseT(X: Float64Array, p1: number, Pj: SparseBlocks, Vj: Fl
         }
       }
     }
+  }
+}
+
+/** C (m × m, lower triangle) -= v v' for the column v = A[at..at + m): one column of syrkDense's. */
+function syrkColumn(C: Float64Array, m: number, A: Float64Array, at: number): void {
+  for (let b = 0; b < m; b++) {
+    const ab = A[at + b];
+    if (ab === 0) continue;
+    const cb = b * m;
+    for (let a = b; a < m; a++) C[cb + a] -= A[at + a] * ab;
   }
 }
 

@@ -46,6 +46,14 @@ export interface OptimizeOptions {
   g0?: Float64Array;
   /** Start with Newton steps (for a start near the optimum, with few parameters). */
   newtonFirst?: boolean;
+  /**
+   * With newtonFirst and no analytic gradient: the Hessian of a minimisation of a nearby problem
+   * (row-major; the previous point of a profile, say), taken as the first Newton step's. A start
+   * that is already at the optimum is then confirmed by a gradient of n evaluations instead of a
+   * stencil of n(n+3)/2. Ignored unless positive definite; replaced by a fresh finite-difference
+   * Hessian when a step along it does not descend.
+   */
+  hessian?: Float64Array;
 }
 
 /** A Newton step promising less decrease of the deviance than this ends newtonFromStart when it delivers. */
@@ -102,6 +110,8 @@ interface NewtonPoint {
   carried: Float64Array | null;
   lastStep: Float64Array | null;
   lastGradient: Float64Array | null;
+  /** `carried` is the caller's Hessian (options.hessian) and no step has updated it yet. */
+  borrowed: boolean;
   /** Steps taken along negative curvature, and shifted Hessians, so far. */
   escapes: number;
   shifts: number;
@@ -164,8 +174,8 @@ function newtonFromStart(fn: (x: Float64Array) => number, x0: Float64Array, opti
       // No step descends, within the noise of the deviance, while the (positive definite) model
       // promises less than the tolerance: that is the optimum.
       if (hessianPositive && predictedDecrease < tolerance) { message = "done (no step descends further)"; break; }
-      if (!pt.lastStep) { message = "no descent along the Newton step"; break; }
-      forgetCurvature(pt); // the carried Hessian misled: a fresh one here, then on
+      if (!pt.lastStep && !pt.borrowed) { message = "no descent along the Newton step"; break; }
+      forgetCurvature(pt); // the carried (or borrowed) Hessian misled: a fresh one here, then on
       continue;
     }
     // a step within the noise (or one the line search had to cut hard) says nothing reliable
@@ -189,7 +199,9 @@ function newtonStartPoint(obj: CountedObjective, x0: Float64Array, options: Opti
   else if (obj.fg) fx = obj.trial(x, g);
   else fx = options.f0 ?? obj.value(x);
   if (!Number.isFinite(fx)) throw new Error("The objective is not finite at the starting point");
-  return { x, fx, g, carried: null, lastStep: null, lastGradient: null, escapes: 0, shifts: 0 };
+  const H = options.hessian;
+  const borrowed = !obj.fg && H !== undefined && H.length === x.length * x.length && choleskyInPlace(Float64Array.from(H), x.length);
+  return { x, fx, g, carried: borrowed ? Float64Array.from(H!) : null, lastStep: null, lastGradient: null, borrowed, escapes: 0, shifts: 0 };
 }
 
 /** −g'd/2: the decrease of the quadratic model along its Newton step d (= −H⁻¹g). */
@@ -217,9 +229,9 @@ function newtonDerivatives(obj: CountedObjective, pt: NewtonPoint): Float64Array
     return H;
   }
   const f = (x: Float64Array) => obj.value(x);
-  if (carry) {
+  if (carry || pt.borrowed) {
     pt.g = correctedForwardGradient(f, pt.x, pt.fx, newtonStep, pt.carried!);
-    return updateCarriedHessian(pt);
+    return carry ? updateCarriedHessian(pt) : pt.carried!;
   }
   const gh = centralGradientAndHessian(f, pt.x, pt.fx, newtonStep);
   pt.g = gh.g;
@@ -231,6 +243,7 @@ function newtonDerivatives(obj: CountedObjective, pt: NewtonPoint): Float64Array
 function forgetCurvature(pt: NewtonPoint): void {
   pt.carried = null;
   pt.lastStep = null;
+  pt.borrowed = false;
 }
 
 /** The carried Hessian after the BFGS update from the last step and the change of gradient over it. */
@@ -258,6 +271,7 @@ function leaveSaddle(obj: CountedObjective, pt: NewtonPoint, H: Float64Array): F
   }
   if (++pt.shifts > 8) return "stuck";
   pt.carried = null;
+  pt.borrowed = false;
   return shiftedCholesky(H, n);
 }
 

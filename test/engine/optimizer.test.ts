@@ -39,4 +39,29 @@ describe("minimize", () => {
     expect(r.converged).toBe(true);
     expect(r.f).toBeLessThan(1e-7);
   });
+
+  // a borrowed Hessian (options.hessian): what a profile's refits pass on to the next
+  const atMinimum = Float64Array.from([1, 0]);
+  const trueHessian = Float64Array.from([8, 0, 0, 6]);
+
+  test("started at the minimum with the Hessian of a nearby problem, a gradient of n evaluations confirms it", () => {
+    const fresh = minimize(f, atMinimum, { newtonFirst: true, f0: 0 });
+    const borrowed = minimize(f, atMinimum, { newtonFirst: true, f0: 0, hessian: Float64Array.from([7, 0.5, 0.5, 6.5]) });
+    expect(borrowed.converged).toBe(true);
+    expect(borrowed.evaluations).toBe(2);
+    expect(borrowed.evaluations).toBeLessThan(fresh.evaluations);
+    expect(borrowed.f).toBeLessThan(1e-12);
+  });
+
+  test.each([
+    ["a badly scaled", Float64Array.from([800, 0, 0, 0.06])],
+    ["a not positive definite (ignored)", Float64Array.from([1, 2, 2, 1])],
+    ["a wrongly sized (ignored)", trueHessian.slice(0, 3)],
+  ])("from a start off the minimum with %s Hessian, it still reaches the minimum", (_, hessian) => {
+    const r = minimize(f, Float64Array.from([1.3, 0.4]), { newtonFirst: true, hessian });
+    expect(r.converged).toBe(true);
+    expect(Math.abs(r.x[0] - 1)).toBeLessThan(1e-4);
+    expect(Math.abs(r.x[1])).toBeLessThan(1e-4);
+    expect(r.f).toBeLessThan(1e-7);
+  });
 });

@@ -12,7 +12,7 @@ import { FitCore } from "../fit";
 import { fdHessian } from "../finiteDifferences";
 import { covarianceFromDevianceHessian } from "./hessian";
 import { covBlocks, sdcorValues, VarianceParameter, varianceParameters } from "./parameters";
-import { fixedZeta, ProfileBase, varianceZeta, Zeta } from "./profileZeta";
+import { Curvature, fixedZeta, ProfileBase, varianceZeta, Zeta } from "./profileZeta";
 import { findBound } from "./rootfind";
 import { fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
 import { betaStdErrors, criterionAt, quantities, refitByMethod } from "./view";
@@ -104,7 +104,8 @@ function varianceRows(core: FitCore, base: ProfileBase, wanted: (name: string) =
   const fitted = quantities(core), bq = quantities(base.core);
   const estimates = sdcorValues(base.blocks, params, fitted.theta, fitted.sigma);
   const centres = sdcorValues(base.blocks, params, bq.theta, bq.sigma);
-  const se = varianceStdErrors(base, params);
+  const curvature = curvatureAt(base);
+  const se = varianceStdErrors(base, params, curvature);
   return [...params.map((p) => p.name), "sigma"].map((name, k) => (): IntervalRow => {
     const p: VarianceParameter | "sigma" = k < params.length ? params[k] : "sigma";
     const centre = centres[k];
@@ -114,7 +115,7 @@ function varianceRows(core: FitCore, base: ProfileBase, wanted: (name: string) =
     const isSd = p === "sigma" || p.row === p.col;
     const fallback = p === "sigma" ? 0.1 * centre : isSd ? 0.5 * Math.max(centre, base.sdScale[p.block][p.row]) : 0.3;
     const step = Number.isFinite(se[k]) && se[k] > 0 ? se[k] : fallback;
-    [row.low, row.high] = bothBounds(varianceZeta(base, p, centre), base.base, centre, step, run, isSd ? [0, undefined] : [-1, 1]);
+    [row.low, row.high] = bothBounds(varianceZeta(base, p, centre, curvature?.H), base.base, centre, step, run, isSd ? [0, undefined] : [-1, 1]);
     return row;
   });
 }
@@ -170,32 +171,43 @@ function naturalThetaScales(core: FitCore): Float64Array {
 }
 
 /**
- * Standard errors of the sd/cor/σ parameters from the criterion's curvature (a quadratic
- * approximation): the first step of each root search, so that it usually lands near the bound.
- * NaN where the curvature is not positive (a boundary fit).
+ * The criterion's Hessian at the base's optimum in the coordinates of sdcorCoordinates.ts (the
+ * effects in their own order), by forward differences (n(n+3)/2 evaluations: the first steps and
+ * starts it gives need no more than a few digits). Null where the criterion is not finite there.
  */
-function varianceStdErrors(b: ProfileBase, params: VarianceParameter[]): number[] {
+function curvatureAt(b: ProfileBase): Curvature | null {
   const q = quantities(b.core);
   const coords = makeCoordinates(b.blocks, b.sdScale, q.sigma);
   const x0 = toCoordinates(coords, q.theta, q.sigma);
   const theta = new Float64Array(q.theta.length);
-  const values = (x: Float64Array): number[] => {
-    const sigma = fromCoordinates(coords, x, theta);
-    return sdcorValues(b.blocks, params, theta, sigma);
-  };
   const f = (x: Float64Array): number => {
     const sigma = fromCoordinates(coords, x, theta);
     return Number.isFinite(sigma) ? criterionAt(b.core, theta, sigma, b.reml) : Infinity;
   };
-  const n = coords.size;
-  const h = Array.from(x0, (v) => 1e-3 * Math.max(1, Math.abs(v)));
-  // forward differences (n(n+3)/2 evaluations): a first step needs no more than a few digits
   const f0 = f(x0);
-  const H = Number.isFinite(f0) ? fdHessian(f, x0, f0, (v) => 1e-4 * Math.max(1, Math.abs(v))) : null;
-  const cov = H && H.every(Number.isFinite) ? covarianceFromDevianceHessian(H, n) : null;
+  if (!Number.isFinite(f0)) return null;
+  const H = fdHessian(f, x0, f0, (v) => 1e-4 * Math.max(1, Math.abs(v)));
+  return H.every(Number.isFinite) ? { coords, x0, H } : null;
+}
+
+/**
+ * Standard errors of the sd/cor/σ parameters from the criterion's curvature (a quadratic
+ * approximation): the first step of each root search, so that it usually lands near the bound.
+ * NaN where the curvature is not positive (a boundary fit).
+ */
+function varianceStdErrors(b: ProfileBase, params: VarianceParameter[], curvature: Curvature | null): number[] {
   const m = params.length + 1;
-  if (!cov) return new Array(m).fill(NaN);
+  const n = curvature ? curvature.coords.size : 0;
+  const cov = curvature ? covarianceFromDevianceHessian(curvature.H, n) : null;
+  if (!curvature || !cov) return new Array(m).fill(NaN);
+  const { coords, x0 } = curvature;
+  const theta = new Float64Array(quantities(b.core).theta.length);
+  const values = (x: Float64Array): number[] => {
+    const sigma = fromCoordinates(coords, x, theta);
+    return sdcorValues(b.blocks, params, theta, sigma);
+  };
   // delta method: J = ∂ values / ∂ coordinates by central differences
+  const h = Array.from(x0, (v) => 1e-3 * Math.max(1, Math.abs(v)));
   const J = new Float64Array(m * n);
   for (let i = 0; i < n; i++) {
     const xp = Float64Array.from(x0), xm = Float64Array.from(x0);

@@ -2,14 +2,15 @@
  * The profile ζ functions: ζ(v) = sign(v − v̂) √(D(v) − D̂), D(v) the criterion minimised with
  * one parameter held at v. For a variance parameter (an sd, a correlation, σ) the others are
  * optimised in the coordinates of sdcorCoordinates.ts on the criterion with σ explicit
- * (lme4's devfun2); for a fixed effect β_j, the model is refitted with β_j held (lme4's profile,
- * fixed effects), through fitCore on the fit's internal problem.
+ * (lme4's devfun2); for a fixed effect β_j, θ is optimised with β_j held (lme4's profile of a
+ * fixed effect), on the fit's internal problem.
  */
 import { FitCore } from "../fit";
 import { minimize } from "../optimizer";
+import { choleskyInPlace, cholSolve } from "../optimizerAlgebra";
 import { CovBlock, VarianceParameter } from "./parameters";
-import { coordinateOf, fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
-import { constrainedFixedEffect, criterionAt, devianceFor, quantities, refitResponse } from "./view";
+import { coordinateOf, Coordinates, fromCoordinates, makeCoordinates, toCoordinates } from "./sdcorCoordinates";
+import { criterionAt, fixedEffectCriterion, quantities } from "./view";
 
 export interface ProfileBase {
   /** The fit whose criterion is profiled (an ML fit, or the REML fit itself). */
@@ -22,44 +23,92 @@ export interface ProfileBase {
   base: number;
 }
 
+/** The criterion's Hessian H (row-major) at the base's optimum x0, in coordinates with every block's effects in their own order. */
+export interface Curvature {
+  coords: Coordinates;
+  x0: Float64Array;
+  H: Float64Array;
+}
+
 export interface Zeta {
   zeta: (v: number) => number;
   /** The lowest criterion met while profiling (below D̂ means the fit was not at its optimum). */
   lowest: () => number;
 }
 
+/** Where a refit starts, and whether an optimum on its side of the estimate is at hand (then the start is close to its optimum). */
+interface Start { x: Float64Array; close: boolean }
+
 /**
  * Remembers the optimum found at each v, to start the next refit near it: the line through the
- * two nearest optima (the profile's trace is smooth), or the nearest one (fitCore's θ: a fit
- * from an extrapolated θ is no faster).
+ * two nearest optima (the profile's trace is smooth), or the nearest one. On a side of the
+ * estimate with no optimum yet, the tangent of the trace at the estimate when it is known.
  */
 class WarmStarts {
   private points: { v: number; x: Float64Array }[] = [];
-  constructor(initial: Float64Array, estimate: number, private readonly extrapolate: boolean) { this.points.push({ v: estimate, x: initial }); }
-  nearest(v: number, extrapolate = this.extrapolate): Float64Array {
-    const byDistance = [...this.points].sort((a, b) => Math.abs(a.v - v) - Math.abs(b.v - v));
-    const [a, b] = byDistance;
-    if (!extrapolate || !b || a.v === b.v) return Float64Array.from(a.x);
+  /** `tangent`: where the optimum moves to first order from the estimate's. */
+  constructor(initial: Float64Array, private readonly estimate: number, private readonly tangent?: (v: number) => Float64Array) { this.points.push({ v: estimate, x: initial }); }
+  start(v: number): Start {
+    const side = Math.sign(v - this.estimate);
+    const onSide = (p: { v: number }) => Math.sign(p.v - this.estimate) === side;
+    if (side !== 0 && !this.points.some(onSide)) {
+      const other = this.points.filter((p) => p.v !== this.estimate).sort((p, r) => Math.abs(p.v - v) - Math.abs(r.v - v));
+      const x = other.length >= 2 && other[0].v !== other[1].v ? quadratic(this.points[0], other[0], other[1], v) : this.tangent?.(v);
+      if (x && x.every(Number.isFinite)) return { x, close: false };
+    }
+    const [a, b] = [...this.points].sort((p, r) => Math.abs(p.v - v) - Math.abs(r.v - v));
+    if (!b || a.v === b.v) return { x: Float64Array.from(a.x), close: false };
     const t = (v - a.v) / (b.v - a.v);
     // extrapolate no further than the distance between the two points
-    if (t < -1 || t > 2) return Float64Array.from(a.x);
-    return Float64Array.from(a.x, (xa, i) => xa + t * (b.x[i] - xa));
+    if (t < -1 || t > 2) return { x: Float64Array.from(a.x), close: false };
+    const close = a.v !== this.estimate && onSide(a);
+    return { x: Float64Array.from(a.x, (xa, i) => xa + t * (b.x[i] - xa)), close };
+  }
+  nearest(v: number): Float64Array {
+    const [a] = [...this.points].sort((p, r) => Math.abs(p.v - v) - Math.abs(r.v - v));
+    return Float64Array.from(a.x);
   }
   add(v: number, x: Float64Array): void { this.points.push({ v, x }); }
 }
 
-/** The first minimisation that can start from one of the points (the criterion finite there), or null. */
-function minimizeFrom(f: (u: Float64Array) => number, starts: Float64Array[]): { f: number; x: Float64Array } | null {
-  for (const u0 of starts) {
-    if (!Number.isFinite(f(u0))) continue;
-    const r = minimize(f, u0, { newtonFirst: true });
-    return { f: r.f, x: r.x };
-  }
-  return null;
+/** The quadratic through three points of the trace, at v (Lagrange's weights as products of ratios: a product of differences underflows for a parameter near 1e-160). */
+function quadratic(a: { v: number; x: Float64Array }, b: { v: number; x: Float64Array }, c: { v: number; x: Float64Array }, v: number): Float64Array {
+  const la = ((v - b.v) / (a.v - b.v)) * ((v - c.v) / (a.v - c.v));
+  const lb = ((v - a.v) / (b.v - a.v)) * ((v - c.v) / (b.v - c.v));
+  const lc = ((v - a.v) / (c.v - a.v)) * ((v - b.v) / (c.v - b.v));
+  return Float64Array.from(a.x, (xa, i) => la * xa + lb * b.x[i] + lc * c.x[i]);
 }
 
-/** ζ for a variance parameter (or σ), the others optimised. */
-export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma", estimate: number): Zeta {
+/**
+ * The minimisations of one profile: from the start, else (the criterion cannot be evaluated
+ * there: a covariance the data cannot carry) from the nearest optimum; null when neither works.
+ * A close start takes the Hessian of the minimisation before (the profile's inner problems change
+ * slowly along it): when it is already at its optimum, a gradient of n evaluations confirms it,
+ * in place of a fresh Hessian's n(n+3)/2 (optimizer.ts, options.hessian). Others, whose optimum
+ * is further, take a fresh one, with which Newton's steps converge quadratically.
+ */
+function profileMinimizer(f: (u: Float64Array) => number, starts: WarmStarts): (v: number) => { f: number; x: Float64Array } | null {
+  let hessian: Float64Array | undefined;
+  return (v) => {
+    const first = starts.start(v);
+    for (const u0 of [first.x, starts.nearest(v)]) {
+      const f0 = f(u0);
+      if (!Number.isFinite(f0)) continue;
+      const r = minimize(f, u0, { newtonFirst: true, f0, hessian: first.close ? hessian : undefined });
+      hessian = r.hessian ?? hessian;
+      starts.add(v, r.x);
+      return { f: r.f, x: r.x };
+    }
+    return null;
+  };
+}
+
+/**
+ * ζ for a variance parameter (or σ), the others optimised. `H`: the criterion's Hessian at the
+ * optimum (Curvature); where the parameter's coordinates are those it was taken in, it gives the
+ * first refit on each side its start: the optimum's tangent, to first order (traceTangent).
+ */
+export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma", estimate: number, H?: Float64Array): Zeta {
   const q = quantities(b.core);
   const coords = makeCoordinates(b.blocks, b.sdScale, q.sigma, param === "sigma" ? undefined : param);
   const xHat = toCoordinates(coords, q.theta, q.sigma);
@@ -72,19 +121,19 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
     const sigma = fromCoordinates(coords, full, theta);
     return Number.isFinite(sigma) ? criterionAt(b.core, theta, sigma, b.reml) : Infinity;
   };
-  const starts = new WarmStarts(Float64Array.from(free, (i) => xHat[i]), estimate, true);
+  const trace = H && inOwnOrder(coords) ? traceTangent(H, coords.size, index) : null;
+  const tangent = trace ? (v: number) => Float64Array.from(free, (i, k) => xHat[i] + trace.slope[k] * (toCoordinate(v) - xHat[index])) : undefined;
+  const starts = new WarmStarts(Float64Array.from(free, (i) => xHat[i]), estimate, tangent);
+  const refit = profileMinimizer(criterion, starts);
   let lowest = b.base;
   const zeta = (v: number): number => {
     full[index] = toCoordinate(v);
     let D: number;
-    if (free.length === 0) D = criterion(starts.nearest(v));
+    if (free.length === 0) D = criterion(new Float64Array(0));
     else {
-      // from the line through the two nearest optima, else (the criterion cannot be evaluated
-      // there: a covariance the data cannot carry) from the nearest one; NaN when neither works
-      const r = minimizeFrom(criterion, [starts.nearest(v), starts.nearest(v, false)]);
+      const r = refit(v);
       if (!r) return NaN;
       D = r.f;
-      starts.add(v, r.x);
     }
     lowest = Math.min(lowest, D);
     return Math.sign(v - estimate) * Math.sqrt(Math.max(0, D - b.base));
@@ -92,20 +141,45 @@ export function varianceZeta(b: ProfileBase, param: VarianceParameter | "sigma",
   return { zeta, lowest: () => lowest };
 }
 
+/** Whether every block's effects are in their own order (the coordinates of Curvature). */
+function inOwnOrder(c: Coordinates): boolean {
+  return c.perms.every((perm) => perm.every((e, i) => e === i));
+}
+
 /**
- * ζ for fixed effect j: refits, by ML (lme4's profile does so even for REML fits), of the model
- * with β_j held at v, on the fit's internal problem (constrainedFixedEffect in view.ts), whose
- * criterion maps back to the data's by a constant.
+ * With coordinate i held, the others' optimum moves by slope · Δx_i to first order: slope =
+ * −H_ff⁻¹ H_fi, f the free coordinates, from the full Hessian H (m × m, row-major). Null where
+ * H_ff is not positive definite.
+ */
+function traceTangent(H: Float64Array, m: number, i: number): { slope: Float64Array } | null {
+  const free = Array.from({ length: m }, (_, a) => a).filter((a) => a !== i);
+  const n = free.length;
+  const inner = new Float64Array(n * n);
+  free.forEach((a, r) => free.forEach((b, c) => { inner[r * n + c] = H[a * m + b]; }));
+  const L = Float64Array.from(inner);
+  if (n === 0 || !choleskyInPlace(L, n)) return null;
+  const slope = Float64Array.from(cholSolve(L, n, free.map((a) => -H[a * m + i])));
+  return slope.every(Number.isFinite) ? { slope } : null;
+}
+
+/**
+ * ζ for fixed effect j: the ML criterion with β_j held at v (fixedEffectCriterion in view.ts; lme4
+ * profiles the fixed effects on ML even for REML fits) minimised over θ, as the variance
+ * parameters' criterion is, from the line through the two nearest optima.
  */
 export function fixedZeta(b: ProfileBase, j: number, estimate: number): Zeta {
-  const constrained = constrainedFixedEffect(b.core, j);
-  const dev = devianceFor(constrained.frame, "ML");
-  const starts = new WarmStarts(constrained.start, estimate, false);
+  const constrained = fixedEffectCriterion(b.core, j);
+  const starts = new WarmStarts(constrained.start, estimate);
+  let held = NaN;
+  const criterion = (thetaInt: Float64Array) => constrained.at(held, thetaInt);
+  const refit = profileMinimizer(criterion, starts);
   let lowest = b.base;
   const zeta = (v: number): number => {
-    const refit = refitResponse(dev, constrained.responseAt(v), starts.nearest(v));
-    starts.add(v, refit.theta);
-    const D = quantities(refit).minusTwoLogLik + constrained.criterionOffset;
+    held = v;
+    const r = refit(v);
+    if (!r) return NaN;
+    // minimised on the internal problem's scale, compared on the data's
+    const D = r.f + constrained.offset;
     lowest = Math.min(lowest, D);
     return Math.sign(v - estimate) * Math.sqrt(Math.max(0, D - b.base));
   };

@@ -49,13 +49,21 @@ export function betaStdErrors(core: FitCore): Float64Array {
   return core.transform.betaStdErr(core.internal.betaCov);
 }
 
-/** The same frame (rows, design, terms) fitted by another criterion. */
+/**
+ * The same frame (rows, design, terms) fitted by another criterion, on the fit's own internal
+ * problem and cross-products (standardize.ts's map depends on the method only through the frame
+ * it carries): no second pass over the rows. Its θ is the optimiser's, polished as a refit's
+ * (fitCore's criterionOnly): what profiles need of it is its criterion, and a centre to start from.
+ */
 export function refitByMethod(core: FitCore, method: Method): FitCore {
   if ((method === "REML") === core.deviance.reml) return core;
   // what the other criterion cannot fit (ML's likelihood without a maximum) is a message, as buildModel's
   const f = core.frame;
   checkSpan(f.terms.map((t) => ({ ...t, z: termColumnsForFit(t) })), f.y.length, f.nTheta, fixedColumnsForFit(f), f.xNames, method);
-  return fitCore({ ...f, method });
+  const t = core.transform;
+  const transform = new Standardization({ ...t.internal, method }, t.response, t.fixed, t.terms);
+  const deviance = new ProfiledDeviance(transform.internal, method, { sameProblem: core.deviance });
+  return fitCore({ ...f, method }, { refit: { transform, deviance } });
 }
 
 /**
@@ -144,58 +152,50 @@ export function internalVarianceCoordinates(core: FitCore): InternalVarianceCoor
 }
 
 /**
- * The model with fixed effect j held at v (a fixed effect's profile), on the fit's internal
- * problem: β = B (γ + s β_int), so β_j = v is the linear constraint c'β_int = w(v) with
- * c = B'e_j and w(v) = (v − e_j'B γ) / s (s kept out of c: c'c would be s² and overflow for a
- * response near 1e160); writing β_int = c w / c'c + N η (N: an orthonormal basis of
- * c's complement) leaves a model in η with design X_int N and response y_int − X_int c w / c'c.
- * Its ML criterion plus 2n log s is the data's (the full model's map, standardize.ts). Taking
- * β_j x_j off the data's response instead (lme4's way) is the same in exact arithmetic and loses
- * every digit when x_j is far from zero: the intercept of a fit on x + 1e9 sits near −1e9 β_x.
- * `start`: the fit's θ as the constrained model sees it (the full model's internal θ).
+ * The ML criterion with fixed effect j held at v, as a function of the internal θ (a fixed
+ * effect's profile minimises it over θ). On the fit's internal problem β = B (γ + s β_int), so
+ * β_j = v is the linear constraint c'β_int = w(v), c = B'e_j, w(v) = (v − e_j'B γ) / s (s kept
+ * out of c: c'c would be s² and overflow for a response near 1e160). For a given θ the
+ * penalised residual sum of squares minimised under it is
+ *   r²_v(θ) = r²(θ) + (c'β̂_int(θ) − w)² / c'(X'V⁻¹X)⁻¹c
+ * (the Schur complement), and with L_X L_X' = X'V⁻¹X (L[X][X] of the factor) c'β̂ = (L_X⁻¹c)'l and
+ * c'(X'V⁻¹X)⁻¹c = |L_X⁻¹c|²: one triangular solve of size p on the factor at θ, so a refit of the
+ * constrained model needs neither a model of its own nor β̂. `at` is −2 log L of the internal
+ * problem's ML fit (σ profiled), whose second differences keep their digits at any unit of the
+ * response; `offset` maps it to the data's (2n log s). Working on the internal problem keeps the
+ * digits that taking β_j x_j off the data's response (lme4's way) loses when x_j is far from
+ * zero: the intercept of a fit on x + 1e9 sits near −1e9 β_x. `start`: the fit's internal θ.
  */
-export function constrainedFixedEffect(core: FitCore, j: number): { frame: ModelFrame; responseAt: (v: number) => Float64Array; criterionOffset: number; start: Float64Array } {
-  const t = core.transform, internal = t.internal;
-  const X = internal.X, p = X.length, n = internal.y.length;
+export function fixedEffectCriterion(core: FitCore, j: number): { at: (v: number, thetaInt: Float64Array) => number; offset: number; start: Float64Array } {
+  const dev = core.deviance, t = core.transform, f = dev.factor;
+  if (dev.reml) throw new Error("fixedEffectCriterion: the profile of a fixed effect is on the ML criterion");
+  const p = dev.p, p1 = p + 1, n = dev.n;
   const B = t.fixed.B, s = t.response.scale, gamma = t.response.shift;
-  // c = B'e_j (row j of B), and e_j'B γ
+  // c = B'e_j (row j of B, column-major), and e_j'B γ
   const c = Float64Array.from({ length: p }, (_, a) => B[a * p + j]);
   let bGamma = 0;
   for (let a = 0; a < p; a++) bGamma += B[a * p + j] * gamma[a];
-  let cc = 0;
-  for (let a = 0; a < p; a++) cc += c[a] * c[a];
-  const N = complementBasis(c);
-  const XN = N.map((col) => {
-    const out = new Float64Array(n);
-    for (let a = 0; a < p; a++) { const w = col[a]; if (w !== 0) { const xa = X[a]; for (let i = 0; i < n; i++) out[i] += w * xa[i]; } }
-    return out;
-  });
-  const Xc = new Float64Array(n);
-  for (let a = 0; a < p; a++) { const w = c[a] / cc; if (w !== 0) { const xa = X[a]; for (let i = 0; i < n; i++) Xc[i] += w * xa[i]; } }
-  const frame: ModelFrame = { ...internal, X: XN, xNames: XN.map((_, k) => `η${k + 1}`), method: "ML" };
-  const responseAt = (v: number): Float64Array => {
-    const w = (v - bGamma) / s;
-    return Float64Array.from(internal.y, (yi, i) => yi - w * Xc[i]);
+  const constant = n * (1 + LOG_2PI - Math.log(n));
+  const w = new Float64Array(p);
+  const at = (v: number, thetaInt: Float64Array): number => {
+    if (!dev.update(thetaInt)) return Infinity;
+    const L = f.LXX;
+    // w = L_X⁻¹ c (forward substitution on the lower triangle of L[X][X], column-major)
+    let cBeta = 0, cc = 0;
+    for (let a = 0; a < p; a++) {
+      let x = c[a];
+      for (let k = 0; k < a; k++) x -= L[k * p1 + a] * w[k];
+      x /= L[a * p1 + a];
+      w[a] = x;
+      cBeta += x * L[a * p1 + p];
+      cc += x * x;
+    }
+    const d = cBeta - (v - bGamma) / s;
+    const r2 = f.pwrss() + (d * d) / cc;
+    const value = f.logDetZ() + n * Math.log(r2) + constant;
+    return r2 > 0 && Number.isFinite(value) ? value : Infinity;
   };
-  return { frame, responseAt, criterionOffset: 2 * n * Math.log(s), start: Float64Array.from(core.internal.theta) };
-}
-
-/** p − 1 orthonormal vectors orthogonal to c: the columns but one of the Householder reflection taking c to an axis. */
-function complementBasis(c: Float64Array): Float64Array[] {
-  const p = c.length;
-  let norm = 0, k = 0;
-  for (let a = 0; a < p; a++) { norm = Math.hypot(norm, c[a]); if (Math.abs(c[a]) > Math.abs(c[k])) k = a; }
-  // v = u + sign(u_k) e_k with u = c / |c|; H = I − 2 v v' / v'v maps u to −sign(u_k) e_k
-  const v = Float64Array.from(c, (x) => x / norm);
-  v[k] += v[k] >= 0 ? 1 : -1;
-  let vv = 0;
-  for (let a = 0; a < p; a++) vv += v[a] * v[a];
-  const out: Float64Array[] = [];
-  for (let i = 0; i < p; i++) {
-    if (i === k) continue;
-    out.push(Float64Array.from({ length: p }, (_, a) => (a === i ? 1 : 0) - (2 * v[a] * v[i]) / vv));
-  }
-  return out;
+  return { at, offset: 2 * n * Math.log(s), start: Float64Array.from(core.internal.theta) };
 }
 
 /**

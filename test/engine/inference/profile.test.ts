@@ -96,3 +96,16 @@ test("profiles of a random slope on Time × 1e-8: the bounds of Time × 1 mapped
     for (const [x, y] of [[ra.low!, rb.low!], [ra.high!, rb.high!]]) expect(Math.abs(y - unit * x)).toBeLessThan(1e-6 * unit * Math.abs(x) + 1e-9);
   }
 });
+
+test("a fixed effect's bounds: the model refitted by ML on y − v·x without x (an independent route) is z² above the ML fit at each (ζ = z to the root finding's 1e-5)", () => {
+  const t = fixtureTable("dietox.csv");
+  const ci = confint(fitModel(t, { formula: "Weight ~ Time + (Time|Pig)" }), { method: "profile", which: ["Time"] });
+  const time = ci.rows.find((r) => r.name === "Time")!;
+  const ml = fitModel(t, { formula: "Weight ~ Time + (Time|Pig)", method: "ML" }).core.minusTwoLogLik;
+  const z = normalQuantile(0.975);
+  for (const v of [time.low!, time.high!]) {
+    const rows = Array.from({ length: t.nRows }, (_, i) => [Number(t.label("Weight", i)) - v * Number(t.label("Time", i)), Number(t.label("Time", i)), t.label("Pig", i)]);
+    const held = fitModel(DataTable.fromRows([["y", "Time", "Pig"], ...rows]), { formula: "y ~ 1 + (Time|Pig)", method: "ML" }).core.minusTwoLogLik;
+    expect(Math.abs(Math.sqrt(held - ml) - z)).toBeLessThan(2e-5);
+  }
+});
