@@ -80,8 +80,12 @@ function quadratic(a: { v: number; x: Float64Array }, b: { v: number; x: Float64
 }
 
 /**
- * The minimisations of one profile: from the start, else (the criterion cannot be evaluated
- * there: a covariance the data cannot carry) from the nearest optimum; null when neither works.
+ * The minimisations of one profile: from the start, and from the nearest optimum found when the
+ * criterion is lower there than where the first minimisation ended (one evaluation to know): a
+ * start extrapolated along the trace can fall where a variance is zero, a stationary point the
+ * minimisation does not leave, and ζ would jump to that point's height (a correlation's profile
+ * then never got past its estimate). Null when the criterion cannot be evaluated at either (a
+ * covariance the data cannot carry).
  * A close start takes the Hessian of the minimisation before (the profile's inner problems change
  * slowly along it): when it is already at its optimum, a gradient of n evaluations confirms it,
  * in place of a fresh Hessian's n(n+3)/2 (optimizer.ts, options.hessian). Others, whose optimum
@@ -91,16 +95,39 @@ function profileMinimizer(f: (u: Float64Array) => number, starts: WarmStarts): (
   let hessian: Float64Array | undefined;
   return (v) => {
     const first = starts.start(v);
-    for (const u0 of [first.x, starts.nearest(v)]) {
+    const nearest = starts.nearest(v);
+    let best: { f: number; x: Float64Array } | null = null;
+    for (const [k, u0] of [first.x, nearest].entries()) {
+      if (k === 1 && best && u0.every((x, i) => x === first.x[i])) break;
       const f0 = f(u0);
-      if (!Number.isFinite(f0)) continue;
-      const r = minimize(f, u0, { newtonFirst: true, f0, hessian: first.close ? hessian : undefined });
+      if (!Number.isFinite(f0) || (best && !(f0 < best.f))) continue;
+      const r = minimize(f, u0, { newtonFirst: true, f0, hessian: k === 0 && first.close ? hessian : undefined });
       hessian = r.hessian ?? hessian;
-      starts.add(v, r.x);
-      return { f: r.f, x: r.x };
+      if (!best || r.f < best.f) best = { f: r.f, x: r.x };
     }
-    return null;
+    if (best) best = leaveZeros(f, best, nearest);
+    if (best) starts.add(v, best.x);
+    return best;
   };
+}
+
+/**
+ * A minimisation that ended with a coordinate at zero where the nearest optimum has it away from
+ * zero (an sd at its boundary) may stand on a stationary point rather than a minimum: the
+ * criterion is even in each sd, so its slope there is zero whichever way it falls. Minimised
+ * again with that coordinate put back where the nearest optimum has it; the lower of the two.
+ */
+function leaveZeros(f: (u: Float64Array) => number, best: { f: number; x: Float64Array }, nearest: Float64Array): { f: number; x: Float64Array } {
+  for (let k = 0; k < best.x.length; k++) {
+    if (!(Math.abs(best.x[k]) <= 1e-6 && Math.abs(nearest[k]) > 1e-3)) continue;
+    const u0 = Float64Array.from(best.x);
+    u0[k] = nearest[k];
+    const f0 = f(u0);
+    if (!Number.isFinite(f0)) continue;
+    const r = minimize(f, u0, { newtonFirst: true, f0 });
+    if (r.f < best.f) best = { f: r.f, x: r.x };
+  }
+  return best;
 }
 
 /**

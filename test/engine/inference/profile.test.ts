@@ -109,3 +109,43 @@ test("a fixed effect's bounds: the model refitted by ML on y − v·x without x 
     expect(Math.abs(Math.sqrt(held - ml) - z)).toBeLessThan(2e-5);
   }
 });
+
+// The two data sets are invarianceCases.ts's makeData on the counterexamples that
+// INVARIANCE_SEED=12 and 16 (200 runs) of invarianceInference.property.test.ts found.
+describe("refits that land on an sd of zero, a stationary point and not a minimum (found by the invariance property suites)", () => {
+  // test/fixtures/data/profile_boundary.csv: 50 rows in 19 small groups; lme4 1.1-31's
+  // confint(method = "profile") of lmer(y ~ x + (x | g)) (REML, profiled on ML as lme4 does)
+  const lme4: [string, number, number][] = [
+    ["sd_(Intercept)|g", 0.0520124263451558, 4.37367070727053], ["cor_x.(Intercept)|g", -0.991531881040752, 1],
+    ["sd_x|g", 0, 0.377558436838312], ["sigma", 0.627631900986235, 1.08082506566837],
+    ["Intercept", 4.3672010374332, 8.05669107693663], ["x", 0.109695481178652, 0.425784507907131],
+  ];
+
+  test("a correlation whose profile stays below z up to 1: the bound is 1, as lme4's (it was not found)", () => {
+    const m = fitModel(fixtureTable("profile_boundary.csv"), { formula: "y ~ x + (x|g)" });
+    const rows = confint(m, { method: "profile" }).rows;
+    lme4.forEach(([name, lo, hi]) => {
+      const r = rows.find((x) => x.name === name)!;
+      // lme4 interpolates a spline through its profile: its bounds are good to about 3e-3 of the width
+      const tol = (name.startsWith("cor_") ? 2e-2 : 5e-3) * (hi - lo);
+      expect(Math.abs(r.low! - lo)).toBeLessThan(tol);
+      expect(Math.abs(r.high! - hi)).toBeLessThan(tol);
+    });
+  });
+
+  test("σ's profile does not depend on where a random slope's covariate sits (x → 1e8 x − 5.2e7, crossed terms)", () => {
+    const data = fixtureTable("profile_crossed.csv");
+    const a = 99999999.99999754, b = -51797939.86865188;
+    const x = data.column("x");
+    const cols = ["y", "x", "z", "g", "h"].map((n) => data.column(n));
+    const rows: (string | number)[][] = [["y", "x", "z", "g", "h"]];
+    for (let i = 0; i < data.nRows; i++) rows.push(cols.map((c) => (c === x ? a * (c as { values: Float64Array }).values[i] + b : c.kind === "numeric" ? c.values[i] : c.levels[c.codes[i]])));
+    const spec = { formula: "y ~ x * z + (x|g) + (1|h)" };
+    const sigmaOf = (t: DataTable) => confint(fitModel(t, spec), { method: "profile", which: ["sigma"] }).rows.find((r) => r.name === "sigma")!;
+    const original = sigmaOf(data), moved = sigmaOf(DataTable.fromRows(rows));
+    // lme4: 0.798751863762551, 1.41565285565374 (the original data; it cannot fit the moved ones)
+    expect(Math.abs(original.high! - 1.41565285565374)).toBeLessThan(5e-3 * (1.41565285565374 - 0.798751863762551));
+    expect(Math.abs(moved.low! - original.low!)).toBeLessThan(1e-6 * original.low!);
+    expect(Math.abs(moved.high! - original.high!)).toBeLessThan(1e-6 * original.high!);
+  });
+});
