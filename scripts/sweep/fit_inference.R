@@ -1,7 +1,7 @@
 #!/usr/bin/env Rscript
 # One sweep case's inference with lmerTest / pbkrtest / lme4, as JSON (used by inference.py).
 #
-# Usage: Rscript scripts/sweep/fit_inference.R CSV FORMULA REML|ML PART OUT.json
+# Usage: Rscript scripts/sweep/fit_inference.R CSV FORMULA REML|ML PART OUT.json [THETA]
 #   PART satterthwaite: summary(m, ddf = "Satterthwaite"), anova(m, type = 1, 2, 3) with
 #        Satterthwaite df, and the likelihood-ratio test anova(m0, m) (lme4 refits both by ML)
 #        of the model without its last fixed-effect term (the reduced formula is in the output);
@@ -10,12 +10,14 @@
 # The CSV is read as fit_lme4.R reads it (read.csv(na.strings = "", stringsAsFactors = TRUE), C
 # collation). The model is fitted with lmer's default optimizer and with bobyqa and the better fit
 # is kept (likewise the reduced model). Each table is computed in a tryCatch: an error is recorded as the table's "error".
+# THETA (comma-separated, lme4's order): no optimisation, the model at that θ (the engine's, where
+# lme4 stops short of it), so that lmerTest's tables are those of the engine's fit.
 # Needs lme4, lmerTest, pbkrtest and jsonlite.
 invisible(Sys.setlocale("LC_COLLATE", "C"))
 suppressPackageStartupMessages({library(lme4); library(lmerTest); library(jsonlite)})
 
 a <- commandArgs(trailingOnly = TRUE)
-if (length(a) != 5) stop("usage: fit_inference.R CSV FORMULA REML|ML PART OUT.json")
+if (!length(a) %in% 5:6) stop("usage: fit_inference.R CSV FORMULA REML|ML PART OUT.json [THETA]")
 csv <- a[1]; form_s <- a[2]; REML <- toupper(a[3]) == "REML"; part <- a[4]; out_path <- a[5]
 d <- read.csv(csv, na.strings = "", stringsAsFactors = TRUE)
 form <- as.formula(form_s)
@@ -58,7 +60,32 @@ best_fit <- function(f) {
   ll <- vapply(fits, function(x) as.numeric(logLik(x)), 0)
   list(m = fits[[which.max(ll)]], optimizer = names(fits)[which.max(ll)], logLiks = as.list(ll))
 }
-bf <- best_fit(form)
+# The engine may order its terms otherwise than lme4 (which sorts them by their number of levels):
+# of the orders of lme4's blocks, the one whose theta gives the highest likelihood.
+engine_order <- function(f, th) {
+  lf <- lFormula(f, d, REML = REML)
+  sizes <- vapply(lf$reTrms$cnms, function(x) length(x) * (length(x) + 1) / 2, 0)
+  if (length(sizes) < 2 || length(sizes) > 4) return(th)
+  devfun <- do.call(mkLmerDevfun, lf)
+  perms <- function(v) if (length(v) <= 1) list(v) else do.call(c, lapply(seq_along(v), function(i) lapply(perms(v[-i]), function(p) c(v[i], p))))
+  best <- th; best_dev <- Inf
+  for (p in perms(seq_along(sizes))) {
+    pieces <- split(th, rep(seq_along(p), sizes[p]))   # the engine's blocks, in the order p of lme4's
+    cand <- unlist(pieces[order(p)])
+    dv <- tryCatch(devfun(cand), error = function(e) Inf)
+    if (is.finite(dv) && dv < best_dev) { best <- unname(cand); best_dev <- dv }
+  }
+  best
+}
+at_theta <- function(f, th) {
+  noopt <<- function(fn, par, lower, upper, control = list(), ...)
+    list(par = par, fval = fn(par), conv = 0, message = "given theta")
+  th <- engine_order(f, th)
+  th <<- th  # lmerTest re-evaluates the call (update(m, devFunOnly = TRUE)) in this script's frame
+  m <- lmer(f, d, REML = REML, start = list(theta = th), control = lmerControl(optimizer = noopt, calc.derivs = FALSE))
+  list(m = m, optimizer = "none (given theta)", logLiks = list(given = as.numeric(logLik(m))))
+}
+bf <- if (length(a) == 6) at_theta(form, as.numeric(strsplit(a[6], ",")[[1]])) else best_fit(form)
 m <- bf$m
 out <- list(formula = form_s, method = if (REML) "REML" else "ML", part = part, reduced = reduced,
             termLabels = labels, nobs = nobs(m), logLik = as.numeric(logLik(m)),
@@ -67,7 +94,7 @@ if (part == "satterthwaite") {
   out$summary <- try_tab(coef(summary(m, ddf = "Satterthwaite")))
   out$anova <- list()
   for (ty in c("1", "2", "3")) out$anova[[ty]] <- try_tab(anova(m, type = ty, ddf = "Satterthwaite"))
-  if (!is.na(reduced)) {
+  if (!is.na(reduced) && length(a) == 5) {
     m0 <- tryCatch(best_fit(as.formula(reduced))$m, error = function(e) NULL)
     # lme4 refuses models fitted to different rows (a column with missing values only the full
     # model uses); the engine compares them on the rows complete for both, with a note: so does this.

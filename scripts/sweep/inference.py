@@ -30,7 +30,7 @@ KR_MAX_ROWS = 4000
 KR_TIMEOUT = 60
 SAT_TIMEOUT = 900
 ENGINE_TIMEOUT = 300
-SHORT = 1e-7  # R's log-likelihood this far below the engine's: lme4 stopped short (a note in the report)
+SHORT = 1e-8  # R's log-likelihood this far below the engine's: lme4 stopped short, compared at the engine's theta too
 TOL = {"df": 2e-3, "se": 1e-4, "p": 1e-2, "F": 1e-3, "denDF": 2e-3, "chisq": 2e-4}
 
 
@@ -75,18 +75,18 @@ def has_fixed_effect(formula):
 
 # ---- R ---------------------------------------------------------------------------------------
 
-def r_part(c, csv_path, part, refit):
-    path = os.path.join(OUT, "r", f"{c['id']}.{part}.json")
+def r_part(c, csv_path, part, refit, theta=None):
+    path = os.path.join(OUT, "r", f"{c['id']}.{part}{'.at-engine' if theta else ''}.json")
     h = hashlib.sha256()
     sweep.sha256_file(os.path.join(HERE, "fit_inference.R"), h)
     sweep.sha256_file(csv_path, h)
-    h.update(f"\0{c['formula']}\0{c['method']}\0{part}\0{KR_TIMEOUT}".encode())
+    h.update(f"\0{c['formula']}\0{c['method']}\0{part}\0{KR_TIMEOUT}\0{theta}".encode())
     key = h.hexdigest()
     old = None if refit else sweep.load_json(path)
     if old is not None and old.get("cacheKey") == key:
         return old
     tmp = path + ".tmp"
-    cmd = ["Rscript", os.path.join(HERE, "fit_inference.R"), csv_path, c["formula"], c["method"], part, tmp]
+    cmd = ["Rscript", os.path.join(HERE, "fit_inference.R"), csv_path, c["formula"], c["method"], part, tmp] + ([theta] if theta else [])
     timeout = KR_TIMEOUT if part == "kenward-roger" else SAT_TIMEOUT
     t0 = time.perf_counter()
     try:
@@ -218,6 +218,58 @@ def compare_lrt(C, R, fails):
     return 1
 
 
+def r_parts(c, csv_path, opts, r, S, theta=None):
+    """R's results per df method: Satterthwaite always, Kenward-Roger for REML fits that pbkrtest manages."""
+    parts = [("satterthwaite", S)]
+    if c["method"] != "REML":
+        return parts
+    if S["nobs"] > KR_MAX_ROWS:
+        r["notes"].append(f"Kenward-Roger not compared: {S['nobs']} rows (pbkrtest forms n x n matrices)")
+        return parts
+    K = r_part(c, csv_path, "kenward-roger", opts["refit"], theta)
+    if K.get("timeout"):
+        r["notes"].append(f"Kenward-Roger not compared: pbkrtest over {KR_TIMEOUT} s")
+    elif "error" in K:
+        r["notes"].append(f"R (Kenward-Roger) failed: {K['error']}")
+    elif fell_back(K, S):
+        r["notes"].append("Kenward-Roger not compared: pbkrtest failed and lmerTest used Satterthwaite's df instead")
+    else:
+        parts.append(("kenward-roger", K))
+    return parts
+
+
+def fell_back(K, S):
+    """lmerTest's "Unable to compute Kenward-Roger t-test: using Satterthwaite instead" (a warning
+    only): its Kenward-Roger summary is then its Satterthwaite summary, df for df."""
+    k, s = K.get("summary", {}).get("rows"), S.get("summary", {}).get("rows")
+    return bool(k) and bool(s) and [x["df"] for x in k] == [x["df"] for x in s]
+
+
+def compare_all(parts, engines, r, S, fails, with_lrt):
+    n = 0
+    for ddf, R in parts:
+        for ty in ("1", "2", "3"):
+            E = engines[(ddf, ty)]
+            if "error" in E:
+                fails.append(f"engine {ddf} type {ty}: {E['error']}"); continue
+            if ty == "1":
+                if "error" in R["summary"]:
+                    r["notes"].append(f"R summary {ddf}: {R['summary']['error']}")
+                else:
+                    n += compare_summary(E, R["summary"], f"t {ddf}", fails)
+            Ra = R["anova"][ty]
+            if "error" in Ra:
+                r["notes"].append(f"R anova type {ty} {ddf}: {Ra['error']}")
+            else:
+                n += compare_anova(E.get("anova"), Ra, f"anova {ty} {ddf}", fails)
+    if with_lrt and S.get("lrt"):
+        if "error" in S["lrt"]:
+            r["notes"].append(f"R LRT: {S['lrt']['error']}")
+        else:
+            n += compare_lrt(engines[("satterthwaite", "1")].get("comparison"), S["lrt"], fails)
+    return n
+
+
 def run_case(c, opts, csv_path):
     r = {"c": c, "fails": [], "notes": [], "n": 0, "cmds": [], "dllf": None}
     S = r_part(c, csv_path, "satterthwaite", opts["refit"])
@@ -225,42 +277,35 @@ def run_case(c, opts, csv_path):
         r["notes"].append(f"R (Satterthwaite) failed: {S['error']}")
         return r
     r["singular"] = S.get("singular")
-    parts = [("satterthwaite", S)]
-    if c["method"] == "REML":
-        if S["nobs"] > KR_MAX_ROWS:
-            r["notes"].append(f"Kenward-Roger not compared: {S['nobs']} rows (pbkrtest forms n x n matrices)")
-        else:
-            K = r_part(c, csv_path, "kenward-roger", opts["refit"])
-            if K.get("timeout"):
-                r["notes"].append(f"Kenward-Roger not compared: pbkrtest over {KR_TIMEOUT} s")
-            elif "error" in K:
-                r["notes"].append(f"R (Kenward-Roger) failed: {K['error']}")
-            else:
-                parts.append(("kenward-roger", K))
-    for ddf, R in parts:
+    parts = r_parts(c, csv_path, opts, r, S)
+    engines = {}
+    for ddf, _ in parts:
         for ty in ("1", "2", "3"):
             reduced = S.get("reduced") if (ddf, ty) == ("satterthwaite", "1") and S.get("lrt") else None
             E, cmd = engine(opts["cli"], c, csv_path, ddf, ty, reduced)
             r["cmds"].append(" ".join(map(sh_quote, cmd)))
-            if "error" in E:
-                r["fails"].append(f"engine {ddf} type {ty}: {E['error']}"); continue
-            if ty == "1":
-                if ddf == "satterthwaite":
-                    r["dllf"] = E["logLik"] - S["logLik"]
-                if "error" in R["summary"]:
-                    r["notes"].append(f"R summary {ddf}: {R['summary']['error']}")
-                else:
-                    r["n"] += compare_summary(E, R["summary"], f"t {ddf}", r["fails"])
-            Ra = R["anova"][ty]
-            if "error" in Ra:
-                r["notes"].append(f"R anova type {ty} {ddf}: {Ra['error']}")
-            else:
-                r["n"] += compare_anova(E.get("anova"), Ra, f"anova {ty} {ddf}", r["fails"])
-            if reduced:
-                if "error" in S["lrt"]:
-                    r["notes"].append(f"R LRT: {S['lrt']['error']}")
-                else:
-                    r["n"] += compare_lrt(E.get("comparison"), S["lrt"], r["fails"])
+            engines[(ddf, ty)] = E
+    E1 = engines[("satterthwaite", "1")]
+    if "error" not in E1:
+        r["dllf"] = E1["logLik"] - S["logLik"]
+    r["n"] = compare_all(parts, engines, r, S, r["fails"], True)
+    if r["dllf"] is not None and r["dllf"] > SHORT:
+        # lme4 stops short of the engine's optimum: lmerTest's tables at the engine's theta instead
+        theta = ",".join(repr(x) for x in E1["theta"])
+        At = r_part(c, csv_path, "satterthwaite", opts["refit"], theta)
+        if "error" in At or abs(At["logLik"] - E1["logLik"]) > 1e-6:
+            r["notes"].append(f"R at the engine's theta failed: {At.get('error') or 'another log-likelihood (theta order?)'}")
+            return r
+        notes = r["notes"]; r["notes"] = []
+        at_parts = r_parts(c, csv_path, opts, r, At, theta)
+        fails = []
+        n = compare_all(at_parts, engines, r, At, fails, False)
+        r["notes"] = notes + [f"R's own fit is {r['dllf']:.1e} short: {len(r['fails'])} of {r['n']} beyond tolerance "
+                              f"against it; the counts are lmerTest's at the engine's theta"]
+        lrt_fails = [f for f in r["fails"] if f.startswith("LRT")]
+        r["own_fails"] = r["fails"]
+        r["fails"] = fails + lrt_fails
+        r["n"] = n + (1 if S.get("lrt") and "error" not in S["lrt"] else 0)
     return r
 
 
@@ -323,6 +368,8 @@ def write_report(results, n, nf):
                 f.write(f"- note: {x}\n")
             for x in r["fails"]:
                 f.write(f"- {x}\n")
+            for x in r.get("own_fails", []):
+                f.write(f"- against R's own (short) fit: {x}\n")
             if r["fails"]:
                 f.write("\n" + "\n".join(f"    {c}" for c in r["cmds"]) + "\n")
             f.write("\n")
