@@ -6,7 +6,7 @@
 # fit (theta = 0). Also lmerTest's and pbkrtest's tables of the same fit, for comparison.
 #
 # Usage: Rscript scripts/sweep/satterthwaite_richardson.R CSV FORMULA REML|ML OUT.json
-# (made test/fixtures/inference/co2_boundary.json from scripts/sweep/.out/data/CO2.csv and
+# (made test/fixtures/inference/sweep/co2_boundary.json from scripts/sweep/.out/data/CO2.csv and
 # "uptake ~ log(conc) * Treatment + Type + (log(conc)|Plant)", REML)
 invisible(Sys.setlocale("LC_COLLATE", "C"))
 suppressPackageStartupMessages({library(lmerTest); library(jsonlite)})

@@ -12,7 +12,7 @@ import { contrastTests, fixedEffectTests } from "../../../src/engine/inference/f
 import { fixtureTable } from "../../helpers";
 import { compareCoefficients, referenceFile, rel } from "./compare";
 
-const ref = referenceFile("co2_boundary.json");
+const ref = referenceFile("sweep", "co2_boundary.json");
 /** The engine's name in R's spelling: "Treatment[T.nonchilled]" → "Treatmentnonchilled". */
 const rName = (name: string): string => (name === "Intercept" ? "(Intercept)" : name.replace(/\[T\.([^\]]*)\]/g, "$1"));
 const fit = fitModel(fixtureTable("CO2.csv"), { formula: ref.formula });
