@@ -1,0 +1,71 @@
+#!/usr/bin/env Rscript
+# The exact profile at given values of one parameter: the ML deviance minimised with the
+# parameter held at each value, as ζ = sign(value - estimate) * sqrt(deviance - deviance at the
+# ML optimum). Decides which of two bounds (lme4's spline, the engine's root) is right: ζ must be
+# ±qnorm(0.975) = ±1.96 at the right one.
+#
+# Usage: Rscript scripts/sweep/profile_zeta.R CSV FORMULA REML|ML PARAMETER VALUE [VALUE ...]
+#
+# PARAMETER is a row name of confint(m, method = "profile", oldNames = FALSE): sd_X|g, cor_X.Y|g,
+# sigma (lme4's devfun2: the deviance as a function of the sd/cor/sigma vector, minimised over the
+# others by bobyqa and Nelder-Mead from the optimum and from the held value's nearest corner, the
+# lowest kept) or a fixed effect (its column of X times the value moved into the response, the
+# model without that column refitted by ML with bobyqa and Nelder-Mead, the lower kept). The fit is
+# refitted by ML first, as lme4's profile does for a REML fit. Prints one line per value.
+invisible(Sys.setlocale("LC_COLLATE", "C"))
+suppressPackageStartupMessages({ library(lme4); library(minqa) })
+options(warn = -1)
+a <- commandArgs(trailingOnly = TRUE)
+if (length(a) < 5) stop("usage: profile_zeta.R CSV FORMULA REML|ML PARAMETER VALUE...")
+d <- read.csv(a[1], na.strings = "", stringsAsFactors = TRUE); form <- as.formula(a[2])
+par <- a[4]; values <- as.numeric(a[-(1:4)])
+m <- lmer(form, d, REML = toupper(a[3]) == "REML")
+# the ML fit, and D̂: the lowest ML deviance of lme4's fit and refits by bobyqa and Nelder-Mead
+# (lme4 stops short on some models; the engine's bounds are then checked against the true optimum)
+mML <- refitML(m)
+fits <- c(list(mML), lapply(c("bobyqa", "Nelder_Mead"), function(o)
+  tryCatch(suppressMessages(update(mML, REML = FALSE, control = lmerControl(optimizer = o))), error = function(e) NULL)))
+fits <- Filter(Negate(is.null), fits)
+mML <- fits[[which.min(vapply(fits, deviance, 0))]]
+# devfun2's deviance updates a copy of the fit's factor in place; an evaluation where the factor
+# fails leaves it broken for the next ones, so a non-finite value makes a fresh copy
+mkdd <- function() lme4:::devfun2(mML, useSc = TRUE, signames = FALSE)
+dd0 <- mkdd(); dd <- dd0
+base <- attr(dd, "basedev"); opt <- attr(dd, "optimum")
+nvp <- length(opt) - length(fixef(m)); vp <- opt[seq_len(nvp)]
+cat(sprintf("# base ML deviance %.10g (lme4's fit %.10g)\n", base, deviance(refitML(m))), file = stderr())
+zeta <- function(v, dev, est) sign(v - est) * sqrt(max(0, dev - base))
+
+if (par %in% names(vp)) {
+  i <- match(par, names(vp))
+  cor <- grepl("^cor_", names(vp))
+  lower <- ifelse(cor, -1, 0); upper <- ifelse(cor, 1, Inf)
+  for (v in values) {
+    f <- function(x) { p <- vp; p[i] <- v; p[-i] <- x; r <- dd(p); if (is.finite(r)) r else { dd <<- mkdd(); 1e300 } }
+    starts <- list(vp[-i], pmax(lower[-i], pmin(upper[-i], vp[-i] * 0.5 + 1e-3 * (!cor[-i]))))
+    best <- Inf
+    if (nvp == 1) best <- f(numeric(0)) else for (s in starts) {
+      r1 <- tryCatch(bobyqa(s, f, lower = lower[-i], upper = upper[-i], control = list(rhobeg = 0.1 * max(abs(s), 0.01), rhoend = 1e-10, maxfun = 1e5))$fval, error = function(e) Inf)
+      r2 <- tryCatch(optim(s, f, method = "L-BFGS-B", lower = lower[-i], upper = upper[-i], control = list(factr = 1, maxit = 1e4))$value, error = function(e) Inf)
+      best <- min(best, r1, r2)
+    }
+    cat(sprintf("%s = %.10g: deviance %.10g, zeta %.6f\n", par, v, best, zeta(v, best, vp[i])))
+    dd <- mkdd()
+  }
+} else {
+  lf <- lFormula(form, d, REML = FALSE)
+  X <- lf$X; lnames <- colnames(X)
+  j <- match(par, lnames)
+  if (is.na(j)) stop("unknown parameter ", par, "; known: ", paste(c(names(vp), lnames), collapse = ", "))
+  y <- model.response(lf$fr)
+  for (v in values) {
+    lf2 <- lf; lf2$X <- X[, -j, drop = FALSE]; lf2$fr[[1]] <- y - X[, j] * v
+    best <- Inf
+    for (o in c("bobyqa", "Nelder_Mead")) {
+      fn <- do.call(mkLmerDevfun, c(lf2, list(control = lmerControl(optimizer = o), start = getME(mML, "theta"))))
+      r <- tryCatch(optimizeLmer(fn, optimizer = o, control = list())$fval, error = function(e) Inf)
+      best <- min(best, r)
+    }
+    cat(sprintf("%s = %.10g: deviance %.10g, zeta %.6f\n", par, v, best, zeta(v, best, fixef(mML)[[j]])))
+  }
+}
