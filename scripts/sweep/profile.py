@@ -207,6 +207,43 @@ def exact_zeta(c, csv_path, r):
     return [f"{who:11s} {line}" for (who, _), line in zip(values, lines)]
 
 
+ZETA_TOL = 3.92 * TOL  # |ζ| off 1.96 by this is about TOL of the interval's width (ζ nearly linear)
+
+
+def self_check(c, csv_path, E, z=1.959964):
+    """Where lme4 cannot profile: the exact ζ at each of the engine's bounds (one profile_zeta.R
+    run for the case). A bound at the parameter's limit (0, ±1) or null is listed, not checked.
+    Returns (checked, agreeing, lines)."""
+    groups, pending, lines = [], [], []
+    for r in E["confint"]["rows"]:
+        limits = (-1.0, 1.0) if r["name"].startswith("cor_") else (0.0,) if r["name"].startswith("sd_") or r["name"] == "sigma" else ()
+        vals = []
+        for side, v in (("low", r["low"]), ("high", r["high"])):
+            if v is None or v in limits:
+                lines.append(f"{r['name']} {side}: {fmt(v)} (not checked)")
+            else:
+                vals.append(v); pending.append((r["name"], side, v))
+        if vals:
+            groups += ["--", r["name"]] + [repr(v) for v in vals]
+    if not pending:
+        return 0, 0, lines
+    cmd = ["Rscript", os.path.join(HERE, "profile_zeta.R"), csv_path, c["formula"], c["method"]] + groups[1:]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+        out = p.stdout.strip().splitlines()
+    except subprocess.TimeoutExpired:
+        out = []
+    if len(out) != len(pending):
+        return len(pending), 0, lines + [f"profile_zeta.R failed: {(p.stderr.strip() if out else 'timed out')[-200:]}"]
+    good = 0
+    for (name, side, v), line in zip(pending, out):
+        zeta = float(line.rsplit("zeta", 1)[1])
+        ok = abs(abs(zeta) - z) <= ZETA_TOL
+        good += ok
+        lines.append(f"{'ok ' if ok else 'BAD'} {name} {side}: {line}")
+    return len(pending), good, lines
+
+
 def fmt(x):
     return "NA" if x is None else f"{x:.6g}"
 
@@ -241,7 +278,7 @@ def main():
     t_lme4 = time.perf_counter() - t_start
 
     print(f"{'case':30s} {'bounds':>7s} {'agree':>6s} {'worst/tol':>9s} {'engine s':>8s} {'lme4 s':>7s}")
-    summary = {"cases": 0, "bounds": 0, "agree": 0, "skipped": [], "bad": [], "errors": []}
+    summary = {"cases": 0, "bounds": 0, "agree": 0, "skipped": [], "bad": [], "errors": [], "selfcheck": []}
     rows = []
     for c in cases:
         if c["id"] not in lres:
@@ -250,7 +287,18 @@ def main():
         L = lres[c["id"]]
         if not L.get("ok"):
             summary["skipped"].append((c["id"], "lme4: " + L.get("error", "?")[:160]))
-            print(f"{c['id']:30s} skipped (lme4: {L.get('error', '?')[:80]})"); continue
+            print(f"{c['id']:30s} skipped (lme4: {L.get('error', '?')[:80]})")
+            if opts["zeta"]:
+                E = run_engine(opts["cli"], c, csvp(c))
+                if not E.get("ok"):
+                    summary["errors"].append((c["id"], E["error"]))
+                    print(f"    ENGINE ERROR {E['error'][:100]}"); continue
+                n, good, lines = self_check(c, csvp(c), E)
+                summary["selfcheck"].append((c["id"], n, good, lines))
+                print(f"    exact ζ at the engine's bounds: {good}/{n} within {ZETA_TOL:.3g} of ±1.96")
+                for line in lines:
+                    print(f"      {line}")
+            continue
         E = run_engine(opts["cli"], c, csvp(c))
         if not E.get("ok"):
             summary["errors"].append((c["id"], E["error"]))
@@ -275,8 +323,13 @@ def main():
           f"{len(summary['bad'])} rows disagree; {len(summary['errors'])} engine errors; {len(summary['skipped'])} skipped")
     for i, why in summary["skipped"]:
         print(f"  skipped {i}: {why}")
+    if summary["selfcheck"]:
+        n = sum(x[1] for x in summary["selfcheck"]); good = sum(x[2] for x in summary["selfcheck"])
+        print(f"exact ζ where lme4 could not profile: {good}/{n} of the engine's bounds within {ZETA_TOL:.3g} of ±1.96 "
+              f"({len(summary['selfcheck'])} cases)")
     print(f"report: {os.path.relpath(os.path.join(POUT, 'report.md'))}  ({time.perf_counter() - t_start:.0f} s)")
-    sys.exit(1 if summary["bad"] or summary["errors"] else 0)
+    selfbad = any(good < n for _, n, good, _ in summary["selfcheck"])
+    sys.exit(1 if summary["bad"] or summary["errors"] or selfbad else 0)
 
 
 def write_report(rows, summary, opts, t_lme4, t_all):
@@ -304,6 +357,12 @@ def write_report(rows, summary, opts, t_lme4, t_all):
             f.write(f"- `{i}`: {why}\n")
         for i, why in summary["errors"]:
             f.write(f"- `{i}` engine error: {why}\n")
+        if summary["selfcheck"]:
+            f.write("\n## Exact ζ at the engine's bounds where lme4 could not profile\n\n")
+            for i, n, good, lines in summary["selfcheck"]:
+                f.write(f"- `{i}`: {good}/{n} within {ZETA_TOL:.3g} of ±1.96\n")
+                for line in lines:
+                    f.write(f"  - {line}\n")
 
 
 if __name__ == "__main__":

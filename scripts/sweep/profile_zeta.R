@@ -4,7 +4,7 @@
 # ML optimum). Decides which of two bounds (lme4's spline, the engine's root) is right: ζ must be
 # ±qnorm(0.975) = ±1.96 at the right one.
 #
-# Usage: Rscript scripts/sweep/profile_zeta.R CSV FORMULA REML|ML PARAMETER VALUE [VALUE ...]
+# Usage: Rscript scripts/sweep/profile_zeta.R CSV FORMULA REML|ML PARAMETER VALUE [VALUE ...] [-- PARAMETER VALUE ...]
 #
 # PARAMETER is a row name of confint(m, method = "profile", oldNames = FALSE): sd_X|g, cor_X.Y|g,
 # sigma (lme4's devfun2: the deviance as a function of the sd/cor/sigma vector, minimised over the
@@ -16,9 +16,11 @@ invisible(Sys.setlocale("LC_COLLATE", "C"))
 suppressPackageStartupMessages({ library(lme4); library(minqa) })
 options(warn = -1)
 a <- commandArgs(trailingOnly = TRUE)
-if (length(a) < 5) stop("usage: profile_zeta.R CSV FORMULA REML|ML PARAMETER VALUE...")
+if (length(a) < 5) stop("usage: profile_zeta.R CSV FORMULA REML|ML PARAMETER VALUE... [-- PARAMETER VALUE...]")
 d <- read.csv(a[1], na.strings = "", stringsAsFactors = TRUE); form <- as.formula(a[2])
-par <- a[4]; values <- as.numeric(a[-(1:4)])
+rest <- a[-(1:3)]
+groups <- split(rest, cumsum(rest == "--"))
+groups <- lapply(groups, function(g) g[g != "--"])
 m <- lmer(form, d, REML = toupper(a[3]) == "REML")
 # the ML fit, and D̂: the lowest ML deviance of lme4's fit and refits by bobyqa and Nelder-Mead
 # (lme4 stops short on some models; the engine's bounds are then checked against the true optimum)
@@ -36,6 +38,7 @@ nvp <- length(opt) - length(fixef(m)); vp <- opt[seq_len(nvp)]
 cat(sprintf("# base ML deviance %.10g (lme4's fit %.10g)\n", base, deviance(refitML(m))), file = stderr())
 zeta <- function(v, dev, est) sign(v - est) * sqrt(max(0, dev - base))
 
+zeta_at <- function(par, values) {
 if (par %in% names(vp)) {
   i <- match(par, names(vp))
   cor <- grepl("^cor_", names(vp))
@@ -54,12 +57,16 @@ if (par %in% names(vp)) {
       for (x in list(r1, r2)) if (!is.null(x)) best <- min(best, confirm(x))
     }
     cat(sprintf("%s = %.10g: deviance %.10g, zeta %.6f\n", par, v, best, zeta(v, best, vp[i])))
-    dd <- mkdd()
+    dd <<- mkdd()
   }
 } else {
   lf <- lFormula(form, d, REML = FALSE)
   X <- lf$X; lnames <- colnames(X)
+  # the engine's names (Intercept, Sex[T.Male], a[T.x]:b) as lme4's ((Intercept), SexMale, ax:b)
+  key <- function(n) vapply(strsplit(sub("^Intercept$", "(Intercept)", gsub("\\[(T\\.)?([^]]*)\\]", "\\2", n)), ":", fixed = TRUE),
+                            function(p) paste(sort(p), collapse = ":"), "")
   j <- match(par, lnames)
+  if (is.na(j)) j <- match(key(par), key(lnames))
   if (is.na(j)) stop("unknown parameter ", par, "; known: ", paste(c(names(vp), lnames), collapse = ", "))
   y <- model.response(lf$fr)
   for (v in values) {
@@ -73,3 +80,5 @@ if (par %in% names(vp)) {
     cat(sprintf("%s = %.10g: deviance %.10g, zeta %.6f\n", par, v, best, zeta(v, best, fixef(mML)[[j]])))
   }
 }
+}
+for (g in groups) if (length(g) >= 2) zeta_at(g[1], as.numeric(g[-1]))
