@@ -38,3 +38,14 @@ test("Oats, yield ~ nitro + (nitro|Block), REML: a correlation estimated at +1 (
     ["sd_nitro|Block", 0, 25.78553899],
   ]);
 });
+
+test("Soybean, log(weight) ~ Time + I(Time^2) + Variety + (Time + I(Time^2)|Plot), ML: refits that stop where an sd has gone to zero are left (sd_(Intercept)'s upper bound was 0.5073, where the exact deviance is 2.8 below the bound's; lme4 cannot profile this model)", () => {
+  const m = fitModel(fixtureTable("Soybean.csv"), { formula: "log(weight) ~ Time + I(Time^2) + Variety + (Time + I(Time^2)|Plot)", method: "ML" });
+  const row = confint(m, { method: "profile", which: ["sd_(Intercept)|Plot"] }).rows.find((r) => r.name === "sd_(Intercept)|Plot")!;
+  // profile_zeta.R: the ML deviance minimised with the sd held at 0.5828652455 is -57.02402449,
+  // the ML optimum (-60.86548, 0.019 below lme4's best, -60.84691) plus 1.959964²; at 0.57 and
+  // 0.59, -57.580 and -56.703 (the profile rises through the bound)
+  const [lo, hi] = [0.3082790862, 0.5828652455];
+  expect(Math.abs(row.low! - lo)).toBeLessThan(5e-3 * (hi - lo));
+  expect(Math.abs(row.high! - hi)).toBeLessThan(5e-3 * (hi - lo));
+});
