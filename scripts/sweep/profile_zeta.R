@@ -56,9 +56,40 @@ polish <- function(fn, th, lower, upper = rep(Inf, length(th)), rounds = 3) {
     mML <- mkMerMod(environment(fn), list(par = b$par, fval = b$f, conv = 0, feval = NA), lf$reTrms, fr = lf$fr)
   }
 }
-# devfun2's deviance updates a copy of the fit's factor in place; an evaluation where the factor
-# fails leaves it broken for the next ones, so a non-finite value makes a fresh copy
-mkdd <- function() lme4:::devfun2(mML, useSc = TRUE, signames = FALSE)
+# The ML deviance as a function of the sd/cor/σ vector (devfun2's parameters, in its order):
+# each term's covariance factored by a Cholesky that takes zero pivots (a singular covariance: an
+# sd at 0, a correlation at ±1), divided by σ into θ, then lme4's own ML deviance function's
+# factor at θ with σ held: ldL2 + (wrss + |u|²)/σ² + n log(2πσ²). lme4's devfun2 is not used for
+# the values: its Cholesky of a singular covariance gives wrong, too low deviances (Oats'
+# sd_nitro = 60: 616.7 where the dense ML deviance is 629.5; Soybean's 3 × 3 term with an sd at 0).
+fnML <- getME(mML, "devfun"); envML <- environment(fnML)
+vlist <- lengths(mML@cnms); nobs_ <- nrow(getME(mML, "X"))
+schol <- function(S) {
+  q <- nrow(S); L <- matrix(0, q, q)
+  for (j in seq_len(q)) {
+    k <- seq_len(j - 1)
+    piv <- S[j, j] - sum(L[j, k]^2)
+    if (piv <= 1e-13 * max(S[j, j], 0)) next
+    L[j, j] <- sqrt(piv)
+    if (j < q) for (i in (j + 1):q) L[i, j] <- (S[i, j] - sum(L[i, k] * L[j, k])) / L[j, j]
+  }
+  L
+}
+own <- function(pars) {
+  sigma <- pars[length(pars)]; k <- 0; theta <- numeric(0)
+  for (q in vlist) {
+    v <- pars[k + seq_len(q * (q + 1) / 2)]; k <- k + q * (q + 1) / 2
+    M <- matrix(0, q, q); M[lower.tri(M, diag = TRUE)] <- v
+    sd <- diag(M); C <- M; diag(C) <- 1; C[upper.tri(C)] <- t(C)[upper.tri(C)]
+    S <- outer(sd, sd) * C
+    L <- schol(S)
+    theta <- c(theta, L[lower.tri(L, diag = TRUE)] / sigma)
+  }
+  if (!all(is.finite(theta)) || !(sigma > 0)) return(Inf)
+  fnML(theta)
+  envML$pp$ldL2() + (envML$resp$wrss() + envML$pp$sqrL(1)) / sigma^2 + nobs_ * log(2 * pi * sigma^2)
+}
+mkdd <- function() { d2 <- lme4:::devfun2(mML, useSc = TRUE, signames = FALSE); f <- function(p) own(p); attributes(f) <- attributes(d2); f }
 dd0 <- mkdd(); dd <- dd0
 base <- attr(dd, "basedev"); opt <- attr(dd, "optimum")
 nvp <- length(opt) - length(fixef(m)); vp <- opt[seq_len(nvp)]
@@ -69,19 +100,19 @@ zeta_at <- function(par, values) {
 if (par %in% names(vp)) {
   i <- match(par, names(vp))
   cor <- grepl("^cor_", names(vp))
-  # a correlation of exactly ±1 is kept out: devfun2 gives wrong (too low) deviances there (oats:
-  # 616.7 at sd_nitro = 60 where the dense ML deviance is 629.5); the criterion is continuous
-  lower <- ifelse(cor, -1 + 1e-7, 0); upper <- ifelse(cor, 1 - 1e-7, Inf)
+  lower <- ifelse(cor, -1, 0); upper <- ifelse(cor, 1, Inf)
   for (v in values) {
     f <- function(x) { p <- vp; p[i] <- v; p[-i] <- x; r <- dd(p); if (is.finite(r)) r else { dd <<- mkdd(); 1e300 } }
     starts <- list(pmax(lower[-i], pmin(upper[-i], vp[-i])), pmax(lower[-i], pmin(upper[-i], vp[-i] * 0.5 + 1e-3 * (!cor[-i]))))
     # each minimum is evaluated again on a fresh copy of the factor: only a value confirmed so counts
     confirm <- function(x) { dd <<- mkdd(); r <- f(x); dd <<- mkdd(); r }
-    best <- Inf
+    best <- Inf; arg <- numeric(0)
     if (nvp == 1) best <- confirm(numeric(0)) else for (s in starts) {
       r <- polish(f, s, lower[-i], upper[-i])
-      best <- min(best, confirm(r$par))
+      fr <- confirm(r$par)
+      if (fr < best) { best <- fr; arg <- r$par }
     }
+    if (nzchar(Sys.getenv("ZETA_VERBOSE"))) { p <- vp; p[i] <- v; p[-i] <- arg; cat(deparse(unname(p)), "\n", file = stderr()) }
     cat(sprintf("%s = %.10g: deviance %.10g, zeta %.6f\n", par, v, best, zeta(v, best, vp[i])))
     dd <<- mkdd()
   }
