@@ -64,6 +64,18 @@ class WarmStarts {
     const close = a.v !== this.estimate && onSide(a);
     return { x: Float64Array.from(a.x, (xa, i) => xa + t * (b.x[i] - xa)), close };
   }
+  /** The optimum at the estimate (the fit's). */
+  initial(): Float64Array { return Float64Array.from(this.points[0].x); }
+  /** The optimum nearest to v on the estimate's side of it (between the estimate and v; the estimate's own when none). */
+  inward(v: number): Float64Array {
+    const d = Math.abs(v - this.estimate), side = Math.sign(v - this.estimate);
+    let best = this.points[0];
+    for (const p of this.points) {
+      const dp = Math.abs(p.v - this.estimate);
+      if (Math.sign(p.v - this.estimate) === side && dp < d && dp > Math.abs(best.v - this.estimate)) best = p;
+    }
+    return Float64Array.from(best.x);
+  }
   nearest(v: number): Float64Array {
     const [a] = [...this.points].sort((p, r) => Math.abs(p.v - v) - Math.abs(r.v - v));
     return Float64Array.from(a.x);
@@ -97,35 +109,55 @@ function profileMinimizer(f: (u: Float64Array) => number, starts: WarmStarts): (
     const first = starts.start(v);
     const nearest = starts.nearest(v);
     let best: { f: number; x: Float64Array } | null = null;
-    for (const [k, u0] of [first.x, nearest].entries()) {
-      if (k === 1 && best && u0.every((x, i) => x === first.x[i])) break;
+    const inward = starts.inward(v);
+    for (const [k, u0] of [first.x, nearest, inward, starts.initial()].entries()) {
+      if (k > 0 && best && u0.every((x, i) => x === first.x[i])) continue;
       const f0 = f(u0);
       if (!Number.isFinite(f0) || (best && !(f0 < best.f))) continue;
       const r = minimize(f, u0, { newtonFirst: true, f0, hessian: k === 0 && first.close ? hessian : undefined });
       hessian = r.hessian ?? hessian;
       if (!best || r.f < best.f) best = { f: r.f, x: r.x };
     }
-    if (best) best = leaveZeros(f, best, nearest);
+    if (best) best = leaveZeros(f, best, [nearest, inward, starts.initial()]);
     if (best) starts.add(v, best.x);
     return best;
   };
 }
 
 /**
- * A minimisation that ended with a coordinate at zero where the nearest optimum has it away from
+ * A minimisation that ended with a coordinate at zero where a reference optimum has it away from
  * zero (an sd at its boundary) may stand on a stationary point rather than a minimum: the
  * criterion is even in each sd, so its slope there is zero whichever way it falls. Minimised
- * again with that coordinate put back where the nearest optimum has it; the lower of the two.
+ * again with that coordinate put back where the reference has it; the lowest. The references: the
+ * nearest optimum, and the fit's own, since a trace that has fallen onto the zero branch carries
+ * it along (Soybean's 3 × 3 term: sd_(Intercept)'s upper bound stopped where sd_I(Time^2) had
+ * gone to zero, 2.9 deviance units above the minimum with it away from zero).
  */
-function leaveZeros(f: (u: Float64Array) => number, best: { f: number; x: Float64Array }, nearest: Float64Array): { f: number; x: Float64Array } {
-  for (let k = 0; k < best.x.length; k++) {
-    if (!(Math.abs(best.x[k]) <= 1e-6 && Math.abs(nearest[k]) > 1e-3)) continue;
-    const u0 = Float64Array.from(best.x);
-    u0[k] = nearest[k];
-    const f0 = f(u0);
+function leaveZeros(f: (u: Float64Array) => number, best: { f: number; x: Float64Array }, references: Float64Array[]): { f: number; x: Float64Array } {
+  // the whole reference as a start too, where the minimisation's zero is not the reference's: the
+  // other coordinates of a stationary point can be far from the minimum's (Soybean: a correlation's
+  // angle moved by 1.8 with the sd)
+  const atZero = (x: Float64Array, ref: Float64Array) => x.some((xk, k) => Math.abs(xk) <= 1e-6 && Math.abs(ref[k]) > 1e-3);
+  for (const ref of references) {
+    if (!atZero(best.x, ref)) continue;
+    const f0 = f(ref);
     if (!Number.isFinite(f0)) continue;
-    const r = minimize(f, u0, { newtonFirst: true, f0 });
+    const r = minimize(f, Float64Array.from(ref), { newtonFirst: true, f0 });
     if (r.f < best.f) best = { f: r.f, x: r.x };
+  }
+  for (let k = 0; k < best.x.length; k++) {
+    if (!(Math.abs(best.x[k]) <= 1e-6)) continue;
+    const tried: number[] = [];
+    for (const ref of references) {
+      if (!(Math.abs(ref[k]) > 1e-3) || tried.includes(ref[k])) continue;
+      tried.push(ref[k]);
+      const u0 = Float64Array.from(best.x);
+      u0[k] = ref[k];
+      const f0 = f(u0);
+      if (!Number.isFinite(f0)) continue;
+      const r = minimize(f, u0, { newtonFirst: true, f0 });
+      if (r.f < best.f) best = { f: r.f, x: r.x };
+    }
   }
   return best;
 }
